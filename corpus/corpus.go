@@ -79,3 +79,24 @@ type Trial struct {
 
 // ID is the trial's identifier in score files: File without a ".wav" suffix.
 func (t Trial) ID() string { return strings.TrimSuffix(t.File, ".wav") }
+
+// Layout of the corpus directory (SPEC §1).
+const (
+	// ProtocolDir is the folder of the protocol files under the corpus root.
+	ProtocolDir = "protocol_V2"
+)
+
+// SetDir is the audio folder of set s under the corpus root, e.g.
+// "ASVspoof2017_V2_train".
+func SetDir(s Set) string { return "ASVspoof2017_V2_" + s.String() }
+
+// ProtocolFile is the protocol of set s relative to the corpus root:
+// "protocol_V2/ASVspoof2017_V2_train.trn.txt" for train, ".trl.txt" for dev
+// and eval.
+func ProtocolFile(s Set) string {
+	ext := ".trl.txt"
+	if s == Train {
+		ext = ".trn.txt"
+	}
+	return ProtocolDir + "/" + SetDir(s) + ext
+}

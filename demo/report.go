@@ -1,0 +1,351 @@
+package demo
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strings"
+)
+
+var nan = math.NaN()
+
+// Factors are the trial attributes the report breaks the EER down by, in
+// report order, with their headings. They are the keys of Metrics.By and of
+// the "by" object of `deep4deep eval --json`.
+var Factors = []struct{ Key, Title string }{
+	{"environment", "Replay environment"},
+	{"playback", "Playback device"},
+	{"recorder", "Recording device"},
+	{"phrase", "Phrase"},
+}
+
+// Condition is the EER of one condition: its spoof trials scored against all
+// genuine trials (as ASVspoof breaks results down). For phrases, whose
+// genuine trials are split too, NGenuine counts the genuine trials used.
+type Condition struct {
+	EER      float64
+	NSpoof   int
+	NGenuine int
+}
+
+// Metrics is the evaluation of one system on one set: the numbers of
+// eval.Result that the report shows. Rates are fractions in [0, 1].
+type Metrics struct {
+	EER      float64 // ROCCH-EER, the ASVspoof 2017 measure
+	EERStep  float64 // the ASVspoof 2019/2021 step EER
+	Accuracy float64 // of the decision score > 0 ⇒ genuine
+	F1       float64 // of the genuine class, same decision
+	NGenuine int
+	NSpoof   int
+	// By maps a factor key (see Factors) to condition ID to its EER.
+	By map[string]map[string]Condition
+}
+
+// System is one trained and evaluated system of the demo.
+type System struct {
+	Name     string    // summary key, starting with the model kind: "cnn-fbank"
+	Title    string    // one line for a reader: "seed CNN on log-mel filterbank"
+	Settings []string  // what was trained and how, including what was cut
+	ModelDir string    // relative to the demo folder
+	Scores   [2]string // dev and eval score files, relative to the demo folder
+
+	TrainSeconds float64
+	ScoreSeconds float64 // dev and eval together
+	Dev, Eval    Metrics
+}
+
+// SetStats counts the trials of one corpus set.
+type SetStats struct {
+	Genuine, Spoof int
+	Speakers       int
+	Seconds        float64 // total audio duration; 0 when unknown
+}
+
+// StageTime is the wall time of one stage of the run.
+type StageTime struct {
+	Name    string
+	Seconds float64
+}
+
+// Report is everything the demo's report.md and summary.json say. Run fills
+// it; it is a plain value so that the writers can be tested on made-up
+// results.
+type Report struct {
+	Command string // the command line that reproduces the run
+	Scale   float64
+	Seed    uint64
+	Threads int
+	Corpus  [3]SetStats // train, dev, eval
+	// CorpusNote says how the corpus was made ("synthetic, SPEC §6 ...").
+	CorpusNote string
+	Systems    []System
+	Stages     []StageTime
+	Seconds    float64 // wall time of the whole run
+	// Figures lists the PNG files written, relative to the demo folder, with
+	// a caption each; only those present are shown.
+	Figures []Figure
+	// Findings are remarks about the results worth a reader's attention
+	// (written by Run from the numbers, e.g. which conditions are hardest).
+	Findings []string
+}
+
+// Figure is one PNG of the report.
+type Figure struct {
+	File, Caption string
+}
+
+// Summary is summary.json (SPEC §7).
+type Summary struct {
+	Systems map[string]SystemSummary `json:"systems"`
+	Seconds float64                  `json:"seconds"`
+	Scale   float64                  `json:"scale"`
+	Seed    uint64                   `json:"seed"`
+}
+
+// SystemSummary is one system's entry in summary.json. Rates are fractions
+// in [0, 1], measured on the eval set unless prefixed dev_.
+type SystemSummary struct {
+	EER          float64 `json:"eer"`
+	EERStep      float64 `json:"eer_step"`
+	Accuracy     float64 `json:"accuracy"`
+	F1           float64 `json:"f1"`
+	DevEER       float64 `json:"dev_eer"`
+	DevEERStep   float64 `json:"dev_eer_step"`
+	NGenuine     int     `json:"n_genuine"`
+	NSpoof       int     `json:"n_spoof"`
+	TrainSeconds float64 `json:"train_seconds"`
+	ScoreSeconds float64 `json:"score_seconds"`
+}
+
+// Summary returns the summary.json content of r.
+func (r *Report) Summary() Summary {
+	s := Summary{Systems: map[string]SystemSummary{}, Seconds: round3(r.Seconds), Scale: r.Scale, Seed: r.Seed}
+	for _, sys := range r.Systems {
+		s.Systems[sys.Name] = SystemSummary{
+			EER: sys.Eval.EER, EERStep: sys.Eval.EERStep,
+			Accuracy: sys.Eval.Accuracy, F1: sys.Eval.F1,
+			DevEER: sys.Dev.EER, DevEERStep: sys.Dev.EERStep,
+			NGenuine: sys.Eval.NGenuine, NSpoof: sys.Eval.NSpoof,
+			TrainSeconds: round3(sys.TrainSeconds), ScoreSeconds: round3(sys.ScoreSeconds),
+		}
+	}
+	return s
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// WriteSummary writes r's summary.json content (indented JSON) to w.
+func (r *Report) WriteSummary(w io.Writer) error {
+	s := r.Summary()
+	for name, sys := range s.Systems {
+		for _, v := range []float64{sys.EER, sys.EERStep, sys.Accuracy, sys.F1, sys.DevEER, sys.DevEERStep} {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("summary: system %s has a non-finite rate %v", name, v)
+			}
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(s)
+}
+
+// pct formats a fraction as a percentage with two decimals, the precision
+// the ASVspoof papers (and `deep4deep eval`) use; NaN prints as "–".
+func pct(x float64) string {
+	if math.IsNaN(x) {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", 100*x)
+}
+
+// pctPub formats a published percentage.
+func pctPub(x float64) string {
+	if math.IsNaN(x) {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", x)
+}
+
+// WriteMarkdown writes report.md: what was run, the results, per-condition
+// EERs, the published numbers beside ours, the figures and the timings.
+func (r *Report) WriteMarkdown(w io.Writer) error {
+	b := bufio.NewWriter(w)
+	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+
+	p("# deep4deep demo: replay detection on a synthetic ASVspoof 2017 corpus\n\n")
+	p("Reproduce with `%s` (%.0f s wall time", r.Command, r.Seconds)
+	if r.Threads > 0 {
+		p(", %d threads", r.Threads)
+	}
+	p(").\n\n")
+
+	// What was run.
+	p("## What was run\n\n")
+	p("**Corpus.** %s Scale %g of the real ASVspoof 2017 V2 row counts, seed %d.\n\n", r.CorpusNote, r.Scale, r.Seed)
+	p("| set | genuine | spoof | speakers | audio |\n|---|---:|---:|---:|---:|\n")
+	for i, name := range [...]string{"train", "dev", "eval"} {
+		c := r.Corpus[i]
+		audio := "–"
+		if c.Seconds > 0 {
+			audio = fmt.Sprintf("%.1f min", c.Seconds/60)
+		}
+		p("| %s | %d | %d | %d | %s |\n", name, c.Genuine, c.Spoof, c.Speakers, audio)
+	}
+	p("\n")
+	for _, s := range r.Systems {
+		p("**%s** — %s.\n\n", s.Name, s.Title)
+		for _, line := range s.Settings {
+			p("- %s\n", line)
+		}
+		p("\n")
+	}
+
+	// Results.
+	p("## Results\n\n")
+	p("EERs on the eval set unless marked dev; accuracy and F1 are of the decision " +
+		"\"score > 0 ⇒ genuine\" (F1 of the genuine class). All numbers in percent.\n\n")
+	p("| system | eval EER (ROCCH) | eval EER (step) | accuracy | F1 | dev EER (ROCCH) | train time | score time |\n")
+	p("|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, s := range r.Systems {
+		p("| %s | %s | %s | %s | %s | %s | %.0f s | %.0f s |\n", s.Name,
+			pct(s.Eval.EER), pct(s.Eval.EERStep), pct(s.Eval.Accuracy), pct(s.Eval.F1),
+			pct(s.Dev.EER), s.TrainSeconds, s.ScoreSeconds)
+	}
+	p("\n")
+	if len(r.Findings) > 0 {
+		for _, f := range r.Findings {
+			p("- %s\n", f)
+		}
+		p("\n")
+	}
+
+	// Per-condition EERs.
+	p("## EER by condition (eval)\n\n")
+	p("Each replay condition's spoof trials scored against all genuine trials " +
+		"(as ASVspoof breaks results down); for phrases, the phrase's spoof trials " +
+		"against its genuine trials. EER (ROCCH) in percent.\n\n")
+	for _, f := range Factors {
+		r.writeFactor(b, f.Key, f.Title)
+	}
+
+	// Published numbers.
+	p("## Published numbers on the real corpus\n\n")
+	p("**Measured on the real ASVspoof 2017 corpus (replayed human speech), not on this " +
+		"synthetic corpus: context only, not comparable one-to-one with the numbers above.** " +
+		"EER in percent.\n\n")
+	p("| corpus | system | dev EER | eval EER | note |\n|---|---|---:|---:|---|\n")
+	for _, pub := range PublishedResults() {
+		p("| ASVspoof 2017 %s | %s | %s | %s | %s |\n", pub.Version, pub.System,
+			pctPub(pub.DevEER), pctPub(pub.EvalEER), pub.Note)
+	}
+	p("\nOurs, on the synthetic corpus above:\n\n")
+	p("| corpus | system | dev EER | eval EER |\n|---|---|---:|---:|\n")
+	for _, s := range r.Systems {
+		p("| synthetic, scale %g | %s | %s | %s |\n", r.Scale, s.Name, pct(s.Dev.EER), pct(s.Eval.EER))
+	}
+	p("\n")
+
+	// Figures.
+	if len(r.Figures) > 0 {
+		p("## Figures\n\n")
+		for _, f := range r.Figures {
+			p("![%s](%s)\n\n*%s* (`%s`)\n\n", f.Caption, f.File, f.Caption, f.File)
+		}
+	}
+
+	// Files and reproduction.
+	p("## Files\n\n")
+	p("| path | what |\n|---|---|\n")
+	p("| `corpus/` | the synthetic corpus (SPEC §1 layout, protocols in `corpus/protocol_V2/`) |\n")
+	for _, s := range r.Systems {
+		p("| `%s/` | %s model (config.json, model.safetensors, train-log.csv) |\n", s.ModelDir, s.Name)
+		p("| `%s`, `%s` | %s dev and eval scores |\n", s.Scores[0], s.Scores[1], s.Name)
+	}
+	p("| `summary.json` | the headline numbers, machine-readable |\n\n")
+	p("Every number above can be recomputed from the files, e.g.\n\n```\n")
+	for _, s := range r.Systems {
+		p("deep4deep eval --scores %s --protocol corpus/%s\n", s.Scores[1], evalProtocol)
+	}
+	p("```\n\n(run in this folder).\n\n")
+
+	// Timings.
+	p("## Timings\n\n| stage | wall time |\n|---|---:|\n")
+	for _, st := range r.Stages {
+		p("| %s | %.1f s |\n", st.Name, st.Seconds)
+	}
+	p("| **total** | **%.1f s** |\n", r.Seconds)
+	return b.Flush()
+}
+
+// evalProtocol is the eval protocol relative to the corpus root.
+const evalProtocol = "protocol_V2/ASVspoof2017_V2_eval.trl.txt"
+
+// writeFactor writes the table of one factor: a row per condition, a column
+// per system, then the spread (easiest and hardest condition) per system.
+func (r *Report) writeFactor(b *bufio.Writer, key, title string) {
+	ids := map[string]int{}
+	for _, s := range r.Systems {
+		for id, c := range s.Eval.By[key] {
+			ids[id] = c.NSpoof
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	sorted := make([]string, 0, len(ids))
+	for id := range ids {
+		sorted = append(sorted, id)
+	}
+	sort.Strings(sorted)
+	fmt.Fprintf(b, "### %s\n\n| %s | spoof trials |", title, key)
+	for _, s := range r.Systems {
+		fmt.Fprintf(b, " %s |", s.Name)
+	}
+	fmt.Fprintf(b, "\n|---|---:|%s\n", strings.Repeat("---:|", len(r.Systems)))
+	for _, id := range sorted {
+		fmt.Fprintf(b, "| %s | %d |", id, ids[id])
+		for _, s := range r.Systems {
+			c, ok := s.Eval.By[key][id]
+			v := nan
+			if ok {
+				v = c.EER
+			}
+			fmt.Fprintf(b, " %s |", pct(v))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\n")
+	for _, s := range r.Systems {
+		lo, hi, ok := extremes(s.Eval.By[key])
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(b, "- %s: easiest %s %s (%s %%), hardest %s (%s %%).\n", s.Name, key,
+			lo, pct(s.Eval.By[key][lo].EER), hi, pct(s.Eval.By[key][hi].EER))
+	}
+	b.WriteString("\n")
+}
+
+// extremes returns the conditions with the lowest and the highest EER (ties
+// broken by ID, so the choice is deterministic).
+func extremes(m map[string]Condition) (lo, hi string, ok bool) {
+	for id, c := range m {
+		if math.IsNaN(c.EER) {
+			continue
+		}
+		if !ok {
+			lo, hi, ok = id, id, true
+			continue
+		}
+		if l := m[lo].EER; c.EER < l || c.EER == l && id < lo {
+			lo = id
+		}
+		if h := m[hi].EER; c.EER > h || c.EER == h && id < hi {
+			hi = id
+		}
+	}
+	return lo, hi, ok
+}

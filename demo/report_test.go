@@ -1,0 +1,161 @@
+package demo
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+)
+
+// madeUpReport is a report with invented results, enough to exercise every
+// section of the writers.
+func madeUpReport() *Report {
+	cnn := System{
+		Name: "cnn-fbank", Title: "seed CNN on log-mel filterbank",
+		Settings: []string{"3 epochs × 64 frames/utterance"},
+		ModelDir: "models/cnn-fbank", Scores: [2]string{"scores/cnn-fbank.dev.txt", "scores/cnn-fbank.eval.txt"},
+		TrainSeconds: 61.2, ScoreSeconds: 20.4,
+		Dev: Metrics{EER: 0.051234, EERStep: 0.052},
+		Eval: Metrics{EER: 0.123456, EERStep: 0.125, Accuracy: 0.9, F1: 0.61, NGenuine: 130, NSpoof: 1201,
+			By: map[string]map[string]Condition{
+				"environment": {"E01": {EER: 0.02, NSpoof: 40}, "E25": {EER: 0.41, NSpoof: 38}, "E07": {EER: 0.1, NSpoof: 41}},
+				"playback":    {"P03": {EER: 0.3, NSpoof: 12}},
+			}},
+	}
+	gmm := System{
+		Name: "gmm-cqcc", Title: "CQCC-GMM baseline",
+		ModelDir: "models/gmm-cqcc", Scores: [2]string{"scores/gmm-cqcc.dev.txt", "scores/gmm-cqcc.eval.txt"},
+		TrainSeconds: 80,
+		Dev:          Metrics{EER: 0.2, EERStep: 0.21},
+		Eval: Metrics{EER: 0.25, EERStep: 0.26, Accuracy: 0.7, F1: 0.4, NGenuine: 130, NSpoof: 1201,
+			By: map[string]map[string]Condition{
+				"environment": {"E01": {EER: 0.1, NSpoof: 40}, "E25": {EER: 0.49, NSpoof: 38}},
+			}},
+	}
+	return &Report{
+		Command: "deep4deep demo --scale 0.1", Scale: 0.1, Seed: 7, Threads: 2,
+		Corpus:     [3]SetStats{{151, 151, 10, 900}, {76, 95, 8, 500}, {130, 1201, 24, 4000}},
+		CorpusNote: "Synthetic.",
+		Systems:    []System{cnn, gmm},
+		Stages:     []StageTime{{"synth", 12.5}, {"train cnn-fbank", 61.2}},
+		Seconds:    200.4567,
+		Figures:    []Figure{{"det.png", "DET curves"}},
+	}
+}
+
+func TestSummaryJSON(t *testing.T) {
+	r := madeUpReport()
+	var buf bytes.Buffer
+	if err := r.WriteSummary(&buf); err != nil {
+		t.Fatal(err)
+	}
+	// Decode generically: the keys are the contract of SPEC §7.
+	var got struct {
+		Systems map[string]map[string]float64 `json:"systems"`
+		Seconds float64                       `json:"seconds"`
+		Scale   float64                       `json:"scale"`
+		Seed    uint64                        `json:"seed"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatalf("summary is not JSON: %v\n%s", err, buf.Bytes())
+	}
+	if got.Seconds != 200.457 || got.Scale != 0.1 || got.Seed != 7 {
+		t.Errorf("seconds, scale, seed = %v %v %v", got.Seconds, got.Scale, got.Seed)
+	}
+	for _, s := range r.Systems {
+		g, ok := got.Systems[s.Name]
+		if !ok {
+			t.Fatalf("system %s missing from %s", s.Name, buf.Bytes())
+		}
+		// Rates must survive exactly (no rounding), so they can be checked
+		// against eval's output.
+		for key, want := range map[string]float64{
+			"eer": s.Eval.EER, "eer_step": s.Eval.EERStep, "accuracy": s.Eval.Accuracy,
+			"f1": s.Eval.F1, "dev_eer": s.Dev.EER, "train_seconds": s.TrainSeconds,
+		} {
+			if g[key] != want {
+				t.Errorf("%s.%s = %v, want %v", s.Name, key, g[key], want)
+			}
+		}
+	}
+	r.Systems[1].Eval.EER = math.NaN()
+	if err := r.WriteSummary(&buf); err == nil {
+		t.Error("NaN EER written to summary.json")
+	}
+}
+
+func TestMarkdown(t *testing.T) {
+	r := madeUpReport()
+	var buf bytes.Buffer
+	if err := r.WriteMarkdown(&buf); err != nil {
+		t.Fatal(err)
+	}
+	md := buf.String()
+	for _, want := range []string{
+		"`deep4deep demo --scale 0.1`",
+		"| cnn-fbank | 12.35 | 12.50 | 90.00 | 61.00 | 5.12 | 61 s | 20 s |",
+		"| gmm-cqcc | 25.00 | 26.00 | 70.00 | 40.00 | 20.00 | 80 s | 0 s |",
+		"| train | 151 | 151 | 10 | 15.0 min |",
+		"- 3 epochs × 64 frames/utterance",
+		// Conditions sorted, a column per system, "–" where a system has none.
+		"| E01 | 40 | 2.00 | 10.00 |\n| E07 | 41 | 10.00 | – |\n| E25 | 38 | 41.00 | 49.00 |",
+		"- cnn-fbank: easiest environment E01 (2.00 %), hardest E25 (41.00 %).",
+		"- gmm-cqcc: easiest environment E01 (10.00 %), hardest E25 (49.00 %).",
+		"| P03 | 12 | 30.00 | – |",
+		// Published numbers, clearly marked.
+		"not comparable one-to-one",
+		"| ASVspoof 2017 V2 | CQCC-GMM baseline | 12.08 | 29.35 |",
+		"| ASVspoof 2017 V1 | best primary submission | – | 6.73 |",
+		"| synthetic, scale 0.1 | cnn-fbank | 5.12 | 12.35 |",
+		"![DET curves](det.png)",
+		"deep4deep eval --scores scores/cnn-fbank.eval.txt --protocol corpus/protocol_V2/ASVspoof2017_V2_eval.trl.txt",
+		"| synth | 12.5 s |",
+		"| **total** | **200.5 s** |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	// No recorder or phrase data: no empty tables.
+	if strings.Contains(md, "### Recording device") {
+		t.Error("empty recorder table written")
+	}
+	if t.Failed() {
+		t.Log(md)
+	}
+}
+
+func TestPublished(t *testing.T) {
+	// SPEC §5 lists eight published results.
+	pub := PublishedResults()
+	if len(pub) != 8 {
+		t.Fatalf("%d published results, want 8", len(pub))
+	}
+	sum := 0.0
+	for _, p := range pub {
+		sum += p.EvalEER
+	}
+	// 24.77+30.60+6.73+26.01+29.35+12.24+16.08+8.99
+	if math.Abs(sum-154.77) > 1e-9 {
+		t.Errorf("published eval EERs sum to %v, want 154.77", sum)
+	}
+}
+
+func TestExtremes(t *testing.T) {
+	for _, tc := range []struct {
+		m      map[string]Condition
+		lo, hi string
+		ok     bool
+	}{
+		{nil, "", "", false},
+		{map[string]Condition{"A": {EER: math.NaN()}}, "", "", false},
+		{map[string]Condition{"B": {EER: 0.1}, "A": {EER: 0.1}}, "A", "A", true},
+		{map[string]Condition{"B": {EER: 0.3}, "A": {EER: 0.1}, "C": {EER: math.NaN()}, "D": {EER: 0.3}}, "A", "B", true},
+	} {
+		lo, hi, ok := extremes(tc.m)
+		if lo != tc.lo || hi != tc.hi || ok != tc.ok {
+			t.Errorf("extremes(%v) = %q %q %v, want %q %q %v", tc.m, lo, hi, ok, tc.lo, tc.hi, tc.ok)
+		}
+	}
+}

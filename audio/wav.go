@@ -28,7 +28,7 @@ type wavFormat struct {
 // "fmt " chunk must come before "data".
 func decodeWAV(data []byte) ([]float32, int, error) {
 	var (
-		f      wavFormat
+		f       wavFormat
 		haveFmt bool
 	)
 	pos := 12

@@ -1,0 +1,242 @@
+// Package eval scores a replay-detection system the way the ASVspoof
+// challenges do (SPEC §5): it reads and writes score files, computes the
+// equal error rate both as the ASVspoof 2017 official ROCCH-EER (BOSARIS
+// toolkit) and as the ASVspoof 2019/2021 evaluation package's EER, the
+// accuracy, precision, recall, F1 and confusion matrix of the decision
+// "score > 0 ⇒ genuine", and the EER broken down by replay condition
+// (environment, playback device, recording device) and phrase.
+//
+// Many published EERs could not be reproduced because each team's
+// evaluation script differed in small ways (tie handling, interpolation,
+// which trials count). The EERs here are written from the published
+// algorithms and tested against hand-worked cases, an independent convex
+// hull computation and fixtures from the reference Python code, so that
+// deep4deep's numbers are the official ones.
+//
+// Scores are "higher = genuine"; genuine is the positive (target) class.
+package eval
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/deep4deep/deep4deep/corpus"
+)
+
+// Result is the evaluation of one system on one protocol. Its JSON form is
+// the one of SPEC §5; every rate is a fraction in [0, 1].
+type Result struct {
+	EER      float64 `json:"eer"`       // ROCCH-EER (ASVspoof 2017 official, BOSARIS)
+	EERStep  float64 `json:"eer_step"`  // ASVspoof 2019/2021 eval-package EER
+	NGenuine int     `json:"n_genuine"` // scored genuine trials
+	NSpoof   int     `json:"n_spoof"`   // scored spoof trials
+	// Missing counts protocol trials without a score; they are left out of
+	// every number above and below.
+	Missing int `json:"missing"`
+	// Extra counts scores whose ID is not in the protocol; they are ignored.
+	Extra int `json:"extra"`
+
+	// The decision "score > 0 ⇒ genuine" (the seed's rule), genuine being
+	// the positive class. Precision is 0 when no trial is accepted, F1 is 0
+	// when precision and recall are both 0.
+	Accuracy  float64   `json:"accuracy"`
+	Precision float64   `json:"precision"`
+	Recall    float64   `json:"recall"`
+	F1        float64   `json:"f1"`
+	Confusion Confusion `json:"confusion"`
+
+	By Breakdown `json:"by"`
+}
+
+// Confusion is the confusion matrix of the decision "score > 0 ⇒ genuine":
+// rows are the true class, columns the decision.
+type Confusion struct {
+	GenuineAsGenuine int `json:"genuine_as_genuine"` // true positives
+	GenuineAsSpoof   int `json:"genuine_as_spoof"`   // false negatives (false rejections)
+	SpoofAsGenuine   int `json:"spoof_as_genuine"`   // false positives (false acceptances)
+	SpoofAsSpoof     int `json:"spoof_as_spoof"`     // true negatives
+}
+
+// Breakdown holds the EER per value of each protocol column, keyed by the
+// value (e.g. "E01"). Only values with at least one scored spoof trial
+// appear.
+type Breakdown struct {
+	Environment map[string]Condition `json:"environment"`
+	Playback    map[string]Condition `json:"playback"`
+	Recorder    map[string]Condition `json:"recorder"`
+	Phrase      map[string]Phrase    `json:"phrase"`
+}
+
+// Condition is the EER of the spoof trials with one value of a column
+// against all genuine trials, as ASVspoof reports replay conditions.
+type Condition struct {
+	EER      float64 `json:"eer"`
+	EERStep  float64 `json:"eer_step"`
+	NSpoof   int     `json:"n_spoof"`
+	NGenuine int     `json:"n_genuine"` // all scored genuine trials
+}
+
+// Phrase is a Condition for one phrase, plus the EER of the phrase's own
+// genuine trials against its own spoof trials (a text-dependent view: how
+// well the phrase's replays are told from the same phrase spoken live).
+type Phrase struct {
+	Condition
+	// EEROwn and EERStepOwn are null in JSON when the phrase has no scored
+	// genuine trial.
+	EEROwn      *float64 `json:"eer_own"`
+	EERStepOwn  *float64 `json:"eer_step_own"`
+	NGenuineOwn int      `json:"n_genuine_own"`
+}
+
+// MissingError is returned by Evaluate when protocol trials have no score
+// and missing scores are not allowed.
+type MissingError struct {
+	Missing, Trials int
+	First           string // ID of the first unscored trial in protocol order
+}
+
+func (e *MissingError) Error() string {
+	return fmt.Sprintf("%d of %d protocol trials have no score (first: %s)", e.Missing, e.Trials, e.First)
+}
+
+// Evaluate scores a system. trials is the protocol; scores maps trial IDs
+// (NormalizeID form, as ParseScores returns them) to scores, higher =
+// genuine.
+//
+// A protocol trial without a score is counted in Result.Missing; unless
+// allowMissing is set, any missing score makes Evaluate return a
+// *MissingError. Scores for IDs that are not in the protocol are ignored and
+// counted in Result.Extra (see ExtraIDs to list them). It is an error when a
+// protocol ID appears twice, a score is NaN or infinite, or no genuine or
+// no spoof trial is scored (the EER needs both classes).
+//
+// Evaluate does not modify its arguments.
+func Evaluate(trials []corpus.Trial, scores map[string]float64, allowMissing bool) (*Result, error) {
+	r := &Result{}
+	seen := make(map[string]struct{}, len(trials))
+	var gen []float64
+	spoofBy := [4]map[string][]float64{{}, {}, {}, {}} // environment, playback, recorder, phrase
+	genByPhrase := map[string][]float64{}
+	var spoof []float64
+	first := ""
+	for _, t := range trials {
+		id := t.ID()
+		if _, dup := seen[id]; dup {
+			return nil, fmt.Errorf("protocol lists trial %q twice", id)
+		}
+		seen[id] = struct{}{}
+		v, ok := scores[id]
+		if !ok {
+			r.Missing++
+			if first == "" {
+				first = id
+			}
+			continue
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("trial %s: score %v is not finite", id, v)
+		}
+		accept := v > 0
+		if t.Label == corpus.Genuine {
+			gen = append(gen, v)
+			genByPhrase[t.Phrase] = append(genByPhrase[t.Phrase], v)
+			if accept {
+				r.Confusion.GenuineAsGenuine++
+			} else {
+				r.Confusion.GenuineAsSpoof++
+			}
+			continue
+		}
+		spoof = append(spoof, v)
+		for k, key := range [4]string{t.Environment, t.Playback, t.Recorder, t.Phrase} {
+			spoofBy[k][key] = append(spoofBy[k][key], v)
+		}
+		if accept {
+			r.Confusion.SpoofAsGenuine++
+		} else {
+			r.Confusion.SpoofAsSpoof++
+		}
+	}
+	for id := range scores {
+		if _, ok := seen[id]; !ok {
+			r.Extra++
+		}
+	}
+	if r.Missing > 0 && !allowMissing {
+		return nil, &MissingError{Missing: r.Missing, Trials: len(trials), First: first}
+	}
+	r.NGenuine, r.NSpoof = len(gen), len(spoof)
+	switch {
+	case r.NGenuine == 0 && r.NSpoof == 0:
+		return nil, fmt.Errorf("no protocol trial has a score (%d trials, %d missing)", len(trials), r.Missing)
+	case r.NGenuine == 0:
+		return nil, fmt.Errorf("no genuine trial has a score; the EER needs both classes")
+	case r.NSpoof == 0:
+		return nil, fmt.Errorf("no spoof trial has a score; the EER needs both classes")
+	}
+
+	// Sort once; every breakdown reuses the sorted genuine scores.
+	slices.Sort(gen)
+	slices.Sort(spoof)
+	r.EER = eerSorted(gen, spoof)
+	r.EERStep = eerStepSorted(gen, spoof)
+	r.metrics()
+
+	condition := func(s []float64) Condition {
+		slices.Sort(s)
+		return Condition{EER: eerSorted(gen, s), EERStep: eerStepSorted(gen, s), NSpoof: len(s), NGenuine: len(gen)}
+	}
+	maps := [3]*map[string]Condition{&r.By.Environment, &r.By.Playback, &r.By.Recorder}
+	for k, m := range maps {
+		*m = make(map[string]Condition, len(spoofBy[k]))
+		for key, s := range spoofBy[k] {
+			(*m)[key] = condition(s)
+		}
+	}
+	r.By.Phrase = make(map[string]Phrase, len(spoofBy[3]))
+	for key, s := range spoofBy[3] {
+		p := Phrase{Condition: condition(s)}
+		if g := genByPhrase[key]; len(g) > 0 {
+			slices.Sort(g)
+			e, es := eerSorted(g, s), eerStepSorted(g, s)
+			p.EEROwn, p.EERStepOwn, p.NGenuineOwn = &e, &es, len(g)
+		}
+		r.By.Phrase[key] = p
+	}
+	return r, nil
+}
+
+// metrics fills the decision metrics from the confusion matrix.
+func (r *Result) metrics() {
+	c := r.Confusion
+	tp, fn, fp, tn := float64(c.GenuineAsGenuine), float64(c.GenuineAsSpoof), float64(c.SpoofAsGenuine), float64(c.SpoofAsSpoof)
+	r.Accuracy = (tp + tn) / (tp + fn + fp + tn)
+	r.Precision, r.Recall, r.F1 = 0, 0, 0
+	if tp+fp > 0 {
+		r.Precision = tp / (tp + fp)
+	}
+	if tp+fn > 0 {
+		r.Recall = tp / (tp + fn)
+	}
+	if tp > 0 {
+		r.F1 = 2 * tp / (2*tp + fp + fn)
+	}
+}
+
+// ExtraIDs returns, sorted, the IDs in scores that no protocol trial has
+// (the trials counted in Result.Extra).
+func ExtraIDs(trials []corpus.Trial, scores map[string]float64) []string {
+	in := make(map[string]struct{}, len(trials))
+	for _, t := range trials {
+		in[t.ID()] = struct{}{}
+	}
+	var extra []string
+	for id := range scores {
+		if _, ok := in[id]; !ok {
+			extra = append(extra, id)
+		}
+	}
+	slices.Sort(extra)
+	return extra
+}

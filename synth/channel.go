@@ -1,0 +1,352 @@
+package synth
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// channel holds the scratch state of the channel simulation of one worker.
+type channel struct {
+	conv  convolver
+	noise []float64
+	tmp   []float64
+}
+
+// room convolves x (in place) with a room impulse response for env drawn
+// from r. The response is a direct path, a handful of early reflections and
+// an exponentially decaying noise tail, split at 1 kHz into a low band with
+// reverberation time 1.15·RT60 and a high band with 0.8·RT60 (air and wall
+// absorption grow with frequency). The tail's energy relative to the direct
+// sound is (d/r_c)², with the critical distance r_c = 0.057·√(V/RT60) m
+// (Kuttruff, Room Acoustics).
+func (c *channel) room(r *rand.Rand, x []float64, env Environment) {
+	if env.Wire || env.RT60 <= 0 {
+		return
+	}
+	h := roomResponse(r, env)
+	c.conv.convolve(x, h)
+}
+
+// roomResponse builds the impulse response described at channel.room.
+func roomResponse(r *rand.Rand, env Environment) []float64 {
+	n := int(math.Min(1.1*env.RT60, 1.0) * Rate)
+	n = max(n, 256)
+	h := make([]float64, n)
+	h[0] = 1
+	const c = 343.0
+	// early reflections: image sources a few metres away, weaker in
+	// well-damped rooms.
+	early := math.Min(1, env.RT60/0.3)
+	maxDelay := 0.004 + 0.02*math.Min(env.RT60, 1)
+	for range 8 {
+		tau := uniform(r, 0.0015, maxDelay)
+		k := int(tau * Rate)
+		if k >= n {
+			continue
+		}
+		a := early * uniform(r, 0.2, 0.6) * env.Dist / (env.Dist + c*tau)
+		if r.IntN(2) == 0 {
+			a = -a
+		}
+		h[k] += a
+	}
+	// diffuse tail
+	tail := make([]float64, n)
+	lp := newOnePole(1000)
+	low := make([]float64, n)
+	gauss(r, tail)
+	copy(low, tail)
+	lp.process(low)
+	start := int(0.004 * Rate)
+	var e float64
+	tl, th := 1.15*env.RT60, 0.8*env.RT60
+	for i := start; i < n; i++ {
+		t := float64(i) / Rate
+		hi := tail[i] - low[i]
+		v := 3*low[i]*math.Exp(-6.91*t/tl) + hi*math.Exp(-6.91*t/th)
+		// onset ramp: the diffuse field builds up over a few ms
+		if d := float64(i-start) / (0.006 * Rate); d < 1 {
+			v *= d
+		}
+		tail[i] = v
+		e += v * v
+	}
+	var direct float64
+	for _, v := range h {
+		direct += v * v
+	}
+	rc := 0.057 * math.Sqrt(env.Volume/env.RT60)
+	want := direct * (env.Dist / rc) * (env.Dist / rc)
+	if e > 0 {
+		g := math.Sqrt(want / e)
+		for i := start; i < n; i++ {
+			h[i] += g * tail[i]
+		}
+	}
+	return h
+}
+
+// addNoise adds background noise of kind to x at snr dB below the active
+// level of x.
+func (c *channel) addNoise(r *rand.Rand, x []float64, kind NoiseKind, snr float64) {
+	c.noise = grow(c.noise, len(x))
+	makeNoise(r, c.noise, kind)
+	g := activeLevel(x) * db(-snr) / math.Max(rms(c.noise), 1e-12)
+	for i := range x {
+		x[i] += g * c.noise[i]
+	}
+}
+
+// makeNoise fills x with noise of the given kind (arbitrary scale).
+func makeNoise(r *rand.Rand, x []float64, kind NoiseKind) {
+	n := len(x)
+	switch kind {
+	case NoiseQuiet:
+		pink(r, x)
+		b := make([]float64, n)
+		brown(r, b, 80)
+		mix(x, b, 2)
+	case NoiseOffice:
+		pink(r, x)
+		clicks(r, x, 2.5, 1500, 5000, 0.004, 40)
+	case NoiseHVAC:
+		brown(r, x, 250)
+		p := make([]float64, n)
+		pink(r, p)
+		mix(x, p, 0.4)
+		hum(r, x, 0.3)
+	case NoiseBabble:
+		babble(r, x, 6)
+	case NoiseCantine:
+		babble(r, x, 12)
+		clicks(r, x, 1.5, 2500, 6500, 0.03, 25)
+	case NoiseStreet:
+		brown(r, x, 150)
+		p := make([]float64, n)
+		pink(r, p)
+		mix(x, p, 0.3)
+		ph := r.Float64() * 2 * math.Pi
+		f := uniform(r, 0.08, 0.25)
+		for i := range x {
+			x[i] *= 1 + 0.6*math.Sin(2*math.Pi*f*float64(i)/Rate+ph)
+		}
+	case NoiseCar:
+		brown(r, x, 100)
+		f0 := uniform(r, 25, 40)
+		ph := r.Float64() * 2 * math.Pi
+		s := rms(x)
+		for i := range x {
+			t := float64(i) / Rate
+			w := 2*math.Pi*f0*t + ph + 0.3*math.Sin(2*math.Pi*0.7*t)
+			x[i] += s * (0.8*math.Sin(w) + 0.4*math.Sin(2*w) + 0.2*math.Sin(3*w))
+		}
+	case NoiseHum:
+		gauss(r, x)
+		for i := range x {
+			x[i] *= 0.3
+		}
+		hum(r, x, 1)
+	}
+}
+
+func mix(x, y []float64, g float64) {
+	sx, sy := rms(x), rms(y)
+	if sy == 0 {
+		return
+	}
+	k := g * sx / sy
+	for i := range x {
+		x[i] += k * y[i]
+	}
+}
+
+// pink fills x with 1/f noise (Paul Kellet's economy filter: three
+// one-pole sections approximating −3 dB/octave to within ±0.5 dB).
+func pink(r *rand.Rand, x []float64) {
+	var b0, b1, b2 float64
+	for i := range x {
+		w := r.NormFloat64()
+		b0 = 0.99765*b0 + w*0.0990460
+		b1 = 0.96300*b1 + w*0.2965164
+		b2 = 0.57000*b2 + w*1.0526913
+		x[i] = b0 + b1 + b2 + w*0.1848
+	}
+}
+
+// brown fills x with white noise low-passed at fc (−6 dB/octave above).
+func brown(r *rand.Rand, x []float64, fc float64) {
+	gauss(r, x)
+	p := newOnePole(fc)
+	p.process(x)
+	highpass1(x, 20)
+}
+
+// hum adds mains hum (50 Hz with decaying harmonics) at amplitude g relative
+// to the RMS of x.
+func hum(r *rand.Rand, x []float64, g float64) {
+	s := rms(x) * g
+	var amps [6]float64
+	for k := range amps {
+		amps[k] = uniform(r, 0.2, 1) / float64(k+1)
+	}
+	ph := r.Float64() * 2 * math.Pi
+	for i := range x {
+		w := 2*math.Pi*50*float64(i)/Rate + ph
+		var v float64
+		for k, a := range amps {
+			v += a * math.Sin(float64(k+1)*w)
+		}
+		x[i] += s * v
+	}
+}
+
+// clicks adds rate-per-second transients: decaying sinusoids between fLo
+// and fHi Hz with time constant tau s, peak amplitude peak × RMS of x.
+func clicks(r *rand.Rand, x []float64, rate, fLo, fHi, tau, peak float64) {
+	s := rms(x)
+	n := len(x)
+	k := int(rate * float64(n) / Rate)
+	for range k {
+		at := r.IntN(n)
+		f := uniform(r, fLo, fHi)
+		a := s * peak * uniform(r, 0.05, 0.3)
+		ln := int(5 * tau * Rate)
+		for j := 0; j < ln && at+j < n; j++ {
+			t := float64(j) / Rate
+			x[at+j] += a * math.Exp(-t/tau) * math.Sin(2*math.Pi*f*t)
+		}
+	}
+}
+
+// babble approximates a crowd of talkers: speech-shaped noise (pink,
+// band-limited to 150–4000 Hz) modulated by the sum of independent
+// syllabic envelopes (3–6 Hz). More talkers give a flatter envelope.
+func babble(r *rand.Rand, x []float64, talkers int) {
+	pink(r, x)
+	hp := highpass2(150, 0.7)
+	lp := lowpass2(3000, 0.7)
+	hp.process(x)
+	lp.process(x)
+	type tk struct{ f, ph, a float64 }
+	ts := make([]tk, talkers)
+	for i := range ts {
+		ts[i] = tk{uniform(r, 3, 6), r.Float64() * 2 * math.Pi, uniform(r, 0.5, 1)}
+	}
+	for i := range x {
+		t := float64(i) / Rate
+		var e float64
+		for _, k := range ts {
+			s := math.Sin(2*math.Pi*k.f*t + k.ph + 0.8*math.Sin(2*math.Pi*0.4*t+k.ph))
+			e += k.a * s * s
+		}
+		x[i] *= e
+	}
+}
+
+// butterworth applies an even-order Butterworth high- or low-pass at f Hz.
+func butterworth(x []float64, f float64, order int, high bool) {
+	if f <= 0 || order <= 0 || f >= 0.49*Rate {
+		return
+	}
+	for _, q := range butterQ(max(order, 2)) {
+		var b biquad
+		if high {
+			b = highpass2(f, q)
+		} else {
+			b = lowpass2(f, q)
+		}
+		b.process(x)
+	}
+}
+
+func applyPeaks(x []float64, peaks []Peak) {
+	for _, p := range peaks {
+		b := peaking(p.Freq, p.GainDB, p.Q)
+		b.process(x)
+	}
+}
+
+// play passes x through loudspeaker ls (in place). The signal is first
+// normalised to full drive (peak 1), distorted by the driver's non-linearity
+// and then shaped by its frequency response. Over an analog wire only the
+// electrical stage counts: the non-linearity at a fifth and the band limits
+// of a line output.
+func play(x []float64, ls Loudspeaker, wire bool) {
+	var peak float64
+	for _, v := range x {
+		peak = math.Max(peak, math.Abs(v))
+	}
+	if peak == 0 {
+		return
+	}
+	h2, h3 := ls.H2, ls.H3
+	if wire && !ls.Line {
+		h2, h3 = h2/5, h3/5
+	}
+	for i, v := range x {
+		u := v / peak
+		x[i] = u + h2*u*u + h3*u*u*u
+	}
+	highpass1(x, 5) // the even-order term's DC
+	if wire || ls.Line {
+		butterworth(x, math.Max(ls.Low, 10), 2, true)
+		if ls.Line {
+			butterworth(x, ls.High, 2, false)
+		}
+		return
+	}
+	butterworth(x, ls.Low, ls.LowOrder, true)
+	butterworth(x, ls.High, ls.HighOrder, false)
+	applyPeaks(x, ls.Peaks)
+}
+
+// record passes the acoustic (or line) signal x through microphone m:
+// frequency response, self-noise, then automatic gain control. r draws the
+// self-noise.
+func (c *channel) record(r *rand.Rand, x []float64, m Microphone, wire bool) {
+	if wire || m.Line {
+		butterworth(x, math.Max(m.Low, 10), 2, true)
+		butterworth(x, m.High, m.HighOrder, false)
+	} else {
+		butterworth(x, m.Low, m.LowOrder, true)
+		butterworth(x, m.High, m.HighOrder, false)
+		applyPeaks(x, m.Peaks)
+	}
+	lvl := activeLevel(x)
+	if lvl == 0 {
+		return
+	}
+	g := lvl * db(m.NoiseDB)
+	for i := range x {
+		x[i] += g * r.NormFloat64()
+	}
+	if m.AGC > 0 && !wire {
+		agc(x, m.AGC, lvl)
+	}
+}
+
+// agc is a feed-forward automatic gain control: an RMS envelope with 10 ms
+// attack and 400 ms release, a gain pulling the envelope towards the
+// target level (gain = (target/env)^strength, limited to −6…+20 dB), and the
+// gain smoothed over 50 ms. It compresses speech dynamics and lifts the
+// noise in pauses, as phone AGCs do.
+func agc(x []float64, strength, target float64) {
+	aA := math.Exp(-1 / (0.010 * Rate))
+	aR := math.Exp(-1 / (0.400 * Rate))
+	aG := math.Exp(-1 / (0.050 * Rate))
+	env := target * target
+	g := 1.0
+	gmin, gmax := db(-6*strength), db(20*strength)
+	for i, v := range x {
+		p := v * v
+		if p > env {
+			env = aA*env + (1-aA)*p
+		} else {
+			env = aR*env + (1-aR)*p
+		}
+		want := math.Pow(target/math.Sqrt(env+1e-20), strength)
+		want = math.Min(math.Max(want, gmin), gmax)
+		g = aG*g + (1-aG)*want
+		x[i] = v * g
+	}
+}

@@ -1,0 +1,243 @@
+package synth
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"gonum.org/v1/gonum/dsp/fourier"
+)
+
+// Rate is the sample rate of everything synth produces (Hz).
+const Rate = 16000
+
+// biquad is a second-order IIR section in transposed direct form II:
+//
+//	y[n] = b0·x[n] + s1,  s1 = b1·x[n] − a1·y[n] + s2,  s2 = b2·x[n] − a2·y[n]
+//
+// Coefficients follow R. Bristow-Johnson's "Audio EQ Cookbook" (normalised so
+// that a0 = 1).
+type biquad struct {
+	b0, b1, b2, a1, a2 float64
+	s1, s2             float64
+}
+
+func (q *biquad) process(x []float64) {
+	b0, b1, b2, a1, a2 := q.b0, q.b1, q.b2, q.a1, q.a2
+	s1, s2 := q.s1, q.s2
+	for i, v := range x {
+		y := b0*v + s1
+		s1 = b1*v - a1*y + s2
+		s2 = b2*v - a2*y
+		x[i] = y
+	}
+	q.s1, q.s2 = s1, s2
+}
+
+func cookbook(f, q float64) (cosw, alpha float64) {
+	w := 2 * math.Pi * f / Rate
+	return math.Cos(w), math.Sin(w) / (2 * q)
+}
+
+// lowpass2 is the cookbook 2nd-order low-pass at f Hz with quality q
+// (q = 1/√2 gives a Butterworth section).
+func lowpass2(f, q float64) biquad {
+	c, al := cookbook(f, q)
+	a0 := 1 + al
+	return biquad{b0: (1 - c) / 2 / a0, b1: (1 - c) / a0, b2: (1 - c) / 2 / a0, a1: -2 * c / a0, a2: (1 - al) / a0}
+}
+
+// highpass2 is the cookbook 2nd-order high-pass at f Hz with quality q.
+func highpass2(f, q float64) biquad {
+	c, al := cookbook(f, q)
+	a0 := 1 + al
+	return biquad{b0: (1 + c) / 2 / a0, b1: -(1 + c) / a0, b2: (1 + c) / 2 / a0, a1: -2 * c / a0, a2: (1 - al) / a0}
+}
+
+// peaking is the cookbook peaking equaliser: gain dB at f Hz, quality q.
+func peaking(f, gainDB, q float64) biquad {
+	c, al := cookbook(f, q)
+	A := math.Pow(10, gainDB/40)
+	a0 := 1 + al/A
+	return biquad{b0: (1 + al*A) / a0, b1: -2 * c / a0, b2: (1 - al*A) / a0, a1: -2 * c / a0, a2: (1 - al/A) / a0}
+}
+
+// bandpass is the cookbook band-pass with 0 dB peak gain at f Hz and
+// bandwidth bw Hz (q = f/bw).
+func bandpass(f, bw float64) biquad {
+	c, al := cookbook(f, f/bw)
+	a0 := 1 + al
+	return biquad{b0: al / a0, b2: -al / a0, a1: -2 * c / a0, a2: (1 - al) / a0}
+}
+
+// butterQ returns the quality factors of the second-order sections of a
+// Butterworth filter of even order n: Q_k = 1/(2·sin((2k+1)π/(2n))).
+func butterQ(n int) []float64 {
+	qs := make([]float64, n/2)
+	for k := range qs {
+		qs[k] = 1 / (2 * math.Sin(float64(2*k+1)*math.Pi/float64(2*n)))
+	}
+	return qs
+}
+
+// onePole is y[n] = (1−a)·x[n] + a·y[n−1], a first-order low-pass.
+type onePole struct{ a, y float64 }
+
+func newOnePole(fc float64) onePole { return onePole{a: math.Exp(-2 * math.Pi * fc / Rate)} }
+
+func (p *onePole) process(x []float64) {
+	a, y := p.a, p.y
+	for i, v := range x {
+		y = (1-a)*v + a*y
+		x[i] = y
+	}
+	p.y = y
+}
+
+// highpass1 removes DC and very low frequencies: the one-pole/one-zero
+// y[n] = x[n] − x[n−1] + r·y[n−1], cut-off ≈ (1−r)·fs/2π.
+func highpass1(x []float64, fc float64) {
+	r := math.Exp(-2 * math.Pi * fc / Rate)
+	var xp, y float64
+	for i, v := range x {
+		y = v - xp + r*y
+		xp = v
+		x[i] = y
+	}
+}
+
+// convolver computes linear convolutions by FFT (gonum's real FFT, reused
+// per power-of-two size). Direct convolution of a 3 s utterance with a
+// 0.8 s room response would cost 6·10⁸ multiply-adds; the FFT route is
+// O(N log N). Not safe for concurrent use.
+type convolver struct {
+	ffts     map[int]*fourier.FFT
+	a, b     []float64
+	ca, cb   []complex128
+	scratchY []float64
+}
+
+// convolve returns x*h truncated to len(x) samples, written into x.
+func (c *convolver) convolve(x, h []float64) {
+	if len(h) == 0 || len(x) == 0 {
+		return
+	}
+	if len(h) <= 64 { // short responses: direct form is cheaper
+		c.scratchY = grow(c.scratchY, len(x))
+		y := c.scratchY
+		for n := range x {
+			var s float64
+			kmax := min(n, len(h)-1)
+			for k := 0; k <= kmax; k++ {
+				s += h[k] * x[n-k]
+			}
+			y[n] = s
+		}
+		copy(x, y)
+		return
+	}
+	n := 1
+	for n < len(x)+len(h)-1 {
+		n <<= 1
+	}
+	if c.ffts == nil {
+		c.ffts = map[int]*fourier.FFT{}
+	}
+	f := c.ffts[n]
+	if f == nil {
+		f = fourier.NewFFT(n)
+		c.ffts[n] = f
+	}
+	c.a = grow(c.a, n)
+	c.b = grow(c.b, n)
+	copy(c.a, x)
+	clear(c.a[len(x):])
+	copy(c.b, h)
+	clear(c.b[len(h):])
+	c.ca = f.Coefficients(growC(c.ca, n/2+1), c.a)
+	c.cb = f.Coefficients(growC(c.cb, n/2+1), c.b)
+	for i := range c.ca {
+		c.ca[i] *= c.cb[i]
+	}
+	f.Sequence(c.a, c.ca)
+	inv := 1 / float64(n) // gonum's inverse transform is unnormalised
+	for i := range x {
+		x[i] = c.a[i] * inv
+	}
+}
+
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
+}
+
+func growC(s []complex128, n int) []complex128 {
+	if cap(s) < n {
+		return make([]complex128, n)
+	}
+	return s[:n]
+}
+
+// rms returns the root mean square of x.
+func rms(x []float64) float64 {
+	if len(x) == 0 {
+		return 0
+	}
+	var s float64
+	for _, v := range x {
+		s += v * v
+	}
+	return math.Sqrt(s / float64(len(x)))
+}
+
+// activeLevel estimates the active speech level: the RMS over the loudest
+// 20 ms frames that together hold 90 % of the energy. Crude next to ITU-T
+// P.56 but enough to set SNRs and output levels independently of how much
+// silence a file holds.
+func activeLevel(x []float64) float64 {
+	const frame = Rate / 50
+	nf := len(x) / frame
+	if nf == 0 {
+		return rms(x)
+	}
+	e := make([]float64, nf)
+	var total float64
+	for i := range e {
+		var s float64
+		for _, v := range x[i*frame : (i+1)*frame] {
+			s += v * v
+		}
+		e[i] = s
+		total += s
+	}
+	sortDesc(e)
+	var acc float64
+	k := 0
+	for k < nf && acc < 0.9*total {
+		acc += e[k]
+		k++
+	}
+	if k == 0 {
+		return 0
+	}
+	return math.Sqrt(acc / float64(k*frame))
+}
+
+func sortDesc(e []float64) {
+	slices.Sort(e)
+	slices.Reverse(e)
+}
+
+func db(x float64) float64 { return math.Pow(10, x/20) }
+
+// gauss fills x with N(0,1) samples.
+func gauss(r *rand.Rand, x []float64) {
+	for i := range x {
+		x[i] = r.NormFloat64()
+	}
+}
+
+// uniform returns a value uniformly distributed in [lo, hi).
+func uniform(r *rand.Rand, lo, hi float64) float64 { return lo + (hi-lo)*r.Float64() }

@@ -1,0 +1,204 @@
+package synth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/deep4deep/deep4deep/audio"
+	"github.com/deep4deep/deep4deep/corpus"
+	"github.com/deep4deep/deep4deep/internal/atomicfile"
+)
+
+// Version identifies the synthesis recipe. It changes whenever the audio
+// for a given seed and row changes, and is recorded in the corpus README.
+const Version = "1"
+
+// Options configures Generate.
+type Options struct {
+	Out     string  // corpus root to create
+	Scale   float64 // fraction of rows kept, in (0, 1]; 0 means 1
+	Seed    uint64
+	Like    string // protocol_V2 folder whose rows to reproduce; "" = generate
+	Sources string // folder of real recordings to use as clean speech; "" = synthesise
+	Workers int    // parallel files; ≤ 0 means GOMAXPROCS
+	// Force allows writing into an existing non-empty Out. Files of the
+	// new corpus replace those of the same name; nothing else is removed.
+	Force bool
+	// Command is recorded in the README (how the corpus was made).
+	Command string
+	// Progress, when set, is called after each file with the number of
+	// files written so far and the total. Calls are serialised.
+	Progress func(done, total int)
+}
+
+// Plan returns the rows Generate would write for opts.
+func Plan(opts Options) (Protocols, error) {
+	var p Protocols
+	if opts.Like != "" {
+		var err error
+		if p, err = ReadLike(opts.Like); err != nil {
+			return p, err
+		}
+	} else {
+		p = GenerateProtocols(opts.Seed)
+	}
+	scale := opts.Scale
+	if scale == 0 {
+		scale = 1
+	}
+	if !(scale > 0 && scale <= 1) {
+		return p, fmt.Errorf("scale %g out of range (0, 1]", opts.Scale)
+	}
+	return Scale(p, scale, opts.Seed), nil
+}
+
+// Generate writes a synthetic corpus in the layout of SPEC §1: the audio of
+// every planned row (in parallel, deterministic whatever the number of
+// workers), then the three protocol files, then ROOT/README. The protocols
+// are written after the audio, so a corpus whose protocols exist is
+// complete. It refuses an existing non-empty Out unless opts.Force.
+func Generate(ctx context.Context, opts Options) error {
+	if opts.Out == "" {
+		return errors.New("no output folder")
+	}
+	p, err := Plan(opts)
+	if err != nil {
+		return err
+	}
+	if ents, err := os.ReadDir(opts.Out); err == nil && len(ents) > 0 && !opts.Force {
+		return fmt.Errorf("%s: folder exists and is not empty (use --force to write into it)", opts.Out)
+	}
+	var src *Sources
+	if opts.Sources != "" {
+		if src, err = OpenSources(opts.Sources); err != nil {
+			return err
+		}
+	}
+	c := corpus.Corpus{Root: opts.Out}
+	type job struct {
+		set corpus.Set
+		t   corpus.Trial
+	}
+	var jobs []job
+	for _, s := range corpus.Sets {
+		if err := os.MkdirAll(filepath.Join(opts.Out, corpus.SetDir(s)), 0o755); err != nil {
+			return err
+		}
+		for _, t := range p[s] {
+			jobs = append(jobs, job{s, t})
+		}
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan job)
+	var (
+		mu    sync.Mutex
+		done  int
+		first error
+		wg    sync.WaitGroup
+	)
+	fail := func(err error) {
+		mu.Lock()
+		if first == nil {
+			first = err
+		}
+		mu.Unlock()
+		cancel()
+	}
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g := NewRenderer(opts.Seed, src)
+			for j := range next {
+				x, err := g.Render(j.t)
+				if err != nil {
+					fail(fmt.Errorf("%s: %w", j.t.File, err))
+					continue
+				}
+				if err := audio.WriteWAV16(c.AudioPath(j.set, j.t), x, Rate); err != nil {
+					fail(err)
+					continue
+				}
+				mu.Lock()
+				done++
+				if opts.Progress != nil {
+					opts.Progress(done, len(jobs))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for _, j := range jobs {
+		select {
+		case next <- j:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, s := range corpus.Sets {
+		if err := corpus.WriteProtocol(c.ProtocolPath(s), p[s]); err != nil {
+			return err
+		}
+	}
+	return atomicfile.WriteFile(filepath.Join(opts.Out, "README"), []byte(readme(opts, p)), 0o644)
+}
+
+func readme(opts Options, p Protocols) string {
+	var b strings.Builder
+	scale := opts.Scale
+	if scale == 0 {
+		scale = 1
+	}
+	fmt.Fprintf(&b, "Synthetic replay-attack corpus in the layout of ASVspoof 2017 V2,\n")
+	fmt.Fprintf(&b, "made by deep4deep synth (github.com/deep4deep/deep4deep/synth).\n\n")
+	fmt.Fprintf(&b, "recipe version: %s\nseed: %d\nscale: %g\n", Version, opts.Seed, scale)
+	if opts.Like != "" {
+		fmt.Fprintf(&b, "rows: copied from %s\n", opts.Like)
+	} else {
+		fmt.Fprintf(&b, "rows: generated with the statistics of the real ASVspoof 2017 V2 protocols\n")
+	}
+	if opts.Sources != "" {
+		fmt.Fprintf(&b, "speech: recordings from %s\n", opts.Sources)
+	} else {
+		fmt.Fprintf(&b, "speech: formant synthesiser (source-filter, per-speaker voices)\n")
+	}
+	if opts.Command != "" {
+		fmt.Fprintf(&b, "command: %s\n", opts.Command)
+	}
+	b.WriteString("\nset    genuine  spoof  configurations\n")
+	for _, s := range corpus.Sets {
+		g, sp := counts(p[s])
+		fmt.Fprintf(&b, "%-6s %7d %6d %4d\n", s, g, sp, len(configs(p[s])))
+	}
+	b.WriteString(`
+Audio: 16 kHz, 16-bit mono WAV. Genuine = clean speech -> the speaker's
+recording session (short room response, background noise) -> the speaker's
+phone (microphone response, self-noise, AGC). Spoof = another genuine
+recording of the same speaker and phrase -> playback device (Pxx) -> replay
+environment (Exx) -> recording device (Rxx). Each condition ID maps to fixed
+parameters (synth/conditions.go). Active speech level is random in
+-30..-20 dBFS for both classes. Same seed, scale and version give the same
+bytes.
+`)
+	return b.String()
+}

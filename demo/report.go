@@ -8,40 +8,29 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/deep4deep/deep4deep/eval"
 )
 
 var nan = math.NaN()
 
 // Factors are the trial attributes the report breaks the EER down by, in
-// report order, with their headings. They are the keys of Metrics.By and of
-// the "by" object of `deep4deep eval --json`.
-var Factors = []struct{ Key, Title string }{
-	{"environment", "Replay environment"},
-	{"playback", "Playback device"},
-	{"recorder", "Recording device"},
-	{"phrase", "Phrase"},
-}
-
-// Condition is the EER of one condition: its spoof trials scored against all
-// genuine trials (as ASVspoof breaks results down). For phrases, whose
-// genuine trials are split too, NGenuine counts the genuine trials used.
-type Condition struct {
-	EER      float64
-	NSpoof   int
-	NGenuine int
-}
-
-// Metrics is the evaluation of one system on one set: the numbers of
-// eval.Result that the report shows. Rates are fractions in [0, 1].
-type Metrics struct {
-	EER      float64 // ROCCH-EER, the ASVspoof 2017 measure
-	EERStep  float64 // the ASVspoof 2019/2021 step EER
-	Accuracy float64 // of the decision score > 0 ⇒ genuine
-	F1       float64 // of the genuine class, same decision
-	NGenuine int
-	NSpoof   int
-	// By maps a factor key (see Factors) to condition ID to its EER.
-	By map[string]map[string]Condition
+// report order: their key (as in the "by" object of `deep4deep eval
+// --json`), heading, and the breakdown of an eval.Result.
+var Factors = []struct {
+	Key, Title string
+	Of         func(r *eval.Result) map[string]eval.Condition
+}{
+	{"environment", "Replay environment", func(r *eval.Result) map[string]eval.Condition { return r.By.Environment }},
+	{"playback", "Playback device", func(r *eval.Result) map[string]eval.Condition { return r.By.Playback }},
+	{"recorder", "Recording device", func(r *eval.Result) map[string]eval.Condition { return r.By.Recorder }},
+	{"phrase", "Phrase", func(r *eval.Result) map[string]eval.Condition {
+		m := make(map[string]eval.Condition, len(r.By.Phrase))
+		for k, v := range r.By.Phrase {
+			m[k] = v.Condition
+		}
+		return m
+	}},
 }
 
 // System is one trained and evaluated system of the demo.
@@ -54,7 +43,8 @@ type System struct {
 
 	TrainSeconds float64
 	ScoreSeconds float64 // dev and eval together
-	Dev, Eval    Metrics
+	// Dev and Eval are the evaluations of the score files by eval.Evaluate.
+	Dev, Eval *eval.Result
 }
 
 // SetStats counts the trials of one corpus set.
@@ -224,11 +214,11 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 
 	// Per-condition EERs.
 	p("## EER by condition (eval)\n\n")
-	p("Each replay condition's spoof trials scored against all genuine trials " +
-		"(as ASVspoof breaks results down); for phrases, the phrase's spoof trials " +
-		"against its genuine trials. EER (ROCCH) in percent.\n\n")
+	p("Each condition's spoof trials scored against all genuine trials, as " +
+		"ASVspoof breaks results down (and as `deep4deep eval` prints them). " +
+		"EER (ROCCH) in percent.\n\n")
 	for _, f := range Factors {
-		r.writeFactor(b, f.Key, f.Title)
+		r.writeFactor(b, f.Key, f.Title, f.Of)
 	}
 
 	// Published numbers.
@@ -285,10 +275,12 @@ const evalProtocol = "protocol_V2/ASVspoof2017_V2_eval.trl.txt"
 
 // writeFactor writes the table of one factor: a row per condition, a column
 // per system, then the spread (easiest and hardest condition) per system.
-func (r *Report) writeFactor(b *bufio.Writer, key, title string) {
+func (r *Report) writeFactor(b *bufio.Writer, key, title string, of func(*eval.Result) map[string]eval.Condition) {
 	ids := map[string]int{}
-	for _, s := range r.Systems {
-		for id, c := range s.Eval.By[key] {
+	by := make([]map[string]eval.Condition, len(r.Systems))
+	for i, s := range r.Systems {
+		by[i] = of(s.Eval)
+		for id, c := range by[i] {
 			ids[id] = c.NSpoof
 		}
 	}
@@ -307,8 +299,8 @@ func (r *Report) writeFactor(b *bufio.Writer, key, title string) {
 	fmt.Fprintf(b, "\n|---|---:|%s\n", strings.Repeat("---:|", len(r.Systems)))
 	for _, id := range sorted {
 		fmt.Fprintf(b, "| %s | %d |", id, ids[id])
-		for _, s := range r.Systems {
-			c, ok := s.Eval.By[key][id]
+		for i := range r.Systems {
+			c, ok := by[i][id]
 			v := nan
 			if ok {
 				v = c.EER
@@ -318,20 +310,20 @@ func (r *Report) writeFactor(b *bufio.Writer, key, title string) {
 		b.WriteString("\n")
 	}
 	b.WriteString("\n")
-	for _, s := range r.Systems {
-		lo, hi, ok := extremes(s.Eval.By[key])
+	for i, s := range r.Systems {
+		lo, hi, ok := extremes(by[i])
 		if !ok {
 			continue
 		}
 		fmt.Fprintf(b, "- %s: easiest %s %s (%s %%), hardest %s (%s %%).\n", s.Name, key,
-			lo, pct(s.Eval.By[key][lo].EER), hi, pct(s.Eval.By[key][hi].EER))
+			lo, pct(by[i][lo].EER), hi, pct(by[i][hi].EER))
 	}
 	b.WriteString("\n")
 }
 
 // extremes returns the conditions with the lowest and the highest EER (ties
 // broken by ID, so the choice is deterministic).
-func extremes(m map[string]Condition) (lo, hi string, ok bool) {
+func extremes(m map[string]eval.Condition) (lo, hi string, ok bool) {
 	for id, c := range m {
 		if math.IsNaN(c.EER) {
 			continue

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/deep4deep/deep4deep/eval"
 )
 
 // madeUpReport is a report with invented results, enough to exercise every
@@ -16,21 +18,22 @@ func madeUpReport() *Report {
 		Settings: []string{"3 epochs × 64 frames/utterance"},
 		ModelDir: "models/cnn-fbank", Scores: [2]string{"scores/cnn-fbank.dev.txt", "scores/cnn-fbank.eval.txt"},
 		TrainSeconds: 61.2, ScoreSeconds: 20.4,
-		Dev: Metrics{EER: 0.051234, EERStep: 0.052},
-		Eval: Metrics{EER: 0.123456, EERStep: 0.125, Accuracy: 0.9, F1: 0.61, NGenuine: 130, NSpoof: 1201,
-			By: map[string]map[string]Condition{
-				"environment": {"E01": {EER: 0.02, NSpoof: 40}, "E25": {EER: 0.41, NSpoof: 38}, "E07": {EER: 0.1, NSpoof: 41}},
-				"playback":    {"P03": {EER: 0.3, NSpoof: 12}},
+		Dev: &eval.Result{EER: 0.051234, EERStep: 0.052},
+		Eval: &eval.Result{EER: 0.123456, EERStep: 0.125, Accuracy: 0.9, F1: 0.61, NGenuine: 130, NSpoof: 1201,
+			By: eval.Breakdown{
+				Environment: map[string]eval.Condition{"E01": {EER: 0.02, NSpoof: 40}, "E25": {EER: 0.41, NSpoof: 38}, "E07": {EER: 0.1, NSpoof: 41}},
+				Playback:    map[string]eval.Condition{"P03": {EER: 0.3, NSpoof: 12}},
+				Phrase:      map[string]eval.Phrase{"S01": {Condition: eval.Condition{EER: 0.05, NSpoof: 100}}},
 			}},
 	}
 	gmm := System{
 		Name: "gmm-cqcc", Title: "CQCC-GMM baseline",
 		ModelDir: "models/gmm-cqcc", Scores: [2]string{"scores/gmm-cqcc.dev.txt", "scores/gmm-cqcc.eval.txt"},
 		TrainSeconds: 80,
-		Dev:          Metrics{EER: 0.2, EERStep: 0.21},
-		Eval: Metrics{EER: 0.25, EERStep: 0.26, Accuracy: 0.7, F1: 0.4, NGenuine: 130, NSpoof: 1201,
-			By: map[string]map[string]Condition{
-				"environment": {"E01": {EER: 0.1, NSpoof: 40}, "E25": {EER: 0.49, NSpoof: 38}},
+		Dev:          &eval.Result{EER: 0.2, EERStep: 0.21},
+		Eval: &eval.Result{EER: 0.25, EERStep: 0.26, Accuracy: 0.7, F1: 0.4, NGenuine: 130, NSpoof: 1201,
+			By: eval.Breakdown{
+				Environment: map[string]eval.Condition{"E01": {EER: 0.1, NSpoof: 40}, "E25": {EER: 0.49, NSpoof: 38}},
 			}},
 	}
 	return &Report{
@@ -102,6 +105,7 @@ func TestMarkdown(t *testing.T) {
 		"| E01 | 40 | 2.00 | 10.00 |\n| E07 | 41 | 10.00 | – |\n| E25 | 38 | 41.00 | 49.00 |",
 		"- cnn-fbank: easiest environment E01 (2.00 %), hardest E25 (41.00 %).",
 		"- gmm-cqcc: easiest environment E01 (10.00 %), hardest E25 (49.00 %).",
+		"### Phrase\n\n| phrase | spoof trials | cnn-fbank | gmm-cqcc |\n|---|---:|---:|---:|\n| S01 | 100 | 5.00 | – |",
 		"| P03 | 12 | 30.00 | – |",
 		// Published numbers, clearly marked.
 		"not comparable one-to-one",
@@ -144,14 +148,14 @@ func TestPublished(t *testing.T) {
 
 func TestExtremes(t *testing.T) {
 	for _, tc := range []struct {
-		m      map[string]Condition
+		m      map[string]eval.Condition
 		lo, hi string
 		ok     bool
 	}{
 		{nil, "", "", false},
-		{map[string]Condition{"A": {EER: math.NaN()}}, "", "", false},
-		{map[string]Condition{"B": {EER: 0.1}, "A": {EER: 0.1}}, "A", "A", true},
-		{map[string]Condition{"B": {EER: 0.3}, "A": {EER: 0.1}, "C": {EER: math.NaN()}, "D": {EER: 0.3}}, "A", "B", true},
+		{map[string]eval.Condition{"A": {EER: math.NaN()}}, "", "", false},
+		{map[string]eval.Condition{"B": {EER: 0.1}, "A": {EER: 0.1}}, "A", "A", true},
+		{map[string]eval.Condition{"B": {EER: 0.3}, "A": {EER: 0.1}, "C": {EER: math.NaN()}, "D": {EER: 0.3}}, "A", "B", true},
 	} {
 		lo, hi, ok := extremes(tc.m)
 		if lo != tc.lo || hi != tc.hi || ok != tc.ok {

@@ -1,0 +1,184 @@
+package nn
+
+// dense is a fully connected layer z = W·x + b, followed (hidden layers) by
+// ReLU and inverted dropout: a = max(z, 0)·m, m ∈ {0, 1/(1−p)}.
+type dense struct {
+	fin, fout   int
+	fin4, fout4 int
+	drop        float64
+	hidden      bool
+	w, b        []float32 // [fout][fin], [fout]
+	dw, db      []float32
+
+	in, dIn  *mat // dIn nil: no input gradient needed
+	z, a     mat
+	mask     mat
+	da, dz   mat
+	apF, apB []float32
+	offF     []int
+	offB     []int
+	offW     []int
+	fwd, bwd gemmJob
+	ks       *kernelSet
+
+	n, np    int
+	training bool
+	actFn    func(tid, lo, hi int)
+	gradFn   func(tid, lo, hi int)
+	dwFn     func(tid, lo, hi int)
+}
+
+func newDense(ks *kernelSet, fin, fout int, drop float64, hidden bool) *dense {
+	d := &dense{fin: fin, fout: fout, fin4: roundUp(fin, 4), fout4: roundUp(fout, 4), drop: drop, hidden: hidden, ks: ks}
+	d.z.rows, d.a.rows, d.da.rows, d.dz.rows = d.fout4, d.fout4, d.fout4, d.fout4
+	d.mask.rows = d.fout4
+	d.apF = make([]float32, d.fout4*fin)
+	d.apB = make([]float32, d.fin4*fout)
+	d.offF = make([]int, fin+1)
+	d.offB = make([]int, fout+1)
+	d.offW = make([]int, roundUp(fin, 3))
+	d.fwd.init(ks)
+	d.bwd.init(ks)
+	d.actFn = func(_, lo, hi int) {
+		for r := lo; r < hi; r++ {
+			d.activate(r)
+		}
+	}
+	d.gradFn = func(_, lo, hi int) {
+		for r := lo; r < hi; r++ {
+			d.gradRow(r)
+		}
+	}
+	d.dwFn = func(_, lo, hi int) { d.weightGrad(lo, hi) }
+	return d
+}
+
+func (d *dense) pack() {
+	packRows(d.apF, d.fout, d.fin, d.w, d.fin, 1)
+	packRows(d.apB, d.fin, d.fout, d.w, 1, d.fin)
+}
+
+func (d *dense) ensure(n int, train bool) {
+	d.z.ensure(n)
+	d.a.ensure(n)
+	if train {
+		d.da.ensure(n)
+		d.dz.ensure(n)
+		if d.drop > 0 {
+			d.mask.ensure(n)
+		}
+	}
+}
+
+func (d *dense) forward(wk *workers, n int, training bool) {
+	d.n, d.np, d.training = n, roundUp(n, 24), training
+	for k := 0; k < d.fin; k++ {
+		d.offF[k] = k * d.in.ld
+	}
+	f := &d.fwd
+	f.k, f.mtiles, f.ntiles = d.fin, d.fout4/4, d.np/24
+	f.a, f.b, f.offs, f.c, f.ldc = d.apF, &d.in.data[0], d.offF, &d.z.data[0], d.z.ld
+	wk.run(f.items(), f.fn)
+	wk.run(d.fout, d.actFn)
+}
+
+// activate adds the bias to row r of z and writes the activation.
+func (d *dense) activate(r int) {
+	z := d.z.row(r)[:d.np]
+	a := d.a.row(r)[:d.np]
+	bias := d.b[r]
+	for j := range z[:d.n] {
+		z[j] += bias
+	}
+	if !d.hidden {
+		copy(a[:d.n], z[:d.n])
+	} else if d.training && d.drop > 0 {
+		m := d.mask.row(r)[:d.n]
+		for j, v := range z[:d.n] {
+			a[j] = max(v, 0) * m[j]
+		}
+	} else {
+		for j, v := range z[:d.n] {
+			a[j] = max(v, 0)
+		}
+	}
+	clear(a[d.n:])
+}
+
+// backward takes d.dz (output layer) or d.da (hidden layers) and produces
+// dW, db and, if d.dIn is set, dL/dx.
+func (d *dense) backward(wk *workers) {
+	if d.hidden {
+		wk.run(d.fout, d.gradFn)
+	}
+	for k := range d.offW {
+		if k < d.fin {
+			d.offW[k] = k * d.in.ld
+		} else {
+			d.offW[k] = 0
+		}
+	}
+	wk.run(d.fout4/4*(len(d.offW)/3), d.dwFn)
+	if d.dIn == nil {
+		return
+	}
+	for k := 0; k < d.fout; k++ {
+		d.offB[k] = k * d.dz.ld
+	}
+	b := &d.bwd
+	b.k, b.mtiles, b.ntiles = d.fout, d.fin4/4, d.np/24
+	b.a, b.b, b.offs, b.c, b.ldc = d.apB, &d.dz.data[0], d.offB, &d.dIn.data[0], d.dIn.ld
+	wk.run(b.items(), b.fn)
+}
+
+// gradRow: dz = da·m·[z > 0] for row r; db = Σ dz.
+func (d *dense) gradRow(r int) {
+	z := d.z.row(r)[:d.np]
+	da := d.da.row(r)[:d.np]
+	dz := d.dz.row(r)[:d.np]
+	var m []float32
+	if d.training && d.drop > 0 {
+		m = d.mask.row(r)[:d.n]
+	}
+	for j := range z[:d.n] {
+		v := float32(0)
+		if z[j] > 0 {
+			v = da[j]
+			if m != nil {
+				v *= m[j]
+			}
+		}
+		dz[j] = v
+	}
+	clear(dz[d.n:])
+}
+
+// weightGrad computes tiles lo..hi of dW[o][f] = Σ_n dz[o][n]·x[f][n] and,
+// with the first column tile of each row tile, db[o] = Σ_n dz[o][n].
+func (d *dense) weightGrad(lo, hi int) {
+	kt := len(d.offW) / 3
+	var out [12]float32
+	for it := lo; it < hi; it++ {
+		ot, ft := it/kt, it%kt
+		out = [12]float32{}
+		d.ks.dot4x3(d.np, &d.dz.data[ot*4*d.dz.ld], d.dz.ld, &d.in.data[0], &d.offW[ft*3], &out[0])
+		for r := 0; r < 4; r++ {
+			o := ot*4 + r
+			if o >= d.fout {
+				break
+			}
+			for j := 0; j < 3; j++ {
+				if f := ft*3 + j; f < d.fin {
+					d.dw[o*d.fin+f] = out[3*r+j]
+				}
+			}
+			if ft == 0 {
+				var s float64
+				for _, v := range d.dz.row(o)[:d.n] {
+					s += float64(v)
+				}
+				d.db[o] = float32(s)
+			}
+		}
+	}
+}

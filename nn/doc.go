@@ -1,0 +1,54 @@
+// Package nn is deep4deep's neural-network engine: the convolutional network
+// family of SPEC §4.1 (conv 3×3 SAME → batch norm → ReLU blocks with max
+// pooling, dense layers with dropout, softmax cross-entropy) with forward and
+// backward passes and the Adam optimiser, fast enough to train on a laptop
+// CPU.
+//
+// # Why its own engine
+//
+// Go has no training framework that fits: GoMLX's pure-Go backend lacks
+// gradients for convolution, batch norm and pooling and is far slower than
+// PyTorch, and Gorgonia is unmaintained. This package does one family of
+// networks and does it fast: it uses PyTorch's semantics and tensor names
+// (so weights load into the reference network in ../shared/bench/torch_cnn.py
+// unchanged) and beats PyTorch's CPU speed with a layout designed for it.
+//
+// # Use
+//
+//	net, err := nn.New(nn.DefaultArch(), seed)   // PyTorch default init
+//	opt := nn.NewAdam(net, 1e-3)
+//	loss, correct, err := net.TrainStep(x, labels, opt)  // one batch
+//	err = net.Logits(x, batch, out)              // inference, out: batch×Classes
+//	loss, correct, err = net.Loss(x, labels)     // inference-mode loss (dev set)
+//	tensors := net.Tensors()                     // PyTorch state_dict names
+//	err = net.SetTensors(tensors)
+//
+// Input batches are x []float32 of batch·InputHeight·InputWidth values,
+// row-major [n][h][w] (h = filterbank dimension, w = time): exactly PyTorch's
+// N×1×H×W. Labels are class indices (0 = spoof, 1 = genuine).
+//
+// For a bit-exact resume, checkpoint Net.Tensors, Adam.Tensors (moments and
+// step count) and Net.RNGState (the dropout generator), and restore them with
+// SetTensors, Adam.SetTensors and SetRNGState. Results are deterministic for
+// a given seed and thread count (SetThreads; default GOMAXPROCS).
+//
+// Buffers grow to the largest batch seen and are reused: after the first
+// step of a given size, TrainStep allocates nothing.
+//
+// # Design for speed
+//
+// Feature maps are stored channel-major over the whole batch with one shared
+// zero row and column of padding (layout.go), which turns every 3×3 SAME
+// convolution, forward and backward-data, into one matrix product whose B
+// rows are shifted views of the input channels, with no im2col copy; dense
+// layers are feature-major so they are the same product. Two register-tiled
+// kernels do all the arithmetic (kernels.go): a 4×24 GEMM tile and a 4×3
+// dot-product tile for the weight gradients. On amd64 with AVX2 and FMA they
+// are Go assembly, chosen at start-up by CPU feature as hash/crc32 does; the
+// pure-Go versions serve every other CPU and the purego build tag, and the
+// tests run both against each other. No cgo.
+//
+// Batch norm, ReLU and pooling are per-channel passes over contiguous rows;
+// all passes are split across worker goroutines by batch position or by
+// channel, with a fixed split so that results do not depend on scheduling.
+package nn

@@ -1,0 +1,66 @@
+package nn
+
+// gemmJob computes C[4mt+r][q] = Σ_k A[4mt+r][k]·B_k[q] for all m tiles and
+// q in [0, 24·ntiles), B_k being the row at offset offs[k] from b. Work items
+// are (column chunk, m tile) pairs, column-chunk-major so that a thread
+// reuses the B rows of its chunk from cache across all m tiles.
+type gemmJob struct {
+	ks                *kernelSet
+	k, mtiles, ntiles int
+	a                 []float32 // packed, mtiles × k × 4
+	b                 *float32
+	offs              []int
+	c                 *float32
+	ldc               int
+	fn                func(tid, lo, hi int)
+}
+
+const chunkTiles = 8
+
+func (j *gemmJob) init(ks *kernelSet) {
+	j.ks = ks
+	j.fn = func(_, lo, hi int) { j.run(lo, hi) }
+}
+
+func (j *gemmJob) items() int {
+	return (j.ntiles + chunkTiles - 1) / chunkTiles * j.mtiles
+}
+
+func (j *gemmJob) run(lo, hi int) {
+	var zero [4]float32
+	offs := &j.offs[0]
+	for it := lo; it < hi; it++ {
+		ch, mt := it/j.mtiles, it%j.mtiles
+		n0 := ch * chunkTiles
+		n1 := min(n0+chunkTiles, j.ntiles)
+		ap := &zero[0]
+		if j.k > 0 {
+			ap = &j.a[mt*j.k*4]
+		}
+		for nt := n0; nt < n1; nt++ {
+			j.ks.gemm4x24(j.k, ap, at(j.b, nt*24), offs, at(j.c, mt*4*j.ldc+nt*24), j.ldc)
+		}
+	}
+}
+
+// pack writes the packed A of a matrix given by element(i, k) (rows m,
+// columns k) into dst (len roundUp(m,4)·k), zero rows past m.
+func packRows(dst []float32, m, k int, w []float32, rowStride, colStride int) {
+	mt := roundUp(m, 4) / 4
+	for t := 0; t < mt; t++ {
+		p := dst[t*k*4 : (t+1)*k*4]
+		for r := 0; r < 4; r++ {
+			i := 4*t + r
+			if i >= m {
+				for kk := 0; kk < k; kk++ {
+					p[4*kk+r] = 0
+				}
+				continue
+			}
+			base := i * rowStride
+			for kk := 0; kk < k; kk++ {
+				p[4*kk+r] = w[base+kk*colStride]
+			}
+		}
+	}
+}

@@ -1,0 +1,68 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestKernelsAgree runs every kernel set available on this CPU (assembly and
+// pure Go) on the same random problems and compares with a float64 reference.
+func TestKernelsAgree(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	buf := make([]float32, 4000)
+	for i := range buf {
+		buf[i] = float32(rng.NormFloat64())
+	}
+	for _, ks := range allKernels() {
+		for _, k := range []int{0, 1, 2, 9, 37, 288} {
+			a := make([]float32, 4*k+1)
+			offs := make([]int, k)
+			for i := range a {
+				a[i] = float32(rng.NormFloat64())
+			}
+			for i := range offs {
+				offs[i] = rng.IntN(200) - 100
+			}
+			const ldc = 30
+			c := make([]float32, 3*ldc+24)
+			ks.gemm4x24(k, &a[0], &buf[1000], &append(offs, 0)[0], &c[0], ldc)
+			for r := 0; r < 4; r++ {
+				for j := 0; j < 24; j++ {
+					var want float64
+					for kk := 0; kk < k; kk++ {
+						want += float64(a[4*kk+r]) * float64(buf[1000+offs[kk]+j])
+					}
+					if d := math.Abs(float64(c[r*ldc+j]) - want); d > 1e-4*(1+math.Abs(want)) {
+						t.Fatalf("%s gemm4x24 k=%d c[%d][%d] = %v, want %v", ks.name, k, r, j, c[r*ldc+j], want)
+					}
+				}
+			}
+		}
+		for _, l := range []int{8, 16, 24, 400} {
+			const lda = 411
+			a := buf[:3*lda+l]
+			offs := []int{rng.IntN(500), rng.IntN(500) + 1, -rng.IntN(500)}
+			b := 2000
+			out := make([]float32, 12)
+			for i := range out {
+				out[i] = float32(i)
+			}
+			ks.dot4x3(l, &a[0], lda, &buf[b], &offs[0], &out[0])
+			for r := 0; r < 4; r++ {
+				for j := 0; j < 3; j++ {
+					want := float64(3*r + j)
+					for i := 0; i < l; i++ {
+						want += float64(a[r*lda+i]) * float64(buf[b+offs[j]+i])
+					}
+					if d := math.Abs(float64(out[3*r+j]) - want); d > 1e-4*(1+math.Abs(want)) {
+						t.Fatalf("%s dot4x3 l=%d out[%d][%d] = %v, want %v", ks.name, l, r, j, out[3*r+j], want)
+					}
+				}
+			}
+		}
+	}
+	if len(allKernels()) < 2 {
+		t.Log("only the pure-Go kernels are available on this CPU")
+	}
+}

@@ -1,0 +1,580 @@
+package nn
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+
+	"github.com/deep4deep/deep4deep/safetensors"
+)
+
+// Net is a CNN of the Arch family with its training buffers. A Net is not
+// safe for concurrent use; it runs its own worker goroutines (SetThreads).
+type Net struct {
+	arch    Arch
+	ks      kernelSet
+	threads int
+	wk      *workers
+
+	params, grads []float32 // all trainable parameters / their gradients, in tensor order
+	stats         []float32 // batch-norm running means and variances
+	tensors       []tensorRef
+
+	convs  []*conv
+	denses []*dense
+	input  act
+	flat   mat // flattened features [C·H·W][batch]
+	dflat  mat
+	last   *maxPool
+
+	rng     *rand.PCG // dropout
+	dirty   bool      // weights changed since the last pack
+	capN    int
+	capTr   int
+	flatFn  func(tid, lo, hi int)
+	uflatFn func(tid, lo, hi int)
+	n       int
+}
+
+// tensorRef names a slice of params or stats, in PyTorch naming and layout.
+type tensorRef struct {
+	name  string
+	shape []int
+	buf   *[]float32 // &Net.params or &Net.stats
+	off   int
+	param bool
+}
+
+func (t tensorRef) size() int {
+	n := 1
+	for _, d := range t.shape {
+		n *= d
+	}
+	return n
+}
+
+// New builds a network initialised as PyTorch does by default: conv and
+// linear weights and biases uniform in ±1/√fan_in (kaiming-uniform with
+// a = √5), batch-norm weight 1, bias 0, running mean 0, variance 1. All
+// randomness (initialisation, dropout) flows from seed.
+func New(a Arch, seed uint64) (*Net, error) {
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	n := &Net{arch: a, ks: bestKernels(), dirty: true}
+	// Register tensors in PyTorch state_dict order.
+	var np, ns int
+	add := func(name string, param bool, shape ...int) {
+		t := tensorRef{name: name, shape: shape, param: param}
+		if param {
+			t.buf, t.off = &n.params, np
+			np += t.size()
+		} else {
+			t.buf, t.off = &n.stats, ns
+			ns += t.size()
+		}
+		n.tensors = append(n.tensors, t)
+	}
+	cin := 1
+	h, w := a.InputHeight, a.InputWidth
+	for bi, b := range a.Blocks {
+		for j, c := range b.Channels {
+			p := fmt.Sprintf("block%d.", bi+1)
+			add(fmt.Sprintf("%sconv%d.weight", p, j+1), true, c, cin, 3, 3)
+			add(fmt.Sprintf("%sconv%d.bias", p, j+1), true, c)
+			add(fmt.Sprintf("%sbn%d.weight", p, j+1), true, c)
+			add(fmt.Sprintf("%sbn%d.bias", p, j+1), true, c)
+			add(fmt.Sprintf("%sbn%d.running_mean", p, j+1), false, c)
+			add(fmt.Sprintf("%sbn%d.running_var", p, j+1), false, c)
+			cin = c
+		}
+		h, w = h/b.PoolH, w/b.PoolW
+	}
+	fin := cin * h * w
+	for i, d := range a.Dense {
+		add(fmt.Sprintf("fc%d.weight", i+1), true, d.Units, fin)
+		add(fmt.Sprintf("fc%d.bias", i+1), true, d.Units)
+		fin = d.Units
+	}
+	add("out.weight", true, a.Classes, fin)
+	add("out.bias", true, a.Classes)
+	n.params = make([]float32, np)
+	n.grads = make([]float32, np)
+	n.stats = make([]float32, ns)
+
+	// Build the layers over slices of params / grads / stats.
+	ti := 0
+	next := func() (p, g []float32) {
+		t := n.tensors[ti]
+		ti++
+		return (*t.buf)[t.off : t.off+t.size()], n.grads[t.off : t.off+t.size()]
+	}
+	nextStat := func() []float32 {
+		t := n.tensors[ti]
+		ti++
+		return (*t.buf)[t.off : t.off+t.size()]
+	}
+	g := newGeom(a.InputHeight, a.InputWidth)
+	n.input = newAct(g, 1)
+	in, dIn := &n.input, (*act)(nil)
+	cin = 1
+	for _, b := range a.Blocks {
+		for j, ch := range b.Channels {
+			c := newConv(&n.ks, g, cin, ch)
+			c.w, c.dw = next()
+			c.b, c.db = next()
+			c.gm, c.dgm = next()
+			c.bt, c.dbt = next()
+			c.runMean = nextStat()
+			c.runVar = nextStat()
+			c.in, c.dIn = in, dIn
+			if j == len(b.Channels)-1 {
+				c.pool = newMaxPool(g, ch, b.PoolH, b.PoolW)
+				in, dIn = &c.pool.out, &c.pool.dOut
+				g = c.pool.gout
+				n.last = c.pool
+			} else {
+				in, dIn = &c.a, &c.da
+			}
+			n.convs = append(n.convs, c)
+			cin = ch
+		}
+	}
+	fin = cin * g.h * g.w
+	n.flat.rows, n.dflat.rows = roundUp(fin, 4), roundUp(fin, 4)
+	x, dx := &n.flat, &n.dflat
+	for i := 0; i <= len(a.Dense); i++ {
+		fout, drop, hidden := a.Classes, 0.0, false
+		if i < len(a.Dense) {
+			fout, drop, hidden = a.Dense[i].Units, a.Dense[i].Dropout, true
+		}
+		d := newDense(&n.ks, fin, fout, drop, hidden)
+		d.w, d.dw = next()
+		d.b, d.db = next()
+		d.in, d.dIn = x, dx
+		x, dx = &d.a, &d.da
+		n.denses = append(n.denses, d)
+		fin = fout
+	}
+	n.flatFn = func(_, lo, hi int) { n.flatten(lo, hi) }
+	n.uflatFn = func(_, lo, hi int) { n.unflatten(lo, hi) }
+
+	// PyTorch default initialisation.
+	rng := rand.New(rand.NewPCG(seed, 0x6e6e2d696e6974))
+	for _, c := range n.convs {
+		bound := 1 / math.Sqrt(float64(c.k))
+		uniform(rng, c.w, bound)
+		uniform(rng, c.b, bound)
+		for i := range c.gm {
+			c.gm[i], c.runVar[i] = 1, 1
+		}
+	}
+	for _, d := range n.denses {
+		bound := 1 / math.Sqrt(float64(d.fin))
+		uniform(rng, d.w, bound)
+		uniform(rng, d.b, bound)
+	}
+	n.rng = rand.NewPCG(seed, 0x64726f706f7574)
+	n.SetThreads(runtime.GOMAXPROCS(0))
+	return n, nil
+}
+
+func hasSuffix(s, suf string) bool { return len(s) >= len(suf) && s[len(s)-len(suf):] == suf }
+
+func uniform(rng *rand.Rand, v []float32, bound float64) {
+	for i := range v {
+		v[i] = float32((2*rng.Float64() - 1) * bound)
+	}
+}
+
+// Arch returns the architecture.
+func (n *Net) Arch() Arch { return n.arch }
+
+// NumParams is the number of trainable parameters.
+func (n *Net) NumParams() int { return len(n.params) }
+
+// SetThreads sets the number of goroutines used by every layer (k < 1 means
+// GOMAXPROCS). Results are deterministic for a given seed and thread count.
+func (n *Net) SetThreads(k int) {
+	if k < 1 {
+		k = runtime.GOMAXPROCS(0)
+	}
+	if n.wk != nil && n.wk.n == k {
+		return
+	}
+	if n.wk != nil {
+		n.wk.close()
+	}
+	n.threads = k
+	n.wk = newWorkers(k)
+}
+
+// Close stops the worker goroutines; the Net must not be used afterwards.
+func (n *Net) Close() {
+	if n.wk != nil {
+		n.wk.close()
+		n.wk = nil
+	}
+}
+
+func (n *Net) pack() {
+	if !n.dirty {
+		return
+	}
+	for _, c := range n.convs {
+		c.pack()
+	}
+	for _, d := range n.denses {
+		d.pack()
+	}
+	n.dirty = false
+}
+
+func (n *Net) ensure(batch int, train bool) {
+	n.input.ensure(batch)
+	for _, c := range n.convs {
+		c.ensure(batch, train)
+	}
+	n.flat.ensure(batch)
+	if train {
+		n.dflat.ensure(batch)
+	}
+	for _, d := range n.denses {
+		d.ensure(batch, train)
+	}
+}
+
+// InputSize is the number of values per sample (InputHeight·InputWidth).
+func (n *Net) InputSize() int { return n.arch.InputHeight * n.arch.InputWidth }
+
+func (n *Net) checkInput(x []float32, batch int) error {
+	if batch < 1 {
+		return fmt.Errorf("nn: batch size %d", batch)
+	}
+	if len(x) != batch*n.InputSize() {
+		return fmt.Errorf("nn: input has %d values, want %d (batch %d × %d × %d)", len(x), batch*n.InputSize(), batch, n.arch.InputHeight, n.arch.InputWidth)
+	}
+	return nil
+}
+
+func (n *Net) checkLabels(labels []int32) error {
+	for i, l := range labels {
+		if l < 0 || int(l) >= n.arch.Classes {
+			return fmt.Errorf("nn: label %d of sample %d outside [0, %d)", l, i, n.arch.Classes)
+		}
+	}
+	return nil
+}
+
+// forward runs the network on x (batch × H × W, row-major) up to the logits
+// (n.denses[last].z, rows = classes, columns = samples).
+func (n *Net) forward(x []float32, batch int, training bool) {
+	n.n = batch
+	g := n.input.g
+	dst := n.input.ch(0)[:g.span(batch)]
+	clear(dst)
+	hw := g.h * g.w
+	for i := 0; i < batch; i++ {
+		for h := 0; h < g.h; h++ {
+			copy(dst[g.base+i*g.s+h*g.wp:][:g.w], x[i*hw+h*g.w:][:g.w])
+		}
+	}
+	for _, c := range n.convs {
+		c.forward(n.wk, batch, training)
+	}
+	n.wk.run(n.flat.rows, n.flatFn)
+	if training {
+		n.dropoutMasks(batch)
+	}
+	for _, d := range n.denses {
+		d.forward(n.wk, batch, training)
+	}
+}
+
+// flatten copies the last pooled maps into the feature matrix in PyTorch's
+// (channel, height, width) order.
+func (n *Net) flatten(lo, hi int) {
+	g := n.last.gout
+	hw := g.h * g.w
+	for f := lo; f < hi; f++ {
+		row := n.flat.row(f)
+		if f >= n.last.c*hw {
+			clear(row)
+			continue
+		}
+		c, p := f/hw, f%hw
+		src := n.last.out.ch(c)
+		o := g.base + (p/g.w)*g.wp + p%g.w
+		for i := 0; i < n.n; i++ {
+			row[i] = src[o+i*g.s]
+		}
+		clear(row[n.n:])
+	}
+}
+
+func (n *Net) unflatten(lo, hi int) {
+	g := n.last.gout
+	hw := g.h * g.w
+	for c := lo; c < hi; c++ {
+		dst := n.last.dOut.ch(c)
+		for p := 0; p < hw; p++ {
+			row := n.dflat.row(c*hw + p)
+			o := g.base + (p/g.w)*g.wp + p%g.w
+			for i := 0; i < n.n; i++ {
+				dst[o+i*g.s] = row[i]
+			}
+		}
+	}
+}
+
+// dropoutMasks draws the dropout masks of this step, sequentially from the
+// dropout generator so that they do not depend on the thread count.
+func (n *Net) dropoutMasks(batch int) {
+	for _, d := range n.denses {
+		if !d.hidden || d.drop == 0 {
+			continue
+		}
+		thr := uint32(math.Min(d.drop*(1<<32), math.MaxUint32))
+		keep := float32(1 / (1 - d.drop))
+		for r := 0; r < d.fout; r++ {
+			m := d.mask.row(r)[:batch]
+			for j := 0; j < batch; j += 2 {
+				u := n.rng.Uint64()
+				m[j] = keep
+				if uint32(u) < thr {
+					m[j] = 0
+				}
+				if j+1 < batch {
+					m[j+1] = keep
+					if uint32(u>>32) < thr {
+						m[j+1] = 0
+					}
+				}
+			}
+		}
+	}
+}
+
+// lossGrad computes the mean softmax cross-entropy of the logits and, if
+// grad, writes dL/dz into the output layer's dz.
+func (n *Net) lossGrad(labels []int32, grad bool) (float64, int) {
+	out := n.denses[len(n.denses)-1]
+	k := n.arch.Classes
+	batch := len(labels)
+	var loss float64
+	correct := 0
+	var buf [64]float64
+	p := buf[:0]
+	if k <= len(buf) {
+		p = buf[:k]
+	} else {
+		p = make([]float64, k)
+	}
+	inv := 1 / float64(batch)
+	for i, l := range labels {
+		best := 0
+		m := math.Inf(-1)
+		for c := 0; c < k; c++ {
+			v := float64(out.z.data[c*out.z.ld+i])
+			p[c] = v
+			if v > m {
+				m, best = v, c
+			}
+		}
+		if best == int(l) {
+			correct++
+		}
+		var s float64
+		for c := range p {
+			s += math.Exp(p[c] - m)
+		}
+		lse := m + math.Log(s)
+		loss += lse - p[l]
+		if grad {
+			for c := 0; c < k; c++ {
+				g := math.Exp(p[c] - lse)
+				if c == int(l) {
+					g--
+				}
+				out.dz.data[c*out.dz.ld+i] = float32(g * inv)
+			}
+		}
+	}
+	if grad {
+		for c := 0; c < out.fout4; c++ {
+			row := out.dz.row(c)
+			if c >= k {
+				clear(row)
+			} else {
+				clear(row[batch:])
+			}
+		}
+	}
+	return loss * inv, correct
+}
+
+// TrainStep runs one training step on a batch: forward in training mode
+// (batch-norm batch statistics, dropout), softmax cross-entropy averaged over
+// the batch, backward, and an Adam update. x holds len(labels) samples of
+// InputHeight × InputWidth values, row-major (PyTorch's N×1×H×W); labels are
+// class indices (0 = spoof, 1 = genuine for the default task). It returns the
+// batch's mean loss and the number of correctly classified samples, computed
+// before the update.
+func (n *Net) TrainStep(x []float32, labels []int32, opt *Adam) (loss float64, correct int, err error) {
+	batch := len(labels)
+	if err := n.checkInput(x, batch); err != nil {
+		return 0, 0, err
+	}
+	if err := n.checkLabels(labels); err != nil {
+		return 0, 0, err
+	}
+	if opt == nil || opt.net != n {
+		return 0, 0, errors.New("nn: TrainStep needs an Adam made by NewAdam for this network")
+	}
+	if n.arch.InputHeight*n.arch.InputWidth*batch < 2 {
+		return 0, 0, errors.New("nn: batch norm needs more than one value per channel in training")
+	}
+	n.ensure(batch, true)
+	n.pack()
+	n.forward(x, batch, true)
+	loss, correct = n.lossGrad(labels, true)
+	n.backward()
+	opt.step()
+	n.dirty = true
+	return loss, correct, nil
+}
+
+func (n *Net) backward() {
+	for i := len(n.denses) - 1; i >= 0; i-- {
+		n.denses[i].backward(n.wk)
+	}
+	n.wk.run(n.last.c, n.uflatFn)
+	for i := len(n.convs) - 1; i >= 0; i-- {
+		n.convs[i].backward(n.wk)
+	}
+}
+
+// Logits runs the network in inference mode (batch-norm running statistics,
+// no dropout) on batch samples and writes the logits to out, row-major
+// batch × Classes.
+func (n *Net) Logits(x []float32, batch int, out []float32) error {
+	if err := n.checkInput(x, batch); err != nil {
+		return err
+	}
+	if len(out) != batch*n.arch.Classes {
+		return fmt.Errorf("nn: logits buffer has %d values, want %d", len(out), batch*n.arch.Classes)
+	}
+	n.ensure(batch, false)
+	n.pack()
+	n.forward(x, batch, false)
+	z := &n.denses[len(n.denses)-1].z
+	k := n.arch.Classes
+	for c := 0; c < k; c++ {
+		row := z.row(c)
+		for i := 0; i < batch; i++ {
+			out[i*k+c] = row[i]
+		}
+	}
+	return nil
+}
+
+// Loss evaluates the mean cross-entropy and the number of correct
+// predictions in inference mode, without changing the network.
+func (n *Net) Loss(x []float32, labels []int32) (loss float64, correct int, err error) {
+	batch := len(labels)
+	if err := n.checkInput(x, batch); err != nil {
+		return 0, 0, err
+	}
+	if err := n.checkLabels(labels); err != nil {
+		return 0, 0, err
+	}
+	n.ensure(batch, false)
+	n.pack()
+	n.forward(x, batch, false)
+	loss, correct = n.lossGrad(labels, false)
+	return loss, correct, nil
+}
+
+// Tensors returns copies of the weights and batch-norm running statistics
+// under PyTorch's state_dict names and layouts (SPEC §4.3).
+func (n *Net) Tensors() map[string]safetensors.Tensor {
+	m := make(map[string]safetensors.Tensor, len(n.tensors))
+	for _, t := range n.tensors {
+		v := (*t.buf)[t.off : t.off+t.size()]
+		m[t.name] = safetensors.Tensor{DType: safetensors.F32, Shape: append([]int(nil), t.shape...), F32: append([]float32(nil), v...)}
+	}
+	return m
+}
+
+// SetTensors loads weights and running statistics. It is strict: the set of
+// names and every shape must match the architecture (F32 or F64 accepted);
+// num_batches_tracked entries from PyTorch are ignored. On error the network
+// is unchanged.
+func (n *Net) SetTensors(ts map[string]safetensors.Tensor) error {
+	known := make(map[string]bool, len(n.tensors))
+	for _, t := range n.tensors {
+		known[t.name] = true
+		v, ok := ts[t.name]
+		if !ok {
+			return fmt.Errorf("nn: tensor %s missing", t.name)
+		}
+		if !equalShape(v.Shape, t.shape) {
+			return fmt.Errorf("nn: tensor %s has shape %v, want %v", t.name, v.Shape, t.shape)
+		}
+		switch {
+		case v.DType == safetensors.F32 && len(v.F32) == t.size():
+		case v.DType == safetensors.F64 && len(v.F64) == t.size():
+		default:
+			return fmt.Errorf("nn: tensor %s: dtype %s with %d/%d values, want F32 or F64 with %d", t.name, v.DType, len(v.F32), len(v.F64), t.size())
+		}
+	}
+	for name := range ts {
+		if !known[name] && !hasSuffix(name, "num_batches_tracked") {
+			return fmt.Errorf("nn: unexpected tensor %s for this architecture", name)
+		}
+	}
+	for _, t := range n.tensors {
+		v := ts[t.name]
+		dst := (*t.buf)[t.off : t.off+t.size()]
+		if v.DType == safetensors.F32 {
+			copy(dst, v.F32)
+		} else {
+			for i, f := range v.F64 {
+				dst[i] = float32(f)
+			}
+		}
+	}
+	n.dirty = true
+	return nil
+}
+
+func equalShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// RNGState returns the state of the dropout generator, so that a resumed
+// training run continues bit-exactly.
+func (n *Net) RNGState() []byte {
+	b, _ := n.rng.MarshalBinary() // PCG marshalling cannot fail
+	return b
+}
+
+// SetRNGState restores a state returned by RNGState.
+func (n *Net) SetRNGState(b []byte) error {
+	var p rand.PCG
+	if err := p.UnmarshalBinary(b); err != nil {
+		return fmt.Errorf("nn: dropout generator state: %w", err)
+	}
+	*n.rng = p
+	return nil
+}

@@ -1,0 +1,160 @@
+package features
+
+import (
+	"encoding/binary"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/deep4deep/deep4deep/audio"
+)
+
+// readCmp reads a raw float32 little-endian file.
+func readCmpFile(t testing.TB, path string) []float32 {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b)%4 != 0 {
+		t.Fatalf("%s: %d bytes is not a whole number of float32", path, len(b))
+	}
+	v := make([]float32, len(b)/4)
+	for i := range v {
+		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return v
+}
+
+// TestFbankMatchesSeed compares every reference file of the seed
+// (testdata/fbank, copied from ../shared/reference/fbank) within 1e-4.
+func TestFbankMatchesSeed(t *testing.T) {
+	wavs, _ := filepath.Glob("testdata/fbank/*.wav")
+	if len(wavs) < 8 {
+		t.Fatalf("found %d reference files, want 8", len(wavs))
+	}
+	ex, err := New(DefaultConfig(Fbank))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m Matrix
+	for _, w := range wavs {
+		name := strings.TrimSuffix(filepath.Base(w), ".wav")
+		t.Run(name, func(t *testing.T) {
+			x, err := audio.Load(w, 16000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := readCmpFile(t, strings.TrimSuffix(w, ".wav")+".cmp")
+			if err := ex.Extract(&m, x); err != nil {
+				t.Fatal(err)
+			}
+			if m.Cols != 64 || len(m.Data) != len(want) {
+				t.Fatalf("got %d×%d, want %d values (frames × 64)", m.Rows, m.Cols, len(want))
+			}
+			if m.Rows != NumFrames(len(x), 400, 80) {
+				t.Fatalf("%d frames for %d samples", m.Rows, len(x))
+			}
+			var worst float64
+			for i, v := range m.Data {
+				d := math.Abs(float64(v - want[i]))
+				if d > worst {
+					worst = d
+				}
+				if d > 1e-4 {
+					t.Fatalf("frame %d dim %d: %v, seed %v", i/64, i%64, v, want[i])
+				}
+			}
+			t.Logf("%d frames, max |diff| %.2g", m.Rows, worst)
+		})
+	}
+}
+
+func TestNumFrames(t *testing.T) {
+	for _, tc := range []struct{ n, want int }{
+		{0, 5}, {1, 5}, {320, 1}, {399, 1}, {400, 0}, {401, 1}, {480, 1}, {481, 2}, {16000, 195},
+	} {
+		if got := NumFrames(tc.n, 400, 80); got != tc.want {
+			t.Errorf("NumFrames(%d) = %d, want %d", tc.n, got, tc.want)
+		}
+	}
+}
+
+func TestHamming(t *testing.T) {
+	w := Hamming(5) // numpy.hamming(5)
+	want := []float64{0.08, 0.54, 1, 0.54, 0.08}
+	for i := range w {
+		if math.Abs(w[i]-want[i]) > 1e-15 {
+			t.Errorf("Hamming(5)[%d] = %v, want %v", i, w[i], want[i])
+		}
+	}
+	if w := Hamming(1); w[0] != 1 {
+		t.Errorf("Hamming(1) = %v", w)
+	}
+}
+
+func TestMelFilterbankShape(t *testing.T) {
+	fb := melFilterbank(64, 2048, 16000)
+	if len(fb) != 64 {
+		t.Fatalf("%d filters", len(fb))
+	}
+	// Dense reconstruction of the seed's loops, written independently.
+	mhi := 2595 * math.Log10(1+8000.0/700)
+	var bins [66]float64
+	for j := range bins {
+		hz := 700 * (math.Pow(10, float64(j)*mhi/65/2595) - 1)
+		bins[j] = math.Floor(2049 * hz / 16000)
+	}
+	for m := 1; m <= 64; m++ {
+		dense := make([]float64, 1025)
+		for k := int(bins[m-1]); k < int(bins[m]); k++ {
+			dense[k] = (float64(k) - bins[m-1]) / (bins[m] - bins[m-1])
+		}
+		for k := int(bins[m]); k < int(bins[m+1]); k++ {
+			dense[k] = (bins[m+1] - float64(k)) / (bins[m+1] - bins[m])
+		}
+		f := fb[m-1]
+		for k, v := range dense {
+			var got float64
+			if k >= f.start && k < f.start+len(f.w) {
+				got = f.w[k-f.start]
+			}
+			if math.Abs(got-v) > 1e-15 {
+				t.Fatalf("filter %d bin %d: %v, want %v", m, k, got, v)
+			}
+		}
+		for _, w := range f.w {
+			if w == 0 {
+				t.Errorf("filter %d stores a zero weight", m)
+			}
+		}
+	}
+}
+
+func BenchmarkFbank(b *testing.B) {
+	wavs, _ := filepath.Glob("testdata/fbank/*.wav")
+	var sigs [][]float32
+	var secs float64
+	for _, w := range wavs {
+		x, err := audio.Load(w, 16000)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sigs = append(sigs, x)
+		secs += float64(len(x)) / 16000
+	}
+	ex, err := New(DefaultConfig(Fbank))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var m Matrix
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, x := range sigs {
+			ex.Extract(&m, x)
+		}
+	}
+	b.ReportMetric(secs*float64(b.N)/b.Elapsed().Seconds(), "audio-s/s")
+}

@@ -77,6 +77,9 @@ type Report struct {
 	// Figures lists the PNG files written, relative to the demo folder, with
 	// a caption each; only those present are shown.
 	Figures []Figure
+	// Describe, if set, names a condition ID for the per-condition tables
+	// ("E09" → "cantine"); synth.DescribeCondition for the synthetic corpus.
+	Describe func(id string) string
 	// Findings are remarks about the results worth a reader's attention
 	// (written by Run from the numbers, e.g. which conditions are hardest).
 	Findings []string
@@ -292,13 +295,26 @@ func (r *Report) writeFactor(b *bufio.Writer, key, title string, of func(*eval.R
 		sorted = append(sorted, id)
 	}
 	sort.Strings(sorted)
-	fmt.Fprintf(b, "### %s\n\n| %s | spoof trials |", title, key)
+	names := r.Describe != nil && key != "phrase"
+	fmt.Fprintf(b, "### %s\n\n| %s |", title, key)
+	if names {
+		b.WriteString(" what |")
+	}
+	b.WriteString(" spoof trials |")
 	for _, s := range r.Systems {
 		fmt.Fprintf(b, " %s |", s.Name)
 	}
-	fmt.Fprintf(b, "\n|---|---:|%s\n", strings.Repeat("---:|", len(r.Systems)))
+	b.WriteString("\n|---|")
+	if names {
+		b.WriteString("---|")
+	}
+	fmt.Fprintf(b, "---:|%s\n", strings.Repeat("---:|", len(r.Systems)))
 	for _, id := range sorted {
-		fmt.Fprintf(b, "| %s | %d |", id, ids[id])
+		fmt.Fprintf(b, "| %s |", id)
+		if names {
+			fmt.Fprintf(b, " %s |", r.Describe(id))
+		}
+		fmt.Fprintf(b, " %d |", ids[id])
 		for i := range r.Systems {
 			c, ok := by[i][id]
 			v := nan

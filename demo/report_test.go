@@ -44,6 +44,9 @@ func madeUpReport() *Report {
 		Stages:     []StageTime{{"synth", 12.5}, {"train cnn-fbank", 61.2}},
 		Seconds:    200.4567,
 		Figures:    []Figure{{"det.png", "DET curves"}},
+		Describe: func(id string) string {
+			return map[string]string{"E01": "anechoic room", "E25": "analog wire"}[id]
+		},
 	}
 }
 
@@ -102,11 +105,12 @@ func TestMarkdown(t *testing.T) {
 		"| train | 151 | 151 | 10 | 15.0 min |",
 		"- 3 epochs × 64 frames/utterance",
 		// Conditions sorted, a column per system, "–" where a system has none.
-		"| E01 | 40 | 2.00 | 10.00 |\n| E07 | 41 | 10.00 | – |\n| E25 | 38 | 41.00 | 49.00 |",
+		"| environment | what | spoof trials | cnn-fbank | gmm-cqcc |\n|---|---|---:|---:|---:|\n" +
+			"| E01 | anechoic room | 40 | 2.00 | 10.00 |\n| E07 |  | 41 | 10.00 | – |\n| E25 | analog wire | 38 | 41.00 | 49.00 |",
 		"- cnn-fbank: easiest environment E01 (2.00 %), hardest E25 (41.00 %).",
 		"- gmm-cqcc: easiest environment E01 (10.00 %), hardest E25 (49.00 %).",
 		"### Phrase\n\n| phrase | spoof trials | cnn-fbank | gmm-cqcc |\n|---|---:|---:|---:|\n| S01 | 100 | 5.00 | – |",
-		"| P03 | 12 | 30.00 | – |",
+		"| P03 |  | 12 | 30.00 | – |",
 		// Published numbers, clearly marked.
 		"not comparable one-to-one",
 		"| ASVspoof 2017 V2 | CQCC-GMM baseline | 12.08 | 29.35 |",
@@ -160,6 +164,31 @@ func TestExtremes(t *testing.T) {
 		lo, hi, ok := extremes(tc.m)
 		if lo != tc.lo || hi != tc.hi || ok != tc.ok {
 			t.Errorf("extremes(%v) = %q %q %v, want %q %q %v", tc.m, lo, hi, ok, tc.lo, tc.hi, tc.ok)
+		}
+	}
+}
+
+func TestFindings(t *testing.T) {
+	r := madeUpReport()
+	got := strings.Join(findings(r), "\n")
+	for _, want := range []string{
+		"cnn-fbank has the lower eval EER: 12.35 % against gmm-cqcc's 25.00 % (2.0× lower).",
+		"cnn-fbank: eval EER 12.35 % against dev 5.12 %: eval holds replay configurations unseen",
+		"cnn-fbank: replay environments range from 2.00 % EER (E01, anechoic room) to 41.00 % (E25, analog wire).",
+		"gmm-cqcc: eval EER 25.00 % against dev 20.00 %",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("findings lack %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "trivial") || strings.Contains(got, "chance") {
+		t.Errorf("realistic EERs flagged:\n%s", got)
+	}
+	r.Systems[0].Eval.EER, r.Systems[1].Eval.EER = 0.005, 0.45
+	got = strings.Join(findings(r), "\n")
+	for _, want := range []string{"cnn-fbank: eval EER below 1 %", "gmm-cqcc: eval EER above 40 %", "90.0× lower"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("findings lack %q:\n%s", want, got)
 		}
 	}
 }

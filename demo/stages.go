@@ -7,21 +7,55 @@ import (
 	"time"
 )
 
-// Event reports the progress of Run: stage Index (1-based) of Count named
-// Stage has finished Done of Total units (Total 0: unknown). Run sends one
-// event with Done 0 when a stage starts, then one whenever its library call
-// reports progress.
+// Event reports the progress of Run: in stage Index (1-based) of Count,
+// named Stage, the current step (Step, e.g. "epoch 2" or "fbank features of
+// train"; empty for single-step stages) has finished Done of Total units
+// (Total 0: unknown). Run sends an event with Done 0 whenever a stage or a
+// step starts, then one whenever its library call reports progress.
 type Event struct {
-	Stage        string // "synth", "train cnn-fbank", "score gmm-cqcc eval", ...
+	Stage        string // "synthesise corpus", "train cnn-fbank", ...
 	Index, Count int
+	Step         string
 	Done, Total  int
 	Unit         string // "files", "batches", "iterations", ...
 }
 
-// tick is how a stage reports that done of total units are finished; total 0
-// keeps the previous total. It is safe for concurrent use, since library
-// progress callbacks may run in worker goroutines.
-type tick func(done, total int)
+// stageProgress is how a stage reports its progress. It is safe for
+// concurrent use, since library progress callbacks may run in worker
+// goroutines; it does nothing when the demo has no progress callback.
+type stageProgress struct {
+	mu   sync.Mutex
+	ev   Event
+	send func(Event)
+}
+
+// step starts a new step of the stage with total units named unit.
+func (p *stageProgress) step(name, unit string, total int) {
+	if p.send == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.ev.Step, p.ev.Unit, p.ev.Total, p.ev.Done = name, unit, total, 0
+	p.send(p.ev)
+}
+
+// update reports that done units of the current step are finished; total,
+// when > 0, changes the step's total.
+func (p *stageProgress) update(done, total int) {
+	if p.send == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if total > 0 {
+		p.ev.Total = total
+	}
+	if done > p.ev.Done {
+		p.ev.Done = done
+	}
+	p.send(p.ev)
+}
 
 // runner runs the stages of the demo in order, timing each and reporting
 // progress.
@@ -32,31 +66,18 @@ type runner struct {
 	times    []StageTime
 }
 
-// run runs stage name: f does the work and reports through its tick. The
-// wall time is recorded for the report; a cancelled context stops the demo
-// before the stage starts.
-func (r *runner) run(ctx context.Context, name, unit string, f func(t tick) error) error {
+// run runs stage name: f does the work and reports through p. The wall time
+// is recorded for the report; a cancelled context stops the demo before the
+// stage starts. Errors are prefixed with the stage name.
+func (r *runner) run(ctx context.Context, name, unit string, f func(p *stageProgress) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	r.index++
-	var mu sync.Mutex
-	ev := Event{Stage: name, Index: r.index, Count: r.count, Unit: unit}
-	t := func(done, total int) {
-		if r.progress == nil {
-			return
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if total > 0 {
-			ev.Total = total
-		}
-		ev.Done = done
-		r.progress(ev)
-	}
-	t(0, 0)
+	p := &stageProgress{ev: Event{Stage: name, Index: r.index, Count: r.count, Unit: unit}, send: r.progress}
+	p.update(0, 0)
 	start := time.Now()
-	err := f(t)
+	err := f(p)
 	r.times = append(r.times, StageTime{Name: name, Seconds: time.Since(start).Seconds()})
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)

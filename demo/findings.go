@@ -1,0 +1,58 @@
+package demo
+
+import (
+	"fmt"
+	"math"
+)
+
+// findings returns remarks about the results that a reader should not miss,
+// derived from the numbers only: which system is better and by how much,
+// whether eval is harder than dev (it holds unseen replay configurations),
+// whether a result is suspiciously easy or hopeless, and how far apart the
+// easiest and hardest replay environments are.
+func findings(r *Report) []string {
+	var f []string
+	if len(r.Systems) == 2 {
+		a, b := r.Systems[0], r.Systems[1]
+		if b.Eval.EER < a.Eval.EER {
+			a, b = b, a
+		}
+		if a.Eval.EER == b.Eval.EER {
+			f = append(f, fmt.Sprintf("%s and %s have the same eval EER (%s %%).", a.Name, b.Name, pct(a.Eval.EER)))
+		} else {
+			f = append(f, fmt.Sprintf("%s has the lower eval EER: %s %% against %s's %s %% (%.1f× lower).",
+				a.Name, pct(a.Eval.EER), b.Name, pct(b.Eval.EER), b.Eval.EER/math.Max(a.Eval.EER, 1e-12)))
+		}
+	}
+	for _, s := range r.Systems {
+		switch {
+		case s.Eval.EER < 0.01:
+			f = append(f, fmt.Sprintf("%s: eval EER below 1 %%: the synthetic eval set is nearly trivial for it.", s.Name))
+		case s.Eval.EER > 0.4:
+			f = append(f, fmt.Sprintf("%s: eval EER above 40 %%: close to chance on the synthetic eval set.", s.Name))
+		}
+		if s.Eval.EER > s.Dev.EER {
+			f = append(f, fmt.Sprintf("%s: eval EER %s %% against dev %s %%: eval holds replay configurations unseen in train and dev.",
+				s.Name, pct(s.Eval.EER), pct(s.Dev.EER)))
+		} else {
+			f = append(f, fmt.Sprintf("%s: eval EER %s %% is not above dev %s %%, although eval holds unseen replay configurations.",
+				s.Name, pct(s.Eval.EER), pct(s.Dev.EER)))
+		}
+		if lo, hi, ok := extremes(s.Eval.By.Environment); ok && lo != hi {
+			f = append(f, fmt.Sprintf("%s: replay environments range from %s %% EER (%s) to %s %% (%s).",
+				s.Name, pct(s.Eval.By.Environment[lo].EER), r.describe(lo), pct(s.Eval.By.Environment[hi].EER), r.describe(hi)))
+		}
+	}
+	return f
+}
+
+// describe returns "E05, cantine" when the report knows the condition's
+// name, else the ID.
+func (r *Report) describe(id string) string {
+	if r.Describe != nil {
+		if name := r.Describe(id); name != "" {
+			return id + ", " + name
+		}
+	}
+	return id
+}

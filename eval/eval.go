@@ -240,3 +240,21 @@ func ExtraIDs(trials []corpus.Trial, scores map[string]float64) []string {
 	slices.Sort(extra)
 	return extra
 }
+
+// ClassScores returns the scores of the scored protocol trials, split by
+// class, in protocol order: the inputs of EER, EERStep and the DET plot.
+// Trials without a score are left out.
+func ClassScores(trials []corpus.Trial, scores map[string]float64) (genuine, spoof []float64) {
+	for _, t := range trials {
+		v, ok := scores[t.ID()]
+		if !ok {
+			continue
+		}
+		if t.Label == corpus.Genuine {
+			genuine = append(genuine, v)
+		} else {
+			spoof = append(spoof, v)
+		}
+	}
+	return genuine, spoof
+}

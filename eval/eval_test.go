@@ -70,6 +70,9 @@ func TestEvaluateRealProtocol(t *testing.T) {
 			spoof = append(spoof, scores[tr.ID()])
 		}
 	}
+	if g, s := ClassScores(trials, scores); !slices.Equal(g, gen) || !slices.Equal(s, spoof) {
+		t.Error("ClassScores differs from the classes split by hand")
+	}
 	if r.EER != EER(gen, spoof) || r.EERStep != EERStep(gen, spoof) {
 		t.Errorf("EERs %v %v differ from EER/EERStep on the classes", r.EER, r.EERStep)
 	}

@@ -26,8 +26,8 @@ func (r *Result) WriteText(w io.Writer) error {
 		pct(r.Accuracy), pct(r.Precision), pct(r.Recall), pct(r.F1))
 	c := r.Confusion
 	fmt.Fprintf(tw, "  true \\ decided\tgenuine\tspoof\t\n")
-	fmt.Fprintf(tw, "  genuine\t%d\t%d\t\n", c.GenuineAsGenuine, c.GenuineAsSpoof)
-	fmt.Fprintf(tw, "  spoof\t%d\t%d\t\n", c.SpoofAsGenuine, c.SpoofAsSpoof)
+	fmt.Fprintf(tw, "  %-14s\t%d\t%d\t\n", "genuine", c.GenuineAsGenuine, c.GenuineAsSpoof)
+	fmt.Fprintf(tw, "  %-14s\t%d\t%d\t\n", "spoof", c.SpoofAsGenuine, c.SpoofAsSpoof)
 	tw.Flush()
 
 	sections := []struct {
@@ -40,23 +40,27 @@ func (r *Result) WriteText(w io.Writer) error {
 	}
 	for _, s := range sections {
 		fmt.Fprintf(bw, "\nEER by %s (its spoof trials against all %d genuine trials):\n", s.name, r.NGenuine)
-		fmt.Fprintf(tw, "  %s\tEER %%\tEER step %%\tspoof\t\n", s.name)
-		for _, k := range sortedKeys(s.m) {
+		keys := sortedKeys(s.m)
+		wid := keyWidth(s.name, keys)
+		fmt.Fprintf(tw, "  %-*s\tEER %%\tEER step %%\tspoof\t\n", wid, s.name)
+		for _, k := range keys {
 			v := s.m[k]
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t\n", k, pct(v.EER), pct(v.EERStep), v.NSpoof)
+			fmt.Fprintf(tw, "  %-*s\t%s\t%s\t%d\t\n", wid, k, pct(v.EER), pct(v.EERStep), v.NSpoof)
 		}
 		tw.Flush()
 	}
 
 	fmt.Fprintf(bw, "\nEER by phrase (its spoof trials against all %d genuine trials; own: against its own genuine trials):\n", r.NGenuine)
-	fmt.Fprintf(tw, "  phrase\tEER %%\tEER step %%\tspoof\town EER %%\town EER step %%\tgenuine\t\n")
-	for _, k := range sortedKeys(r.By.Phrase) {
+	keys := sortedKeys(r.By.Phrase)
+	wid := keyWidth("phrase", keys)
+	fmt.Fprintf(tw, "  %-*s\tEER %%\tEER step %%\tspoof\town EER %%\town EER step %%\tgenuine\t\n", wid, "phrase")
+	for _, k := range keys {
 		v := r.By.Phrase[k]
 		own, ownStep := "-", "-"
 		if v.EEROwn != nil {
 			own, ownStep = pct(*v.EEROwn), pct(*v.EERStepOwn)
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%s\t%s\t%d\t\n", k, pct(v.EER), pct(v.EERStep), v.NSpoof, own, ownStep, v.NGenuineOwn)
+		fmt.Fprintf(tw, "  %-*s\t%s\t%s\t%d\t%s\t%s\t%d\t\n", wid, k, pct(v.EER), pct(v.EERStep), v.NSpoof, own, ownStep, v.NGenuineOwn)
 	}
 	tw.Flush()
 	return bw.Flush()
@@ -69,4 +73,14 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// keyWidth is the width of a left-aligned first column (tabwriter aligns
+// every column right).
+func keyWidth(head string, keys []string) int {
+	w := len(head)
+	for _, k := range keys {
+		w = max(w, len(k))
+	}
+	return w
 }

@@ -1,0 +1,87 @@
+package gmm
+
+// The E-step and the M-step of EM are both dense matrix products (see
+// estep.go). They run through one packed micro-kernel, in the style of
+// GotoBLAS: the left operand is packed into panels of mr rows and the right
+// operand into panels of nr columns, both stored p-major, so that the kernel
+// reads both panels sequentially:
+//
+//	C[i, j] += Σ_q a[q·mr + i] · b[q·nr + j]   for i < mr, j < nr
+//
+// where C is an mr × nr tile of a row-major matrix with leading dimension ldc.
+// On amd64 with AVX2 and FMA the kernel is assembly (kernel_amd64.s); it was
+// written here rather than taken from gonum because gonum's Dgemm has no
+// AVX2/FMA path and the E-step is where all of EM's time goes.
+const (
+	mr = 4 // rows of a micro-tile
+	nr = 8 // columns of a micro-tile
+)
+
+// kernelGo is the portable micro-kernel: C[0:mr, 0:nr] += Aᵀ·B over p
+// packed steps. It is also the reference the assembly kernel is tested
+// against.
+func kernelGo(p int, a, b, c []float64, ldc int) {
+	a = a[:p*mr]
+	b = b[:p*nr]
+	for i := 0; i < mr; i++ {
+		row := c[i*ldc : i*ldc+nr]
+		var c0, c1, c2, c3, c4, c5, c6, c7 float64
+		for q := 0; q < p; q++ {
+			ai := a[q*mr+i]
+			bq := b[q*nr : q*nr+nr]
+			c0 += ai * bq[0]
+			c1 += ai * bq[1]
+			c2 += ai * bq[2]
+			c3 += ai * bq[3]
+			c4 += ai * bq[4]
+			c5 += ai * bq[5]
+			c6 += ai * bq[6]
+			c7 += ai * bq[7]
+		}
+		row[0] += c0
+		row[1] += c1
+		row[2] += c2
+		row[3] += c3
+		row[4] += c4
+		row[5] += c5
+		row[6] += c6
+		row[7] += c7
+	}
+}
+
+// gemmPacked computes C += A·B for A packed as m/mr panels of (p × mr) and B
+// packed as n/nr panels of (p × nr); m and n are multiples of mr and nr. C is
+// row-major m × n with leading dimension ldc. The loop keeps one B panel
+// (p·nr values) hot in L1 while the A panels stream from L2.
+func gemmPacked(m, n, p int, a, b, c []float64, ldc int) {
+	if p == 0 {
+		return
+	}
+	pa, pb := p*mr, p*nr
+	for j := 0; j < n; j += nr {
+		bp := b[(j/nr)*pb : (j/nr)*pb+pb]
+		for i := 0; i < m; i += mr {
+			ap := a[(i/mr)*pa : (i/mr)*pa+pa]
+			tile := c[i*ldc+j : (i+mr-1)*ldc+j+nr]
+			kernel(p, ap, bp, tile, ldc)
+		}
+	}
+}
+
+// gemmPackedRows is gemmPacked with the loops swapped: one A panel stays in
+// L1 while the B panels stream. It suits the M-step, where A (γᵀ) is the
+// larger operand and each C row block is contiguous.
+func gemmPackedRows(m, n, p int, a, b, c []float64, ldc int) {
+	if p == 0 {
+		return
+	}
+	pa, pb := p*mr, p*nr
+	for i := 0; i < m; i += mr {
+		ap := a[(i/mr)*pa : (i/mr)*pa+pa]
+		for j := 0; j < n; j += nr {
+			bp := b[(j/nr)*pb : (j/nr)*pb+pb]
+			tile := c[i*ldc+j : (i+mr-1)*ldc+j+nr]
+			kernel(p, ap, bp, tile, ldc)
+		}
+	}
+}

@@ -242,4 +242,3 @@ func (tr *trainer) mstep(acc []float64, np int) {
 		g.Weights[k] /= wsum
 	}
 }
-

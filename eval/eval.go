@@ -176,30 +176,32 @@ func Evaluate(trials []corpus.Trial, scores map[string]float64, allowMissing boo
 		return nil, fmt.Errorf("no spoof trial has a score; the EER needs both classes")
 	}
 
-	// Sort once; every breakdown reuses the sorted genuine scores.
-	slices.Sort(gen)
-	slices.Sort(spoof)
-	r.EER = eerSorted(gen, spoof)
-	r.EERStep = eerStepSorted(gen, spoof)
+	// Sort once; every breakdown reuses the sorted genuine scores. The
+	// scores are finite, so sortedKeys cannot fail.
+	genKeys, _ := sortedKeys(gen)
+	spoofKeys, _ := sortedKeys(spoof)
+	r.EER = eerSorted(genKeys, spoofKeys)
+	r.EERStep = eerStepSorted(genKeys, spoofKeys)
 	r.metrics()
 
-	condition := func(s []float64) Condition {
-		slices.Sort(s)
-		return Condition{EER: eerSorted(gen, s), EERStep: eerStepSorted(gen, s), NSpoof: len(s), NGenuine: len(gen)}
+	condition := func(s []uint64) Condition {
+		return Condition{EER: eerSorted(genKeys, s), EERStep: eerStepSorted(genKeys, s), NSpoof: len(s), NGenuine: len(gen)}
 	}
 	maps := [3]*map[string]Condition{&r.By.Environment, &r.By.Playback, &r.By.Recorder}
 	for k, m := range maps {
 		*m = make(map[string]Condition, len(spoofBy[k]))
 		for key, s := range spoofBy[k] {
-			(*m)[key] = condition(s)
+			sk, _ := sortedKeys(s)
+			(*m)[key] = condition(sk)
 		}
 	}
 	r.By.Phrase = make(map[string]Phrase, len(spoofBy[3]))
 	for key, s := range spoofBy[3] {
-		p := Phrase{Condition: condition(s)}
+		sk, _ := sortedKeys(s)
+		p := Phrase{Condition: condition(sk)}
 		if g := genByPhrase[key]; len(g) > 0 {
-			slices.Sort(g)
-			e, es := eerSorted(g, s), eerStepSorted(g, s)
+			gk, _ := sortedKeys(g)
+			e, es := eerSorted(gk, sk), eerStepSorted(gk, sk)
 			p.EEROwn, p.EERStepOwn, p.NGenuineOwn = &e, &es, len(g)
 		}
 		r.By.Phrase[key] = p

@@ -40,7 +40,7 @@ func (r *Result) WriteText(w io.Writer) error {
 	}
 	for _, s := range sections {
 		fmt.Fprintf(bw, "\nEER by %s (its spoof trials against all %d genuine trials):\n", s.name, r.NGenuine)
-		keys := sortedKeys(s.m)
+		keys := sortedMapKeys(s.m)
 		wid := keyWidth(s.name, keys)
 		fmt.Fprintf(tw, "  %-*s\tEER %%\tEER step %%\tspoof\t\n", wid, s.name)
 		for _, k := range keys {
@@ -51,7 +51,7 @@ func (r *Result) WriteText(w io.Writer) error {
 	}
 
 	fmt.Fprintf(bw, "\nEER by phrase (its spoof trials against all %d genuine trials; own: against its own genuine trials):\n", r.NGenuine)
-	keys := sortedKeys(r.By.Phrase)
+	keys := sortedMapKeys(r.By.Phrase)
 	wid := keyWidth("phrase", keys)
 	fmt.Fprintf(tw, "  %-*s\tEER %%\tEER step %%\tspoof\town EER %%\town EER step %%\tgenuine\t\n", wid, "phrase")
 	for _, k := range keys {
@@ -66,7 +66,7 @@ func (r *Result) WriteText(w io.Writer) error {
 	return bw.Flush()
 }
 
-func sortedKeys[V any](m map[string]V) []string {
+func sortedMapKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/deep4deep/deep4deep/corpus"
+	"github.com/deep4deep/deep4deep/eval"
+	"github.com/deep4deep/deep4deep/internal/cli"
+	"github.com/deep4deep/deep4deep/model"
+)
+
+func init() {
+	register(&cli.Command{Name: "score", Summary: "score every trial of a corpus set with a model", Run: runScore})
+}
+
+func runScore(ctx context.Context, env *cli.Env, args []string) error {
+	fs := cli.NewFlagSet(env, "score", "deep4deep score --model MODEL --corpus ROOT --set dev|eval --out SCORES [--threads N]")
+	modelDir := fs.String("model", "", "model directory (config.json + model.safetensors)")
+	corpusDir := fs.String("corpus", "", "corpus root (SPEC §1 layout)")
+	setName := fs.String("set", "", "set to score: train, dev or eval")
+	out := fs.String("out", "", "score file to write (\"<ID> <score>\" lines; higher = genuine)")
+	threads := fs.Int("threads", 0, "files scored in parallel (0: all cores)")
+	if err := fs.Parse(args, false); err != nil {
+		return err
+	}
+	if err := fs.Require("model", "corpus", "set", "out"); err != nil {
+		return err
+	}
+	set, err := corpus.ParseSet(*setName)
+	if err != nil {
+		return cli.Usagef("score: --set: %v", err)
+	}
+	m, err := model.Load(*modelDir)
+	if err != nil {
+		return err
+	}
+	c := corpus.Corpus{Root: *corpusDir}
+	trials, err := c.Trials(set)
+	if err != nil {
+		return err
+	}
+	paths := make([]string, len(trials))
+	ids := make([]string, len(trials))
+	for i, t := range trials {
+		paths[i], ids[i] = c.AudioPath(set, t), t.ID()
+	}
+	workers := *threads
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	bar := env.Progress(int64(len(paths)), "score "+set.String(), "files")
+	var mu sync.Mutex
+	last := 0
+	start := time.Now()
+	scores, err := m.ScoreFiles(ctx, paths, workers, func(done int) {
+		mu.Lock()
+		if done > last {
+			bar.Add(done - last)
+			last = done
+		}
+		mu.Unlock()
+	})
+	bar.Done()
+	if err != nil {
+		return err
+	}
+	if err := eval.WriteScores(*out, ids, scores); err != nil {
+		return err
+	}
+	if !env.Quiet {
+		fmt.Fprintf(env.Stderr, "%d trials scored in %.1f s; scores in %s\n", len(ids), time.Since(start).Seconds(), *out)
+	}
+	return nil
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/deep4deep/deep4deep/corpus"
+	"github.com/deep4deep/deep4deep/features"
+	"github.com/deep4deep/deep4deep/internal/cli"
+	"github.com/deep4deep/deep4deep/model"
+	"github.com/deep4deep/deep4deep/train"
+)
+
+func init() {
+	register(&cli.Command{Name: "train", Summary: "train the CNN or the GMM baseline on a corpus", Run: runTrain})
+}
+
+func runTrain(ctx context.Context, env *cli.Env, args []string) error {
+	cnnDef, gmmDef := train.DefaultCNNOptions(), train.DefaultGMMOptions()
+	fs := cli.NewFlagSet(env, "train", "deep4deep train --corpus ROOT --out MODEL [--model cnn|gmm] [--features KIND] [--epochs N] [--seed S] [--resume] [flags]")
+	corpusDir := fs.String("corpus", "", "corpus root (SPEC §1 layout)")
+	out := fs.String("out", "", "model directory to write (config.json, model.safetensors, train-log.csv, curves.png, checkpoint/)")
+	kind := fs.String("model", model.CNN, "model kind: cnn (the seed CNN) or gmm (the ASVspoof baseline)")
+	feat := fs.String("features", "", "feature kind: fbank|mfcc|lfcc|cqcc|spec (default fbank for cnn, cqcc for gmm)")
+	seed := fs.Uint64("seed", 1, "seed of every random choice")
+	threads := fs.Int("threads", 0, "threads for the engine, EM and feature extraction (0: all cores)")
+	// CNN.
+	epochs := fs.Int("epochs", cnnDef.Epochs, "cnn: maximum epochs")
+	patience := fs.Int("patience", cnnDef.Patience, "cnn: stop after this many epochs without a lower dev EER (0: never)")
+	batch := fs.Int("batch", cnnDef.Batch, "cnn: mini-batch size")
+	lr := fs.Float64("lr", cnnDef.LR, "cnn: Adam learning rate")
+	fpu := fs.Int("frames-per-utt", 0, "cnn: random train frames per utterance and epoch (0: every frame)")
+	devFrames := fs.Int("dev-frames", 0, "cnn: evenly spaced dev frames scored per utterance each epoch (0: every frame)")
+	balance := fs.Bool("balance", false, "cnn: equally many genuine and spoof samples per epoch")
+	archFile := fs.String("arch", "", "cnn: JSON file with a network architecture (default: the SPEC network)")
+	resume := fs.Bool("resume", false, "cnn: continue the run checkpointed in MODEL/checkpoint")
+	// GMM.
+	comps := fs.Int("components", gmmDef.Components, "gmm: Gaussians per class")
+	iters := fs.Int("gmm-iters", gmmDef.Iters, "gmm: maximum EM iterations")
+	maxFrames := fs.Int("max-frames", 0, "gmm: random train frames per class (0: every frame)")
+	cmvn := fs.Bool("cmvn", false, "gmm: per-utterance mean and variance normalisation (the official baseline has none)")
+	if err := fs.Parse(args, false); err != nil {
+		return err
+	}
+	if err := fs.Require("corpus", "out"); err != nil {
+		return err
+	}
+	logf := func(format string, a ...any) {
+		if !env.Quiet {
+			fmt.Fprintf(env.Stderr, format+"\n", a...)
+		}
+	}
+	c := corpus.Corpus{Root: *corpusDir}
+	switch *kind {
+	case model.CNN:
+		o := cnnDef
+		o.Corpus, o.Out, o.Seed, o.Threads = c, *out, *seed, *threads
+		o.Epochs, o.Patience, o.Batch, o.LR = *epochs, *patience, *batch, *lr
+		o.FramesPerUtt, o.DevFrames, o.Balance, o.Resume = *fpu, *devFrames, *balance, *resume
+		if *feat != "" {
+			k, err := features.ParseKind(*feat)
+			if err != nil {
+				return cli.Usagef("train: --features: %v", err)
+			}
+			o.Features = features.DefaultConfig(k)
+		}
+		if *archFile != "" {
+			data, err := os.ReadFile(*archFile)
+			if err != nil {
+				return err
+			}
+			if err := json.Unmarshal(data, &o.Arch); err != nil {
+				return fmt.Errorf("%s: %w", *archFile, err)
+			}
+			if err := o.Arch.Validate(); err != nil {
+				return fmt.Errorf("%s: %w", *archFile, err)
+			}
+		}
+		if *epochs < 1 || *batch < 1 || !(*lr > 0) || *patience < 0 || *fpu < 0 || *devFrames < 0 {
+			return cli.Usagef("train: --epochs, --batch and --lr must be positive; --patience, --frames-per-utt and --dev-frames not negative")
+		}
+		o.Logf, o.Progress = logf, progressOf(env)
+		res, err := train.TrainCNN(ctx, o)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "best epoch %d: dev EER %.2f%%; model in %s\n", res.BestEpoch, 100*res.DevEER, *out)
+	case model.GMM:
+		if *resume {
+			return cli.Usagef("train: --resume applies to --model cnn only")
+		}
+		o := gmmDef
+		o.Corpus, o.Out, o.Seed, o.Threads = c, *out, *seed, *threads
+		o.Components, o.Iters, o.MaxFrames, o.CMVN = *comps, *iters, *maxFrames, *cmvn
+		if *feat != "" {
+			k, err := features.ParseKind(*feat)
+			if err != nil {
+				return cli.Usagef("train: --features: %v", err)
+			}
+			o.Features = features.DefaultConfig(k)
+		}
+		if *comps < 1 || *iters < 1 || *maxFrames < 0 {
+			return cli.Usagef("train: --components and --gmm-iters must be positive, --max-frames not negative")
+		}
+		o.Logf, o.Progress = logf, progressOf(env)
+		res, err := train.TrainGMM(ctx, o)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "dev EER %.2f%%; model in %s\n", 100*res.DevEER, *out)
+	default:
+		return cli.Usagef("train: --model %q: want cnn or gmm", *kind)
+	}
+	return nil
+}
+
+// progressOf shows each training stage as a progress bar on the terminal.
+func progressOf(env *cli.Env) train.Progress {
+	return func(stage, unit string, total int) (func(int), func()) {
+		bar := env.Progress(int64(total), stage, unit)
+		if bar == nil {
+			return nil, nil
+		}
+		var mu sync.Mutex
+		last := 0
+		return func(done int) {
+			mu.Lock()
+			if done > last {
+				bar.Add(done - last)
+				last = done
+			}
+			mu.Unlock()
+		}, bar.Done
+	}
+}

@@ -1,0 +1,310 @@
+package model
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"sync/atomic"
+
+	"github.com/deep4deep/deep4deep/audio"
+	"github.com/deep4deep/deep4deep/features"
+	"github.com/deep4deep/deep4deep/gmm"
+	"github.com/deep4deep/deep4deep/nn"
+)
+
+// Scorer scores utterances with one model. Higher scores mean genuine; a
+// score above 0 is decided genuine. A Scorer keeps its buffers (feature
+// matrices, network activations) between calls, so it is not safe for
+// concurrent use: make one per goroutine with Model.NewScorer.
+type Scorer interface {
+	// ScoreFile loads an audio file (WAV or FLAC, any rate and channel
+	// count; resampled to the model's rate) and scores it. Errors name the
+	// file.
+	ScoreFile(path string) (float64, error)
+	// ScoreSamples scores a mono signal at the model's sample rate
+	// (Config.Features.SampleRate), samples in [-1, 1).
+	ScoreSamples(samples []float32) (float64, error)
+	// ScoreFeatures scores the raw (not yet normalised) feature matrix of one
+	// utterance, as the model's extractor makes it. fm is not modified.
+	ScoreFeatures(fm *features.Matrix) (float64, error)
+	// Close releases the scorer's resources (the CNN engine's worker
+	// goroutines); the scorer must not be used afterwards.
+	Close()
+}
+
+// ErrNoFrames is returned for audio too short to hold one analysis frame.
+var ErrNoFrames = errors.New("no feature frames (audio shorter than one analysis window)")
+
+// InferenceBatch is the number of frames the CNN scorer pushes through the
+// network at once: large enough to use the engine's batched kernels well.
+const InferenceBatch = 1024
+
+// NewScorer returns a scorer of the model. threads is the number of cores
+// one call may use (the CNN engine's threads; ≤ 0 means 1); ScoreFiles
+// instead parallelises across files.
+func (m *Model) NewScorer(threads int) (Scorer, error) {
+	ex, err := features.New(m.Config.Features)
+	if err != nil {
+		return nil, fmt.Errorf("features: %w", err)
+	}
+	b := base{cfg: &m.Config, ex: ex}
+	switch m.Config.Kind {
+	case CNN:
+		net, err := m.newNet()
+		if err != nil {
+			return nil, err
+		}
+		if threads < 1 {
+			threads = 1
+		}
+		net.SetThreads(threads)
+		a := m.Config.Architecture
+		s := &cnnScorer{base: b, net: net, half: a.InputWidth / 2, img: a.InputHeight * a.InputWidth}
+		s.self = s
+		return s, nil
+	case GMM:
+		gen, err := m.genuine.NewScorer()
+		if err != nil {
+			return nil, fmt.Errorf("genuine GMM: %w", err)
+		}
+		spoof, err := m.spoof.NewScorer()
+		if err != nil {
+			return nil, fmt.Errorf("spoof GMM: %w", err)
+		}
+		s := &gmmScorer{base: b, genuine: gen, spoof: spoof, dim: m.genuine.Dim}
+		s.self = s
+		return s, nil
+	}
+	return nil, fmt.Errorf("unknown model kind %q", m.Config.Kind)
+}
+
+// base holds what both scorers share: extraction and normalisation.
+type base struct {
+	cfg  *Config
+	ex   features.Extractor
+	raw  features.Matrix // features of the current utterance
+	norm features.Matrix // normalised copy
+	self interface {
+		ScoreFeatures(*features.Matrix) (float64, error)
+	}
+}
+
+func (b *base) ScoreFile(path string) (float64, error) {
+	samples, err := audio.Load(path, b.cfg.Features.SampleRate)
+	if err != nil {
+		return 0, err // audio errors name the file
+	}
+	s, err := b.ScoreSamples(samples)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+func (b *base) ScoreSamples(samples []float32) (float64, error) {
+	if err := b.ex.Extract(&b.raw, samples); err != nil {
+		return 0, err
+	}
+	return b.self.ScoreFeatures(&b.raw)
+}
+
+// normalize copies fm into b.norm and applies the model's normalisation.
+func (b *base) normalize(fm *features.Matrix) (*features.Matrix, error) {
+	if fm.Rows == 0 {
+		return nil, ErrNoFrames
+	}
+	if n := b.cfg.Normalization; n != nil && fm.Cols != len(n.Mean) {
+		return nil, fmt.Errorf("features have %d dimensions, the model expects %d", fm.Cols, len(n.Mean))
+	}
+	b.norm.Resize(fm.Rows, fm.Cols)
+	copy(b.norm.Data, fm.Data)
+	if b.cfg.CMVN {
+		CMVN(&b.norm)
+	}
+	if n := b.cfg.Normalization; n != nil {
+		n.Apply(&b.norm)
+	}
+	return &b.norm, nil
+}
+
+// cnnScorer scores with the CNN: the utterance score is the mean over its
+// frames of log softmax(genuine) − log softmax(spoof), which equals the mean
+// of the logit difference z₁ − z₀ (the log-sum-exp terms cancel).
+type cnnScorer struct {
+	base
+	net       *nn.Net
+	half, img int
+	x, logits []float32
+}
+
+func (s *cnnScorer) Close() { s.net.Close() }
+
+func (s *cnnScorer) ScoreFeatures(fm *features.Matrix) (float64, error) {
+	m, err := s.normalize(fm)
+	if err != nil {
+		return 0, err
+	}
+	if s.x == nil {
+		s.x = make([]float32, InferenceBatch*s.img)
+		s.logits = make([]float32, 2*InferenceBatch)
+	}
+	sum := 0.0
+	for t0 := 0; t0 < m.Rows; t0 += InferenceBatch {
+		n := min(InferenceBatch, m.Rows-t0)
+		for i := 0; i < n; i++ {
+			features.ContextImage(s.x[i*s.img:(i+1)*s.img], m, t0+i, s.half)
+		}
+		if err := s.net.Logits(s.x[:n*s.img], n, s.logits[:2*n]); err != nil {
+			return 0, err
+		}
+		for i := 0; i < n; i++ {
+			sum += float64(s.logits[2*i+1]) - float64(s.logits[2*i])
+		}
+	}
+	score := sum / float64(m.Rows)
+	if math.IsNaN(score) || math.IsInf(score, 0) {
+		return 0, fmt.Errorf("score is %v (non-finite features or weights)", score)
+	}
+	return score, nil
+}
+
+// gmmScorer scores with the two GMMs: mean frame log-likelihood under the
+// genuine model minus that under the spoof model.
+type gmmScorer struct {
+	base
+	genuine, spoof *gmm.Scorer
+	dim            int
+}
+
+func (s *gmmScorer) Close() {}
+
+func (s *gmmScorer) ScoreFeatures(fm *features.Matrix) (float64, error) {
+	m, err := s.normalize(fm)
+	if err != nil {
+		return 0, err
+	}
+	if m.Cols != s.dim {
+		return 0, fmt.Errorf("features have %d dimensions, the model expects %d", m.Cols, s.dim)
+	}
+	g, err := s.genuine.MeanLogLikelihood(m.Data)
+	if err != nil {
+		return 0, err
+	}
+	sp, err := s.spoof.MeanLogLikelihood(m.Data)
+	if err != nil {
+		return 0, err
+	}
+	score := g - sp
+	if math.IsNaN(score) || math.IsInf(score, 0) {
+		return 0, fmt.Errorf("score is %v (non-finite features)", score)
+	}
+	return score, nil
+}
+
+// CMVN normalises m in place to zero mean and unit variance per dimension
+// over its own frames (cepstral mean and variance normalisation):
+//
+//	x'[t][d] = (x[t][d] − μ_d) / σ_d,  μ_d = (1/T) Σ_t x[t][d],
+//	σ_d² = (1/T) Σ_t (x[t][d] − μ_d)²
+//
+// A dimension with σ_d below 1e-10 (constant, or a single frame) is only
+// centred. Sums run in float64.
+func CMVN(m *features.Matrix) {
+	if m.Rows == 0 {
+		return
+	}
+	mean := make([]float64, m.Cols)
+	sq := make([]float64, m.Cols)
+	for t := 0; t < m.Rows; t++ {
+		for d, v := range m.Row(t) {
+			mean[d] += float64(v)
+		}
+	}
+	for d := range mean {
+		mean[d] /= float64(m.Rows)
+	}
+	for t := 0; t < m.Rows; t++ {
+		for d, v := range m.Row(t) {
+			e := float64(v) - mean[d]
+			sq[d] += e * e
+		}
+	}
+	for d := range sq {
+		sd := math.Sqrt(sq[d] / float64(m.Rows))
+		if sd < 1e-10 {
+			sd = 1
+		}
+		sq[d] = 1 / sd
+	}
+	for t := 0; t < m.Rows; t++ {
+		row := m.Row(t)
+		for d, v := range row {
+			row[d] = float32((float64(v) - mean[d]) * sq[d])
+		}
+	}
+}
+
+// ScoreFiles scores audio files in parallel on workers goroutines (≤ 0 means
+// 1), each with its own scorer, and returns the scores in the order of
+// paths. progress, if not nil, is called with the number of files done so
+// far (from several goroutines). The first error stops the work and is
+// returned, naming its file; a cancelled ctx returns ctx.Err().
+func (m *Model) ScoreFiles(ctx context.Context, paths []string, workers int, progress func(done int)) ([]float64, error) {
+	if workers < 1 {
+		workers = 1
+	}
+	workers = min(workers, max(1, len(paths)))
+	// With fewer files than cores, give each CNN scorer several threads.
+	threads := 1
+	if len(paths) < workers*2 {
+		threads = max(1, workers/max(1, len(paths)))
+	}
+	scores := make([]float64, len(paths))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		next, done atomic.Int64
+		once       sync.Once
+		firstErr   error
+		wg         sync.WaitGroup
+	)
+	fail := func(err error) {
+		once.Do(func() { firstErr = err; cancel() })
+	}
+	for w := 0; w < workers; w++ {
+		sc, err := m.NewScorer(threads)
+		if err != nil {
+			return nil, err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer sc.Close()
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= len(paths) {
+					return
+				}
+				s, err := sc.ScoreFile(paths[i])
+				if err != nil {
+					fail(err)
+					return
+				}
+				scores[i] = s
+				if n := done.Add(1); progress != nil {
+					progress(int(n))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return scores, nil
+}

@@ -1,0 +1,118 @@
+package train
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/deep4deep/deep4deep/nn"
+)
+
+// benchSet is a frame set the size of a small corpus: 64-dim frames with
+// random values.
+func benchSet() *frameSet {
+	const utts, frames, dim = 40, 500, 64
+	rows := make([]int, utts)
+	labels := make([]int32, utts)
+	for i := range rows {
+		rows[i], labels[i] = frames, int32(i%2)
+	}
+	s := testSet(rows, labels, dim)
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, m := range s.utts {
+		for i := range m.Data {
+			m.Data[i] = float32(rng.NormFloat64())
+		}
+	}
+	return s
+}
+
+func benchNet(b *testing.B, threads int) (*nn.Net, *nn.Adam) {
+	net, err := nn.New(nn.DefaultArch(), 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	net.SetThreads(threads)
+	return net, nn.NewAdam(net, 1e-3)
+}
+
+// BenchmarkCNNPipeline is the training pipeline as TrainCNN runs it: sample
+// order, context images cut on the batcher goroutine (double buffering) and
+// the engine's training step, batch 256, 2 threads. Compare its samples/s
+// with BenchmarkCNNEngine (the step alone on a ready batch): the gap is what
+// data handling costs.
+func BenchmarkCNNPipeline(b *testing.B) {
+	const bs, threads = 256, 2
+	s := benchSet()
+	net, opt := benchNet(b, threads)
+	defer net.Close()
+	img := s.dim * 17
+	epoch := 0
+	var bt *batcher
+	next := func() *batch {
+		for {
+			if bt != nil {
+				if x := bt.next(); x != nil {
+					return x
+				}
+				bt.close()
+			}
+			epoch++
+			samples := epochSamples(rand.New(rand.NewPCG(1, uint64(epoch))), s, 0, false)
+			bt = newBatcher(s, samples, 0, bs, 8)
+		}
+	}
+	x := next()
+	bt.release(x) // warm-up and allocation outside the timer
+	b.ResetTimer()
+	n := 0
+	for i := 0; i < b.N; i++ {
+		x := next()
+		if _, _, err := net.TrainStep(x.x[:x.n*img], x.y[:x.n], opt); err != nil {
+			b.Fatal(err)
+		}
+		n += x.n
+		bt.release(x)
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "samples/s")
+	bt.close()
+}
+
+// BenchmarkCNNEngine is the engine's training step alone on one prepared
+// batch of 256 images (2 threads): the ceiling for BenchmarkCNNPipeline.
+func BenchmarkCNNEngine(b *testing.B) {
+	const bs, threads = 256, 2
+	s := benchSet()
+	net, opt := benchNet(b, threads)
+	defer net.Close()
+	samples := epochSamples(rand.New(rand.NewPCG(1, 1)), s, 0, false)
+	bt := newBatcher(s, samples, 0, bs, 8)
+	x := bt.next()
+	img := s.dim * 17
+	xs := append([]float32(nil), x.x[:x.n*img]...)
+	ys := append([]int32(nil), x.y[:x.n]...)
+	bt.release(x)
+	bt.close()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := net.TrainStep(xs, ys, opt); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*bs)/b.Elapsed().Seconds(), "samples/s")
+}
+
+// BenchmarkDevEval is the per-epoch dev evaluation (inference batches of
+// 1024 frames across utterances), in frames/s.
+func BenchmarkDevEval(b *testing.B) {
+	s := benchSet()
+	net, _ := benchNet(b, 2)
+	defer net.Close()
+	d := newDevEvaluator(s, 0, 8)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := d.run(b.Context(), net); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*s.frames())/b.Elapsed().Seconds(), "frames/s")
+}

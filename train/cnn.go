@@ -1,0 +1,489 @@
+package train
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/deep4deep/deep4deep/corpus"
+	"github.com/deep4deep/deep4deep/eval"
+	"github.com/deep4deep/deep4deep/features"
+	"github.com/deep4deep/deep4deep/model"
+	"github.com/deep4deep/deep4deep/nn"
+)
+
+// CNNOptions configures TrainCNN. Zero values take the defaults of
+// DefaultCNNOptions where one is noted.
+type CNNOptions struct {
+	Corpus   corpus.Corpus
+	Out      string          // model directory (created)
+	Features features.Config // the frame features; must have Arch.InputHeight dimensions
+	Arch     nn.Arch
+
+	Epochs   int     // maximum number of epochs
+	Patience int     // stop after this many epochs without a lower dev EER; 0 never stops early
+	Batch    int     // mini-batch size
+	LR       float64 // Adam learning rate
+	Seed     uint64  // initialisation, shuffling, subsampling, dropout
+
+	// FramesPerUtt > 0 trains each epoch on a fresh random subset of at most
+	// this many frames per utterance (fast runs); 0 uses every frame.
+	FramesPerUtt int
+	// DevFrames > 0 scores at most this many evenly spaced frames of each dev
+	// utterance (the same frames every epoch); 0 scores every frame.
+	DevFrames int
+	// Balance trains on equally many samples of each class per epoch (the
+	// larger class randomly cut down, anew each epoch).
+	Balance bool
+	// Threads is the engine's thread count and the number of extraction
+	// workers (0: all cores). Results are bit-identical for a given seed and
+	// thread count.
+	Threads int
+	// Resume continues the run whose checkpoint is in Out/checkpoint.
+	Resume bool
+
+	Logf     func(format string, args ...any) // one line per epoch and stage; nil: silent
+	Progress Progress
+}
+
+// DefaultCNNOptions returns the seed recipe: fbank features, the SPEC
+// network, batch 256, Adam at 1e-3, up to 20 epochs with patience 5, seed 1.
+func DefaultCNNOptions() CNNOptions {
+	return CNNOptions{
+		Features: features.DefaultConfig(features.Fbank),
+		Arch:     nn.DefaultArch(),
+		Epochs:   20,
+		Patience: 5,
+		Batch:    256,
+		LR:       1e-3,
+		Seed:     1,
+	}
+}
+
+// cnnRecipe is what fixes the sequence of weights of a run: a resumed run
+// must use the same.
+type cnnRecipe struct {
+	Model        string          `json:"model"`
+	Features     features.Config `json:"features"`
+	Arch         nn.Arch         `json:"architecture"`
+	Batch        int             `json:"batch"`
+	LR           float64         `json:"lr"`
+	Seed         uint64          `json:"seed"`
+	FramesPerUtt int             `json:"frames_per_utt"`
+	DevFrames    int             `json:"dev_frames"`
+	Balance      bool            `json:"balance"`
+	Corpus       string          `json:"corpus_sha256"`
+}
+
+// CNNTraining is the "training" object of a CNN model's config.json.
+type CNNTraining struct {
+	Model        string  `json:"model"`
+	Epochs       int     `json:"epochs"`
+	Patience     int     `json:"patience"`
+	Batch        int     `json:"batch"`
+	LR           float64 `json:"lr"`
+	Seed         uint64  `json:"seed"`
+	FramesPerUtt int     `json:"frames_per_utt"`
+	DevFrames    int     `json:"dev_frames"`
+	Balance      bool    `json:"balance"`
+	Threads      int     `json:"threads"`
+	TrainFrames  int     `json:"train_frames"`
+	DevUttFrames int     `json:"dev_frames_total"`
+	BestEpoch    int     `json:"best_epoch"`
+	DevEER       float64 `json:"dev_eer"`
+	DevLoss      float64 `json:"dev_loss"`
+	EpochsRun    int     `json:"epochs_run"`
+}
+
+// Result summarises a training run.
+type Result struct {
+	Model     *model.Model
+	BestEpoch int     // CNN: epoch kept (from 1); GMM: 0
+	DevEER    float64 // dev EER of the kept model
+	Log       []Epoch // CNN: every epoch run
+}
+
+// TrainCNN trains the CNN of o.Arch on o.Corpus and writes the model of the
+// epoch with the lowest dev EER to o.Out, with train-log.csv, curves.png and
+// a checkpoint after every epoch in o.Out/checkpoint. When ctx is cancelled
+// it writes a checkpoint of where it stopped (mid-epoch) and returns an error
+// wrapping ctx.Err(); o.Resume continues from there, bit-identically for the
+// same thread count.
+func TrainCNN(ctx context.Context, o CNNOptions) (*Result, error) {
+	def := DefaultCNNOptions()
+	if o.Batch <= 0 {
+		o.Batch = def.Batch
+	}
+	if o.LR <= 0 {
+		o.LR = def.LR
+	}
+	if o.Epochs <= 0 {
+		o.Epochs = def.Epochs
+	}
+	if o.Features.Kind == "" {
+		o.Features = def.Features
+	}
+	if o.Arch.InputHeight == 0 {
+		o.Arch = def.Arch
+	}
+	o.Threads = defaultThreads(o.Threads)
+	if o.Out == "" {
+		return nil, errors.New("train: no output directory")
+	}
+	ex, err := features.New(o.Features)
+	if err != nil {
+		return nil, fmt.Errorf("features: %w", err)
+	}
+	if ex.Dim() != o.Arch.InputHeight {
+		return nil, fmt.Errorf("the network takes %d-dimensional frames but %s features have %d", o.Arch.InputHeight, o.Features.Kind, ex.Dim())
+	}
+	if o.Arch.InputWidth%2 != 1 {
+		return nil, fmt.Errorf("the network's input width %d is not odd (a context of t−w/2…t+w/2 frames)", o.Arch.InputWidth)
+	}
+	half := o.Arch.InputWidth / 2
+
+	// Validate the corpus before any work: a missing file fails here.
+	trainTrials, err := o.Corpus.Trials(corpus.Train)
+	if err != nil {
+		return nil, err
+	}
+	devTrials, err := o.Corpus.Trials(corpus.Dev)
+	if err != nil {
+		return nil, err
+	}
+	if len(trainTrials) == 0 {
+		return nil, errNoTrials("train")
+	}
+	if len(devTrials) == 0 {
+		return nil, errNoTrials("dev")
+	}
+	fp, err := Fingerprint(o.Corpus, map[corpus.Set][]corpus.Trial{corpus.Train: trainTrials, corpus.Dev: devTrials})
+	if err != nil {
+		return nil, err
+	}
+	recipe := cnnRecipe{Model: model.CNN, Features: o.Features, Arch: o.Arch, Batch: o.Batch, LR: o.LR, Seed: o.Seed,
+		FramesPerUtt: o.FramesPerUtt, DevFrames: o.DevFrames, Balance: o.Balance, Corpus: fp.SHA256}
+
+	ckptDir := filepath.Join(o.Out, CheckpointDir)
+	var ck *checkpoint
+	if o.Resume {
+		if ck, err = readCheckpoint(ckptDir); err != nil {
+			return nil, err
+		}
+		if err := ck.State.Recipe.sameAs(recipe); err != nil {
+			return nil, fmt.Errorf("cannot resume %s: %w", ckptDir, err)
+		}
+	} else if _, err := os.Stat(filepath.Join(ckptDir, checkpointFile)); err == nil {
+		return nil, fmt.Errorf("%s already holds a training run: continue it with --resume, or use another output directory", o.Out)
+	}
+	if err := os.MkdirAll(ckptDir, 0o755); err != nil {
+		return nil, err
+	}
+
+	// Features of both sets, then train-set normalisation applied to both.
+	train, err := extractTrials(ctx, o.Corpus, corpus.Train, trainTrials, o.Features, o.Threads, o.Progress)
+	if err != nil {
+		return nil, err
+	}
+	dev, err := extractTrials(ctx, o.Corpus, corpus.Dev, devTrials, o.Features, o.Threads, o.Progress)
+	if err != nil {
+		return nil, err
+	}
+	stats := features.NewStats(train.dim)
+	for i := range train.utts {
+		stats.Add(&train.utts[i])
+	}
+	norm := stats.Result()
+	for _, s := range []*frameSet{train, dev} {
+		for i := range s.utts {
+			norm.Apply(&s.utts[i])
+		}
+	}
+	logf(o.Logf, "train: %d utterances, %d frames; dev: %d utterances, %d frames; %d features",
+		len(train.utts), train.frames(), len(dev.utts), dev.frames(), train.dim)
+
+	net, err := nn.New(o.Arch, o.Seed)
+	if err != nil {
+		return nil, fmt.Errorf("architecture: %w", err)
+	}
+	defer net.Close()
+	net.SetThreads(o.Threads)
+	opt := nn.NewAdam(net, o.LR)
+	st := &cnnState{Recipe: recipe}
+	if ck != nil {
+		if err := ck.restore(net, opt); err != nil {
+			return nil, err
+		}
+		st = &ck.State
+		logf(o.Logf, "resuming after epoch %d (%d samples into epoch %d)", st.Epoch, st.Step, st.Epoch+1)
+	}
+
+	info := CNNTraining{Model: model.CNN, Epochs: o.Epochs, Patience: o.Patience, Batch: o.Batch, LR: o.LR, Seed: o.Seed,
+		FramesPerUtt: o.FramesPerUtt, DevFrames: o.DevFrames, Balance: o.Balance, Threads: o.Threads,
+		TrainFrames: train.frames(), DevUttFrames: dev.frames()}
+	cfg := model.Config{Format: model.FormatVersion, Kind: model.CNN, Features: o.Features, Normalization: &norm,
+		Architecture: &o.Arch, Corpus: fp, Versions: model.CurrentVersions()}
+	save := func() (*model.Model, error) {
+		info.BestEpoch, info.DevEER, info.EpochsRun = st.BestEpoch, st.BestEER, st.Epoch
+		if st.BestEpoch > 0 {
+			info.DevLoss = st.Log[st.BestEpoch-1].DevLoss
+		}
+		raw, err := json.Marshal(info)
+		if err != nil {
+			return nil, err
+		}
+		c := cfg
+		c.Training = raw
+		m, err := model.NewCNN(c, net)
+		if err != nil {
+			return nil, err
+		}
+		return m, m.Save(o.Out)
+	}
+
+	img := train.dim * o.Arch.InputWidth
+	dv := newDevEvaluator(dev, o.DevFrames, half)
+	var best *model.Model
+	if st.BestEpoch > 0 {
+		if best, err = model.Load(o.Out); err != nil {
+			return nil, fmt.Errorf("resuming: %w", err)
+		}
+	}
+	for epoch := st.Epoch + 1; epoch <= o.Epochs; epoch++ {
+		if o.Patience > 0 && st.BestEpoch > 0 && epoch-st.BestEpoch > o.Patience {
+			logf(o.Logf, "early stop: no better dev EER in %d epochs since epoch %d", o.Patience, st.BestEpoch)
+			break
+		}
+		t0 := time.Now()
+		rng := rand.New(rand.NewPCG(o.Seed, uint64(epoch)))
+		samples := epochSamples(rng, train, o.FramesPerUtt, o.Balance)
+		if st.Step > len(samples) {
+			return nil, fmt.Errorf("checkpoint is %d samples into epoch %d, which has only %d", st.Step, epoch, len(samples))
+		}
+		if st.Step == 0 {
+			st.SumLoss, st.Correct, st.TrainSeconds, st.EpochSeconds = 0, 0, 0, 0
+			if err := net.SetRNGState(epochRNG(o.Seed, epoch)); err != nil {
+				return nil, err
+			}
+		}
+		update, end := o.Progress.start(fmt.Sprintf("epoch %d/%d", epoch, o.Epochs), "samples", len(samples))
+		bt := newBatcher(train, samples, st.Step, o.Batch, half)
+		var stopErr error
+		for b := bt.next(); b != nil; b = bt.next() {
+			loss, correct, err := net.TrainStep(b.x[:b.n*img], b.y[:b.n], opt)
+			bt.release(b)
+			if err != nil {
+				stopErr = err
+				break
+			}
+			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				stopErr = fmt.Errorf("training diverged at epoch %d (loss %v); try a lower --lr", epoch, loss)
+				break
+			}
+			st.SumLoss += loss * float64(b.n)
+			st.Correct += int64(correct)
+			st.Step += b.n
+			if update != nil {
+				update(st.Step)
+			}
+			if ctx.Err() != nil {
+				stopErr = ctx.Err()
+				break
+			}
+		}
+		bt.close()
+		end()
+		trainSec := time.Since(t0).Seconds()
+		st.TrainSeconds += trainSec
+		if stopErr != nil {
+			if ctx.Err() == nil {
+				return nil, stopErr
+			}
+			return nil, st.interrupt(o, net, opt, epoch, time.Since(t0).Seconds(), ctx.Err())
+		}
+
+		devLoss, devEER, err := dv.run(ctx, net)
+		if err != nil {
+			return nil, st.interrupt(o, net, opt, epoch, time.Since(t0).Seconds(), err)
+		}
+		st.EpochSeconds += time.Since(t0).Seconds()
+		row := Epoch{Epoch: epoch, TrainLoss: st.SumLoss / float64(max(1, st.Step)), TrainAccuracy: float64(st.Correct) / float64(max(1, st.Step)),
+			DevLoss: devLoss, DevEER: devEER, SamplesPerSec: float64(st.Step) / math.Max(st.TrainSeconds, 1e-9), Seconds: st.EpochSeconds}
+		st.Log = append(st.Log, row)
+		st.Epoch, st.Step = epoch, 0
+		mark := ""
+		if st.BestEpoch == 0 || devEER < st.BestEER {
+			st.BestEpoch, st.BestEER = epoch, devEER
+			if best, err = save(); err != nil {
+				return nil, err
+			}
+			mark = " (best)"
+		}
+		if err := writeLog(o.Out, st.Log); err != nil {
+			return nil, err
+		}
+		if err := writeCurves(o.Out, "cnn-"+string(o.Features.Kind), st.Log); err != nil {
+			return nil, err
+		}
+		if err := writeCheckpoint(ckptDir, st, net, opt); err != nil {
+			return nil, err
+		}
+		logf(o.Logf, "epoch %d/%d: train loss %.4f acc %.2f%% | dev loss %.4f EER %.2f%%%s | %.0f samples/s | %.1f s",
+			epoch, o.Epochs, row.TrainLoss, 100*row.TrainAccuracy, row.DevLoss, 100*row.DevEER, mark, row.SamplesPerSec, row.Seconds)
+	}
+	if best == nil {
+		return nil, fmt.Errorf("no epoch was trained (epochs %d)", o.Epochs)
+	}
+	// Rewrite config.json with the final epoch count.
+	if best, err = finalize(o.Out, info, st); err != nil {
+		return nil, err
+	}
+	return &Result{Model: best, BestEpoch: st.BestEpoch, DevEER: st.BestEER, Log: st.Log}, nil
+}
+
+// finalize records the number of epochs run in the saved model's config.
+func finalize(dir string, info CNNTraining, st *cnnState) (*model.Model, error) {
+	m, err := model.Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	info.BestEpoch, info.DevEER, info.EpochsRun = st.BestEpoch, st.BestEER, st.Epoch
+	info.DevLoss = st.Log[st.BestEpoch-1].DevLoss
+	raw, err := json.Marshal(info)
+	if err != nil {
+		return nil, err
+	}
+	m.Config.Training = raw
+	return m, m.Save(dir)
+}
+
+// epochRNG is the engine's RNG state (dropout masks) at the start of an
+// epoch, derived from the seed so that every epoch's masks are reproducible.
+func epochRNG(seed uint64, epoch int) []byte {
+	r := rand.NewPCG(seed^0x9e3779b97f4a7c15, uint64(epoch)+1<<32)
+	state, _ := r.MarshalBinary()
+	return state
+}
+
+// interrupt writes a mid-epoch checkpoint and returns the error to report.
+func (st *cnnState) interrupt(o CNNOptions, net *nn.Net, opt *nn.Adam, epoch int, sec float64, cause error) error {
+	st.EpochSeconds += sec
+	if err := writeCheckpoint(filepath.Join(o.Out, CheckpointDir), st, net, opt); err != nil {
+		return fmt.Errorf("%w (and writing the checkpoint failed: %v)", cause, err)
+	}
+	return fmt.Errorf("training stopped in epoch %d (%d samples done); continue with --resume: %w", epoch, st.Step, cause)
+}
+
+// extractTrials computes the features of one set's trials.
+func extractTrials(ctx context.Context, c corpus.Corpus, set corpus.Set, trials []corpus.Trial, cfg features.Config, workers int, p Progress) (*frameSet, error) {
+	paths := make([]string, len(trials))
+	labels := make([]int32, len(trials))
+	for i, t := range trials {
+		paths[i] = c.AudioPath(set, t)
+		labels[i] = int32(t.Label)
+	}
+	update, end := p.start(fmt.Sprintf("%s %s features", set, cfg.Kind), "files", len(paths))
+	defer end()
+	s, err := extractSet(ctx, cfg, paths, labels, workers, update)
+	if err != nil {
+		return nil, fmt.Errorf("%s set: %w", set, err)
+	}
+	return s, nil
+}
+
+// devEvaluator scores the dev set with the network in inference mode,
+// batching frames across utterances.
+type devEvaluator struct {
+	s      *frameSet
+	limit  int
+	half   int
+	img    int
+	x      []float32
+	logits []float32
+	owner  []int32 // utterance of each batch row
+	frames []int
+}
+
+const devBatch = 1024
+
+func newDevEvaluator(s *frameSet, limit, half int) *devEvaluator {
+	img := s.dim * (2*half + 1)
+	return &devEvaluator{s: s, limit: limit, half: half, img: img,
+		x: make([]float32, devBatch*img), logits: make([]float32, 2*devBatch), owner: make([]int32, devBatch)}
+}
+
+// run returns the mean cross-entropy over the scored frames and the ROCCH
+// EER of the utterance scores (mean over frames of z_genuine − z_spoof, the
+// difference of log-softmax outputs).
+func (d *devEvaluator) run(ctx context.Context, net *nn.Net) (loss, eer float64, err error) {
+	n := len(d.s.utts)
+	sum := make([]float64, n)
+	cnt := make([]int, n)
+	var lossSum float64
+	var lossN int
+	k := 0
+	flush := func() error {
+		if k == 0 {
+			return nil
+		}
+		if err := net.Logits(d.x[:k*d.img], k, d.logits[:2*k]); err != nil {
+			return err
+		}
+		for i := 0; i < k; i++ {
+			u := d.owner[i]
+			z0, z1 := float64(d.logits[2*i]), float64(d.logits[2*i+1])
+			sum[u] += z1 - z0
+			cnt[u]++
+			m := math.Max(z0, z1)
+			lse := m + math.Log(math.Exp(z0-m)+math.Exp(z1-m))
+			if d.s.labels[u] == 1 {
+				lossSum += lse - z1
+			} else {
+				lossSum += lse - z0
+			}
+			lossN++
+		}
+		k = 0
+		return nil
+	}
+	for u := range d.s.utts {
+		if u%64 == 0 && ctx.Err() != nil {
+			return 0, 0, ctx.Err()
+		}
+		m := &d.s.utts[u]
+		d.frames = devFrames(m.Rows, d.limit, d.frames)
+		for _, t := range d.frames {
+			features.ContextImage(d.x[k*d.img:(k+1)*d.img], m, t, d.half)
+			d.owner[k] = int32(u)
+			k++
+			if k == devBatch {
+				if err := flush(); err != nil {
+					return 0, 0, err
+				}
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return 0, 0, err
+	}
+	var gen, spoof []float64
+	for u := range sum {
+		s := sum[u] / float64(cnt[u])
+		if d.s.labels[u] == 1 {
+			gen = append(gen, s)
+		} else {
+			spoof = append(spoof, s)
+		}
+	}
+	eer = math.NaN()
+	if len(gen) > 0 && len(spoof) > 0 {
+		eer = eval.EER(gen, spoof)
+	}
+	return lossSum / float64(max(1, lossN)), eer, nil
+}

@@ -2,6 +2,7 @@ package synth
 
 import (
 	"math"
+	"math/cmplx"
 	"math/rand/v2"
 )
 
@@ -60,10 +61,14 @@ func roomResponse(r *rand.Rand, env Environment) []float64 {
 	start := int(0.004 * Rate)
 	var e float64
 	tl, th := 1.15*env.RT60, 0.8*env.RT60
+	// amplitude decays by 60 dB (factor e^−6.91) per RT60
+	dl, dh := math.Exp(-6.91/(tl*Rate)), math.Exp(-6.91/(th*Rate))
+	el, eh := math.Pow(dl, float64(start)), math.Pow(dh, float64(start))
 	for i := start; i < n; i++ {
-		t := float64(i) / Rate
 		hi := tail[i] - low[i]
-		v := 3*low[i]*math.Exp(-6.91*t/tl) + hi*math.Exp(-6.91*t/th)
+		v := 3*low[i]*el + hi*eh
+		el *= dl
+		eh *= dh
 		// onset ramp: the diffuse field builds up over a few ms
 		if d := float64(i-start) / (0.006 * Rate); d < 1 {
 			v *= d
@@ -127,18 +132,25 @@ func makeNoise(r *rand.Rand, x []float64, kind NoiseKind) {
 		mix(x, p, 0.3)
 		ph := r.Float64() * 2 * math.Pi
 		f := uniform(r, 0.08, 0.25)
-		for i := range x {
-			x[i] *= 1 + 0.6*math.Sin(2*math.Pi*f*float64(i)/Rate+ph)
-		}
+		blockEnvelope(x, func(i int) float64 { return 1 + 0.6*math.Sin(2*math.Pi*f*float64(i)/Rate+ph) })
 	case NoiseCar:
 		brown(r, x, 100)
 		f0 := uniform(r, 25, 40)
 		ph := r.Float64() * 2 * math.Pi
 		s := rms(x)
+		// engine harmonics by recurrence: z ← z·e^{jω}, with
+		// sin 2w and sin 3w from sin w and cos w.
+		rot := complex(math.Cos(2*math.Pi*f0/Rate), math.Sin(2*math.Pi*f0/Rate))
+		z := complex(math.Cos(ph), math.Sin(ph))
 		for i := range x {
-			t := float64(i) / Rate
-			w := 2*math.Pi*f0*t + ph + 0.3*math.Sin(2*math.Pi*0.7*t)
-			x[i] += s * (0.8*math.Sin(w) + 0.4*math.Sin(2*w) + 0.2*math.Sin(3*w))
+			c, sn := real(z), imag(z)
+			s2 := 2 * sn * c
+			s3 := sn * (3 - 4*sn*sn)
+			x[i] += s * (0.8*sn + 0.4*s2 + 0.2*s3)
+			z *= rot
+			if i&1023 == 0 {
+				z /= complex(cmplx.Abs(z), 0)
+			}
 		}
 	case NoiseHum:
 		gauss(r, x)
@@ -189,14 +201,18 @@ func hum(r *rand.Rand, x []float64, g float64) {
 	for k := range amps {
 		amps[k] = uniform(r, 0.2, 1) / float64(k+1)
 	}
+	// 50 Hz divides 16 kHz: tabulate one period (320 samples).
+	const period = Rate / 50
+	var tab [period]float64
 	ph := r.Float64() * 2 * math.Pi
-	for i := range x {
-		w := 2*math.Pi*50*float64(i)/Rate + ph
-		var v float64
+	for i := range tab {
+		w := 2*math.Pi*float64(i)/period + ph
 		for k, a := range amps {
-			v += a * math.Sin(float64(k+1)*w)
+			tab[i] += s * a * math.Sin(float64(k+1)*w)
 		}
-		x[i] += s * v
+	}
+	for i := range x {
+		x[i] += tab[i%period]
 	}
 }
 
@@ -232,14 +248,31 @@ func babble(r *rand.Rand, x []float64, talkers int) {
 	for i := range ts {
 		ts[i] = tk{uniform(r, 3, 6), r.Float64() * 2 * math.Pi, uniform(r, 0.5, 1)}
 	}
-	for i := range x {
+	// The envelope moves at syllable rate: evaluate it every millisecond and
+	// interpolate linearly in between.
+	env := func(i int) float64 {
 		t := float64(i) / Rate
 		var e float64
 		for _, k := range ts {
 			s := math.Sin(2*math.Pi*k.f*t + k.ph + 0.8*math.Sin(2*math.Pi*0.4*t+k.ph))
 			e += k.a * s * s
 		}
-		x[i] *= e
+		return e
+	}
+	blockEnvelope(x, env)
+}
+
+// blockEnvelope multiplies x by env(i), evaluated every frameSamples and
+// interpolated linearly: for envelopes far slower than 1 kHz.
+func blockEnvelope(x []float64, env func(i int) float64) {
+	e0 := env(0)
+	for b := 0; b < len(x); b += frameSamples {
+		e1 := env(b + frameSamples)
+		end := min(b+frameSamples, len(x))
+		for i := b; i < end; i++ {
+			x[i] *= e0 + (e1-e0)*float64(i-b)/frameSamples
+		}
+		e0 = e1
 	}
 }
 
@@ -337,6 +370,7 @@ func agc(x []float64, strength, target float64) {
 	env := target * target
 	g := 1.0
 	gmin, gmax := db(-6*strength), db(20*strength)
+	want := 1.0
 	for i, v := range x {
 		p := v * v
 		if p > env {
@@ -344,8 +378,10 @@ func agc(x []float64, strength, target float64) {
 		} else {
 			env = aR*env + (1-aR)*p
 		}
-		want := math.Pow(target/math.Sqrt(env+1e-20), strength)
-		want = math.Min(math.Max(want, gmin), gmax)
+		if i%frameSamples == 0 { // the gain law changes slowly: once per ms
+			want = math.Pow(target*target/(env+1e-20), strength/2)
+			want = math.Min(math.Max(want, gmin), gmax)
+		}
 		g = aG*g + (1-aG)*want
 		x[i] = v * g
 	}

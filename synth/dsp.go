@@ -2,10 +2,11 @@ package synth
 
 import (
 	"math"
+	"math/cmplx"
 	"math/rand/v2"
 	"slices"
 
-	"gonum.org/v1/gonum/dsp/fourier"
+	algofft "github.com/cwbudde/algo-fft"
 )
 
 // Rate is the sample rate of everything synth produces (Hz).
@@ -106,14 +107,21 @@ func highpass1(x []float64, fc float64) {
 	}
 }
 
-// convolver computes linear convolutions by FFT (gonum's real FFT, reused
-// per power-of-two size). Direct convolution of a 3 s utterance with a
-// 0.8 s room response would cost 6·10⁸ multiply-adds; the FFT route is
-// O(N log N). Not safe for concurrent use.
+// convolver computes linear convolutions by FFT. Direct convolution of a
+// 3 s utterance with a 0.8 s room response would cost 6·10⁸ multiply-adds;
+// the FFT route is O(N log N). Both real signals travel in one complex
+// transform: with a = x + j·h and A = FFT(a),
+//
+//	X[k] = (A[k] + A*[N−k])/2,  H[k] = (A[k] − A*[N−k])/(2j),
+//	Y[k] = X[k]·H[k] = (A[k]² − A*[N−k]²)/(4j),
+//
+// and y = IFFT(Y) is real. Two complex FFTs of size N instead of three real
+// ones; github.com/cwbudde/algo-fft's complex128 plans (heuristic planner,
+// so the same machine always runs the same kernels) are about 3× faster
+// here than gonum's real FFT. Not safe for concurrent use.
 type convolver struct {
-	ffts     map[int]*fourier.FFT
-	a, b     []float64
-	ca, cb   []complex128
+	plans    map[int]*algofft.Plan[complex128]
+	a, b     []complex128
 	scratchY []float64
 }
 
@@ -140,29 +148,43 @@ func (c *convolver) convolve(x, h []float64) {
 	for n < len(x)+len(h)-1 {
 		n <<= 1
 	}
-	if c.ffts == nil {
-		c.ffts = map[int]*fourier.FFT{}
+	if c.plans == nil {
+		c.plans = map[int]*algofft.Plan[complex128]{}
 	}
-	f := c.ffts[n]
-	if f == nil {
-		f = fourier.NewFFT(n)
-		c.ffts[n] = f
+	p := c.plans[n]
+	if p == nil {
+		var err error
+		if p, err = algofft.NewPlan64(n); err != nil {
+			panic("synth: FFT plan: " + err.Error()) // n is a power of two: cannot fail
+		}
+		c.plans[n] = p
 	}
-	c.a = grow(c.a, n)
-	c.b = grow(c.b, n)
-	copy(c.a, x)
-	clear(c.a[len(x):])
-	copy(c.b, h)
-	clear(c.b[len(h):])
-	c.ca = f.Coefficients(growC(c.ca, n/2+1), c.a)
-	c.cb = f.Coefficients(growC(c.cb, n/2+1), c.b)
-	for i := range c.ca {
-		c.ca[i] *= c.cb[i]
+	c.a = growC(c.a, n)
+	c.b = growC(c.b, n)
+	a, b := c.a, c.b
+	for i := range a {
+		var re, im float64
+		if i < len(x) {
+			re = x[i]
+		}
+		if i < len(h) {
+			im = h[i]
+		}
+		a[i] = complex(re, im)
 	}
-	f.Sequence(c.a, c.ca)
-	inv := 1 / float64(n) // gonum's inverse transform is unnormalised
+	if err := p.Forward(b, a); err != nil {
+		panic("synth: FFT: " + err.Error())
+	}
+	for k := range n {
+		ak, am := b[k], cmplx.Conj(b[(n-k)&(n-1)])
+		d := ak*ak - am*am
+		a[k] = complex(imag(d), -real(d)) / 4 // d/(4j)
+	}
+	if err := p.Inverse(b, a); err != nil { // normalised by 1/n
+		panic("synth: FFT: " + err.Error())
+	}
 	for i := range x {
-		x[i] = c.a[i] * inv
+		x[i] = real(b[i])
 	}
 }
 

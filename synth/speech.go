@@ -93,8 +93,12 @@ var bursts = [...][2]float64{labial: {1200, 2500}, alveolar: {4200, 2500}, velar
 // speak renders a take to out (resized), at Rate, peak-normalised.
 // r supplies the per-take random detail (durations, pauses, jitter, noise).
 func (s *speaker) speak(r *rand.Rand, tk Take) []float64 {
+	return s.speakSegments(r, tk, phraseSegments(tk.Phrase))
+}
+
+// speakSegments renders a take of the given segment sequence.
+func (s *speaker) speakSegments(r *rand.Rand, tk Take, segs []segment) []float64 {
 	v := tk.Voice
-	segs := phraseSegments(tk.Phrase)
 	rate := v.Rate * tk.Tempo
 
 	// Segment timing (in frames), with per-segment duration jitter, phrase

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strings"
+
+	"github.com/deep4deep/deep4deep/corpus"
+	"github.com/deep4deep/deep4deep/internal/cli"
+	"github.com/deep4deep/deep4deep/synth"
+)
+
+func init() {
+	register(&cli.Command{Name: "synth", Summary: "write a synthetic replay corpus in the ASVspoof 2017 layout",
+		Run: runSynth})
+}
+
+func runSynth(ctx context.Context, env *cli.Env, args []string) error {
+	fs := cli.NewFlagSet(env, "synth",
+		"deep4deep synth --out ROOT [--scale 0.05] [--seed 1] [--like PROTOCOL_DIR] [--sources DIR] [--workers N] [--force]")
+	out := fs.String("out", "", "corpus root to create (must not exist or be empty, unless --force)")
+	scale := fs.Float64("scale", 1, "fraction of the protocol rows to keep, stratified by set × class × condition, in (0, 1]")
+	seed := fs.Uint64("seed", 1, "random seed: same seed, scale and rows give byte-identical files")
+	like := fs.String("like", "", "protocol_V2 folder whose rows to reproduce (default: rows with the real corpus's statistics)")
+	sources := fs.String("sources", "", "folder of real speech recordings (WAV/FLAC, any rate) to use instead of synthesised speech")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "files synthesised in parallel")
+	force := fs.Bool("force", false, "write into an existing non-empty folder (same-named files are replaced)")
+	if err := fs.Parse(args, false); err != nil {
+		return err
+	}
+	if err := fs.Require("out"); err != nil {
+		return err
+	}
+	if !(*scale > 0 && *scale <= 1) {
+		return cli.Usagef("synth: --scale %g (want a fraction in (0, 1])", *scale)
+	}
+	if *workers < 1 {
+		return cli.Usagef("synth: --workers %d (want at least 1)", *workers)
+	}
+	opts := synth.Options{
+		Out: *out, Scale: *scale, Seed: *seed, Like: *like, Sources: *sources,
+		Workers: *workers, Force: *force,
+		Command: "deep4deep synth " + strings.Join(args, " "),
+	}
+	plan, err := synth.Plan(opts)
+	if err != nil {
+		return err
+	}
+	total := 0
+	for _, s := range corpus.Sets {
+		total += len(plan[s])
+	}
+	bar := env.Progress(int64(total), "synth", "files")
+	last := 0
+	opts.Progress = func(done, _ int) {
+		bar.Add(done - last)
+		last = done
+	}
+	err = synth.Generate(ctx, opts)
+	bar.Done()
+	if err != nil {
+		return err
+	}
+	for _, s := range corpus.Sets {
+		g, sp := 0, 0
+		for _, t := range plan[s] {
+			if t.Label == corpus.Genuine {
+				g++
+			} else {
+				sp++
+			}
+		}
+		fmt.Fprintf(env.Stdout, "%-5s %6d genuine %6d spoof\n", s, g, sp)
+	}
+	fmt.Fprintf(env.Stdout, "wrote %d files to %s\n", total, *out)
+	return nil
+}

@@ -167,6 +167,54 @@ func (fb filterbank) apply(e, p []float64) {
 	}
 }
 
+// laneFilters is a filterbank flattened for lane-interleaved data: filter
+// m has weights w[o_m : o_m+n[m]] on bins start[m]…, o_m = Σ_{j<m} n[j].
+type laneFilters struct {
+	w        []float64
+	start, n []int
+}
+
+func (fb filterbank) lanes() *laneFilters {
+	lf := &laneFilters{start: make([]int, len(fb)), n: make([]int, len(fb))}
+	for m, f := range fb {
+		lf.start[m], lf.n[m] = f.start, len(f.w)
+		lf.w = append(lf.w, f.w...)
+	}
+	return lf
+}
+
+// applyGo sets e[lanes·m + l] = Σ_k w_m[k]·p[lanes·k + l] for each of the
+// lanes frames.
+func (f *laneFilters) applyGo(e, p []float64) {
+	w := f.w
+	for m, start := range f.start {
+		var s0, s1, s2, s3 float64
+		ps := p[start*lanes : (start+f.n[m])*lanes]
+		for i, wi := range w[:f.n[m]] {
+			q := ps[i*lanes : i*lanes+lanes : i*lanes+lanes]
+			s0 += wi * q[0]
+			s1 += wi * q[1]
+			s2 += wi * q[2]
+			s3 += wi * q[3]
+		}
+		w = w[f.n[m]:]
+		o := e[m*lanes : m*lanes+lanes : m*lanes+lanes]
+		o[0], o[1], o[2], o[3] = s0, s1, s2, s3
+	}
+}
+
+// log10Lane sets dst[m] = log10(e[lanes·m + l]), exact zeros replaced by
+// eps.
+func log10Lane(dst []float32, e []float64, l int) {
+	for m := range dst {
+		v := e[m*lanes+l]
+		if v == 0 {
+			v = eps
+		}
+		dst[m] = float32(math.Log10(v))
+	}
+}
+
 // eps is float64 machine epsilon (numpy.finfo(float).eps), which the seed
 // substitutes for exact zeros before taking logarithms.
 const eps = 0x1p-52

@@ -15,6 +15,11 @@ type stft struct {
 	frame               []float64    // nfft windowed, zero-padded samples
 	spec                []complex128 // nfft/2+1 bins
 	power               []float64    // nfft/2+1 bins
+
+	// Batched path: lanes frames at a time (see frameFFT).
+	ffft *frameFFT
+	xb   []float64 // lane-interleaved windowed frames, 2·zlen × lanes
+	pw   []float64 // lane-interleaved power spectra, (nfft/2+1) × lanes
 }
 
 func newSTFT(c Config) (*stft, error) {
@@ -36,8 +41,16 @@ func newSTFT(c Config) (*stft, error) {
 	if err != nil {
 		return nil, err
 	}
+	ff, err := newFrameFFT(c.NFFT, flen)
+	if err != nil {
+		return nil, err
+	}
 	nb := c.NFFT/2 + 1
 	return &stft{
+		ffft: ff,
+		xb:   make([]float64, 2*ff.zlen*lanes),
+		pw:   make([]float64, nb*lanes),
+
 		frameLen: flen, hop: hop, nfft: c.NFFT,
 		window: Hamming(flen),
 		fft:    fft,
@@ -58,10 +71,53 @@ func (s *stft) powerFrame(x []float32, t int) {
 	powerSpectrum(s.power, s.spec, s.nfft)
 }
 
+// powerBatch leaves in s.pw the power spectra |X[k]|²/NFFT of frames
+// t0 … t0+n−1 of x (n ≤ lanes), lane-interleaved: s.pw[lanes·k + l] is bin
+// k of frame t0+l. Lanes n and up hold zeros.
+func (s *stft) powerBatch(x []float32, t0, n int) {
+	xb := s.xb
+	w := s.window
+	if n == lanes && (t0+lanes-1)*s.hop+len(w) <= len(x) && len(xb) == lanes*len(w) {
+		// Common case: four whole frames, transposed into the lanes.
+		x0 := x[t0*s.hop : t0*s.hop+len(w)]
+		x1 := x[(t0+1)*s.hop : (t0+1)*s.hop+len(w)]
+		x2 := x[(t0+2)*s.hop : (t0+2)*s.hop+len(w)]
+		x3 := x[(t0+3)*s.hop : (t0+3)*s.hop+len(w)]
+		for i, wi := range w {
+			o := xb[i*lanes : i*lanes+lanes : i*lanes+lanes]
+			o[0] = float64(x0[i]) * wi
+			o[1] = float64(x1[i]) * wi
+			o[2] = float64(x2[i]) * wi
+			o[3] = float64(x3[i]) * wi
+		}
+		s.ffft.power(s.pw, xb)
+		return
+	}
+	for l := 0; l < lanes; l++ {
+		start := (t0 + l) * s.hop
+		avail := 0
+		if l < n {
+			avail = min(max(len(x)-start, 0), len(w))
+		}
+		i := 0
+		if avail > 0 {
+			seg := x[start : start+avail]
+			for ; i < len(seg); i++ {
+				xb[i*lanes+l] = float64(seg[i]) * w[i]
+			}
+		}
+		for ; i < len(xb)/lanes; i++ {
+			xb[i*lanes+l] = 0
+		}
+	}
+	s.ffft.power(s.pw, xb)
+}
+
 // fbank is the seed's log10 mel filterbank extractor (SPEC §3).
 type fbank struct {
 	*stft
 	fb     filterbank
+	lf     *laneFilters
 	energy []float64
 }
 
@@ -73,8 +129,8 @@ func newFbank(c Config) (*fbank, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &fbank{stft: s, fb: melFilterbank(c.NumFilters, c.NFFT, c.SampleRate),
-		energy: make([]float64, c.NumFilters)}, nil
+	fb := melFilterbank(c.NumFilters, c.NFFT, c.SampleRate)
+	return &fbank{stft: s, fb: fb, lf: fb.lanes(), energy: make([]float64, c.NumFilters*lanes)}, nil
 }
 
 func (f *fbank) Dim() int { return len(f.fb) }
@@ -87,10 +143,13 @@ func (f *fbank) Extract(dst *Matrix, x []float32) error {
 	}
 	n := f.numFrames(len(x))
 	dst.Resize(n, len(f.fb))
-	for t := 0; t < n; t++ {
-		f.powerFrame(x, t)
-		f.fb.apply(f.energy, f.power)
-		log10Floor(dst.Row(t), f.energy)
+	for t := 0; t < n; t += lanes {
+		nb := min(lanes, n-t)
+		f.powerBatch(x, t, nb)
+		f.lf.apply(f.energy, f.pw)
+		for l := 0; l < nb; l++ {
+			log10Lane(dst.Row(t+l), f.energy, l)
+		}
 	}
 	return nil
 }

@@ -1,0 +1,236 @@
+package features
+
+import (
+	"fmt"
+	"math"
+)
+
+// lanes is the number of frames transformed together by frameFFT: one
+// float64 AVX2 register holds one value of each of the 4 frames.
+const lanes = 4
+
+// frameFFT computes the power spectra of up to lanes windowed frames at once,
+//
+//	P[k] = |X[k]|² / N,  X[k] = Σ_{n<L} x[n]·exp(−2πi·nk/N),  k = 0…N/2,
+//
+// for frames of L ≤ N samples zero-padded to N. It is written for the
+// fbank's shape (L = 400, N = 2048) and computes in float64:
+//
+//  1. Real-to-complex packing: z[n] = x[2n] + i·x[2n+1], n < M = N/2; then
+//     X[k] = E[k] + W_N^k·O[k] with E[k] = (Z[k] + conj Z[M−k])/2 and
+//     O[k] = −i·(Z[k] − conj Z[M−k])/2, where Z is the M-point DFT of z.
+//  2. Pruning: z is zero for n ≥ ⌈L/2⌉. With P sub-transforms of size
+//     Q = M/P and ⌈L/2⌉ ≤ Q, the first log₂P decimation-in-frequency stages
+//     have no partner data, and Z[P·m + r] = DFT_Q(z[n]·W_M^{rn})[m] for
+//     r = 0…P−1. For the fbank, P = 4: four 256-point transforms instead of
+//     one 1024-point one.
+//  3. Each sub-transform is an in-place radix-2 decimation-in-frequency FFT
+//     (natural order in, bit-reversed out), with the 4 frames in the 4
+//     lanes of each value: every butterfly is the same arithmetic on 4
+//     independent frames, which maps directly onto SIMD registers (see
+//     difStage) with no shuffles.
+//
+// Data are stored split (real and imaginary arrays) and lane-interleaved:
+// element n of lane l is at index lanes·n + l. Not safe for concurrent use.
+type frameFFT struct {
+	n, m, q, p int // N, M = N/2, sub-transform size Q = M/P, P
+	zlen       int // ⌈L/2⌉: nonzero packed inputs
+
+	twist    [][2][]float64 // [r][re/im][n]: W_M^{rn}, n < zlen
+	stageTw  [][2][]float64 // per DIF stage (half-size h = Q/2, Q/4, …, 1): W_{2h}^j, j < h
+	bitrev   []int          // bit reversal of log₂Q bits
+	postTw   [2][]float64   // W_N^k, k ≤ M/2
+	zIdx     []int          // lanes·(position of Z[k] in zRe/zIm), k < M
+	zRe, zIm []float64      // M × lanes: P sub-transforms of Q, each bit-reversed
+}
+
+func newFrameFFT(n, frameLen int) (*frameFFT, error) {
+	if n < 16 || n&(n-1) != 0 {
+		return nil, fmt.Errorf("FFT size %d is not a power of two ≥ 16", n)
+	}
+	if frameLen > n || frameLen < 1 {
+		return nil, fmt.Errorf("frame of %d samples does not fit an FFT of %d", frameLen, n)
+	}
+	f := &frameFFT{n: n, m: n / 2, zlen: (frameLen + 1) / 2}
+	f.p = 1
+	for f.p < 8 && f.zlen <= f.m/(2*f.p) && f.m/(2*f.p) >= 8 {
+		f.p *= 2
+	}
+	f.q = f.m / f.p
+	w := func(k, n int) (float64, float64) {
+		s, c := math.Sincos(-2 * math.Pi * float64(k) / float64(n))
+		return c, s
+	}
+	f.twist = make([][2][]float64, f.p)
+	for r := range f.twist {
+		re, im := make([]float64, f.zlen), make([]float64, f.zlen)
+		for i := range re {
+			re[i], im[i] = w((r*i)%f.m, f.m)
+		}
+		f.twist[r] = [2][]float64{re, im}
+	}
+	for h := f.q / 2; h >= 1; h /= 2 {
+		re, im := make([]float64, h), make([]float64, h)
+		for j := range re {
+			re[j], im[j] = w(j, 2*h)
+		}
+		f.stageTw = append(f.stageTw, [2][]float64{re, im})
+	}
+	bits := 0
+	for 1<<bits < f.q {
+		bits++
+	}
+	f.bitrev = make([]int, f.q)
+	for i := range f.bitrev {
+		r := 0
+		for b := 0; b < bits; b++ {
+			if i&(1<<b) != 0 {
+				r |= 1 << (bits - 1 - b)
+			}
+		}
+		f.bitrev[i] = r
+	}
+	f.postTw = [2][]float64{make([]float64, f.m/2+1), make([]float64, f.m/2+1)}
+	for k := 0; k <= f.m/2; k++ {
+		f.postTw[0][k], f.postTw[1][k] = w(k, n)
+	}
+	// Z[P·m + r] = Y_r[m], stored at sub-transform r's bit-reversed slot.
+	f.zIdx = make([]int, f.m)
+	for k := range f.zIdx {
+		r, mm := k%f.p, k/f.p
+		f.zIdx[k] = (r*f.q + f.bitrev[mm]) * lanes
+	}
+	f.zRe = make([]float64, f.m*lanes)
+	f.zIm = make([]float64, f.m*lanes)
+	return f, nil
+}
+
+// power computes the power spectra of the frames in x: x holds
+// lanes·frameLen-rounded-up samples, lane-interleaved (x[lanes·i + l] is
+// sample i of frame l, windowed, 2·zlen samples per lane, zero beyond the
+// frame). pw receives (N/2+1) × lanes values, pw[lanes·k + l] = P_l[k].
+func (f *frameFFT) power(pw, x []float64) {
+	zl := f.zlen * lanes
+	x = x[:2*zl]
+	ql := f.q * lanes
+	for r := 0; r < f.p; r++ {
+		// Twisted, packed input: y[n] = z[n]·W_M^{rn}, z[n] = x[2n] + i·x[2n+1].
+		sr, si := f.zRe[r*ql:(r+1)*ql], f.zIm[r*ql:(r+1)*ql]
+		twist(sr, si, x, f.twist[r][0][:f.zlen], f.twist[r][1][:f.zlen])
+		clear(sr[zl:])
+		clear(si[zl:])
+		for st, h := 0, f.q/2; h >= 4; st, h = st+1, h/2 {
+			difStage(sr, si, f.stageTw[st][0], f.stageTw[st][1], h)
+		}
+		difLast2(sr, si) // h = 2 and h = 1
+	}
+	f.unpack(pw)
+}
+
+// unpack turns Z into the power spectrum of the real frames (step 1 of the
+// type comment). For k = 1…M/2, with E = (Z[k] + conj Z[M−k])/2,
+// O = −i·(Z[k] − conj Z[M−k])/2 and T = W_N^k·O,
+//
+//	X[k] = E + T,  X[M−k] = conj(E − T)   (as W_N^{M−k} = −conj W_N^k),
+//
+// so P[k] = |E + T|²/N and P[M−k] = |E − T|²/N share one complex product;
+// X[0] = Re Z[0] + Im Z[0] and X[M] = Re Z[0] − Im Z[0].
+func (f *frameFFT) unpack(pw []float64) {
+	scale := 1 / float64(f.n)
+	m := f.m
+	pw = pw[:(m+1)*lanes]
+	zr, zi := f.zRe, f.zIm
+	i0 := f.zIdx[0]
+	for l := 0; l < lanes; l++ {
+		a, b := zr[i0+l], zi[i0+l]
+		pw[l] = (a + b) * (a + b) * scale
+		pw[m*lanes+l] = (a - b) * (a - b) * scale
+	}
+	// The ½ of E and O is folded into the scale: ¼ on the squares.
+	unpackPairs(pw, zr, zi, f.zIdx[:m], f.postTw[0], f.postTw[1], m, scale/4)
+}
+
+// twistGo sets, for n < len(tr), y[n] = z[n]·W_M^{rn} with
+// z[n] = x[2n] + i·x[2n+1] (lane-interleaved) and (tr, ti) = W_M^{rn}.
+func twistGo(sr, si, x, tr, ti []float64) {
+	for n := range tr {
+		c, s := tr[n], ti[n]
+		a := x[2*n*lanes : 2*n*lanes+2*lanes : 2*n*lanes+2*lanes]
+		o := sr[n*lanes : n*lanes+lanes : n*lanes+lanes]
+		p := si[n*lanes : n*lanes+lanes : n*lanes+lanes]
+		for l := 0; l < lanes; l++ {
+			o[l] = a[l]*c - a[l+lanes]*s
+			p[l] = a[l]*s + a[l+lanes]*c
+		}
+	}
+}
+
+// unpackPairsGo is the k = 1…M/2 loop of unpack, with E and O left doubled
+// (scale carries the ¼).
+func unpackPairsGo(pw, zr, zi []float64, idx []int, cs, sn []float64, m int, scale float64) {
+	for k := 1; k <= m/2; k++ {
+		a, b := idx[k], idx[m-k]
+		c, s := cs[k], sn[k]
+		ar, ai := zr[a:a+lanes:a+lanes], zi[a:a+lanes:a+lanes]
+		br, bi := zr[b:b+lanes:b+lanes], zi[b:b+lanes:b+lanes]
+		p := pw[k*lanes : k*lanes+lanes : k*lanes+lanes]
+		q := pw[(m-k)*lanes : (m-k)*lanes+lanes : (m-k)*lanes+lanes]
+		for l := 0; l < lanes; l++ {
+			// Y = conj Z[M−k]; 2E = Z + Y; 2O = −i(Z − Y).
+			er, ei := ar[l]+br[l], ai[l]-bi[l]
+			or, oi := ai[l]+bi[l], br[l]-ar[l]
+			tr, ti := c*or-s*oi, c*oi+s*or
+			ur, ui := er+tr, ei+ti
+			vr, vi := er-tr, ei-ti
+			p[l] = (ur*ur + ui*ui) * scale
+			q[l] = (vr*vr + vi*vi) * scale
+		}
+	}
+}
+
+// difStageGo is one radix-2 decimation-in-frequency stage of half-size h on
+// lane-interleaved split data: for each block of 2h elements starting at s
+// and each j < h, with a = v[s+j], b = v[s+j+h] and w = W_{2h}^j,
+//
+//	v[s+j] = a + b,  v[s+j+h] = (a − b)·w.
+func difStageGo(re, im, wr, wi []float64, h int) {
+	n := len(re) / lanes
+	for s := 0; s < n; s += 2 * h {
+		for j := 0; j < h; j++ {
+			c, d := wr[j], wi[j]
+			p := (s + j) * lanes
+			q := (s + j + h) * lanes
+			ar, ai := re[p:p+lanes:p+lanes], im[p:p+lanes:p+lanes]
+			br, bi := re[q:q+lanes:q+lanes], im[q:q+lanes:q+lanes]
+			for l := 0; l < lanes; l++ {
+				tr, ti := ar[l]-br[l], ai[l]-bi[l]
+				ar[l] += br[l]
+				ai[l] += bi[l]
+				br[l] = tr*c - ti*d
+				bi[l] = tr*d + ti*c
+			}
+		}
+	}
+}
+
+// difLast2Go applies the last two DIF stages (h = 2 then h = 1) at once to
+// each block of four lane-groups x0…x3; their twiddles are 1 and −i:
+//
+//	a0 = x0 + x2, a2 = x0 − x2, a1 = x1 + x3, d = x1 − x3,
+//	y0 = a0 + a1, y1 = a0 − a1, y2 = a2 − i·d, y3 = a2 + i·d.
+func difLast2Go(re, im []float64) {
+	for b := 0; b+4*lanes <= len(re); b += 4 * lanes {
+		r := re[b : b+4*lanes : b+4*lanes]
+		i := im[b : b+4*lanes : b+4*lanes]
+		for l := 0; l < lanes; l++ {
+			x0r, x1r, x2r, x3r := r[l], r[lanes+l], r[2*lanes+l], r[3*lanes+l]
+			x0i, x1i, x2i, x3i := i[l], i[lanes+l], i[2*lanes+l], i[3*lanes+l]
+			a0r, a2r, a1r, dr := x0r+x2r, x0r-x2r, x1r+x3r, x1r-x3r
+			a0i, a2i, a1i, di := x0i+x2i, x0i-x2i, x1i+x3i, x1i-x3i
+			r[l], i[l] = a0r+a1r, a0i+a1i
+			r[lanes+l], i[lanes+l] = a0r-a1r, a0i-a1i
+			r[2*lanes+l], i[2*lanes+l] = a2r+di, a2i-dr
+			r[3*lanes+l], i[3*lanes+l] = a2r-di, a2i+dr
+		}
+	}
+}

@@ -1,0 +1,66 @@
+package features
+
+import "golang.org/x/sys/cpu"
+
+// useAVX2 selects the assembly kernels (framefft_amd64.s); the Go versions
+// compute the same without fused multiply-adds, so results differ only in
+// the last bits.
+var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// The kernels below treat one 4-lane value as one YMM register; see the Go
+// versions for the maths. Lengths are the callers' responsibility.
+
+//go:noescape
+func difStageAVX2(re, im, wr, wi []float64, h int)
+
+//go:noescape
+func unpackAVX2(pw, zr, zi []float64, idx []int, cs, sn []float64, m int, scale float64)
+
+//go:noescape
+func twistAVX2(sr, si, x, tr, ti []float64)
+
+//go:noescape
+func filterAVX2(e, p, w []float64, start, n []int)
+
+func difStage(re, im, wr, wi []float64, h int) {
+	if useAVX2 {
+		difStageAVX2(re, im, wr, wi, h)
+		return
+	}
+	difStageGo(re, im, wr, wi, h)
+}
+
+func unpackPairs(pw, zr, zi []float64, idx []int, cs, sn []float64, m int, scale float64) {
+	if useAVX2 {
+		unpackAVX2(pw, zr, zi, idx, cs, sn, m, scale)
+		return
+	}
+	unpackPairsGo(pw, zr, zi, idx, cs, sn, m, scale)
+}
+
+func twist(sr, si, x, tr, ti []float64) {
+	if useAVX2 {
+		twistAVX2(sr, si, x, tr, ti)
+		return
+	}
+	twistGo(sr, si, x, tr, ti)
+}
+
+func (f *laneFilters) apply(e, p []float64) {
+	if useAVX2 {
+		filterAVX2(e, p, f.w, f.start, f.n)
+		return
+	}
+	f.applyGo(e, p)
+}
+
+//go:noescape
+func difLast2AVX2(re, im []float64)
+
+func difLast2(re, im []float64) {
+	if useAVX2 {
+		difLast2AVX2(re, im)
+		return
+	}
+	difLast2Go(re, im)
+}

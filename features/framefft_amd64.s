@@ -1,0 +1,276 @@
+#include "textflag.h"
+
+// func difStageAVX2(re, im, wr, wi []float64, h int)
+//
+// For each block of 2h lane-groups (4 float64 each) and j < h:
+//   a = v[s+j], b = v[s+j+h], w = (wr[j], wi[j])
+//   v[s+j] = a + b;  v[s+j+h] = (a − b)·w
+TEXT ·difStageAVX2(SB), NOSPLIT, $0-104
+	MOVQ re_base+0(FP), SI
+	MOVQ re_len+8(FP), CX
+	MOVQ im_base+24(FP), DI
+	MOVQ wr_base+48(FP), R8
+	MOVQ wi_base+72(FP), R9
+	MOVQ h+96(FP), DX
+
+	MOVQ DX, R10
+	SHLQ $5, R10            // R10 = h·32: byte offset of b from a
+	SHRQ $2, CX             // CX = number of lane-groups
+	MOVQ DX, R11
+	SHLQ $1, R11            // R11 = 2h: lane-groups per block
+
+block:
+	CMPQ CX, $0
+	JLE  done
+	MOVQ SI, AX             // a (real)
+	MOVQ DI, BX             // a (imag)
+	XORQ R12, R12           // j
+
+inner:
+	VBROADCASTSD (R8)(R12*8), Y4  // c
+	VBROADCASTSD (R9)(R12*8), Y5  // d
+	VMOVUPD (AX), Y0              // ar
+	VMOVUPD (BX), Y1              // ai
+	VMOVUPD (AX)(R10*1), Y2       // br
+	VMOVUPD (BX)(R10*1), Y3       // bi
+	VSUBPD  Y2, Y0, Y6            // tr = ar − br
+	VSUBPD  Y3, Y1, Y7            // ti = ai − bi
+	VADDPD  Y2, Y0, Y0            // ar + br
+	VADDPD  Y3, Y1, Y1            // ai + bi
+	VMOVUPD Y0, (AX)
+	VMOVUPD Y1, (BX)
+	VMULPD  Y4, Y6, Y8            // tr·c
+	VFNMADD231PD Y5, Y7, Y8       // tr·c − ti·d
+	VMULPD  Y4, Y7, Y9            // ti·c
+	VFMADD231PD  Y5, Y6, Y9       // ti·c + tr·d
+	VMOVUPD Y8, (AX)(R10*1)
+	VMOVUPD Y9, (BX)(R10*1)
+	ADDQ $32, AX
+	ADDQ $32, BX
+	INCQ R12
+	CMPQ R12, DX
+	JLT  inner
+
+	MOVQ R11, R13
+	SHLQ $5, R13            // block bytes = 2h·32
+	ADDQ R13, SI
+	ADDQ R13, DI
+	SUBQ R11, CX
+	JMP  block
+
+done:
+	VZEROUPPER
+	RET
+
+// func unpackAVX2(pw, zr, zi []float64, idx []int, cs, sn []float64, m int, scale float64)
+//
+// For k = 1…m/2 with a = idx[k], b = idx[m−k] (element offsets, ×4 lanes):
+//   er = ar+br, ei = ai−bi, or = ai+bi, oi = br−ar  (twice E and O)
+//   t  = (c·or − s·oi, c·oi + s·or)
+//   pw[4k]     = |e + t|²·scale
+//   pw[4(m−k)] = |e − t|²·scale
+// scale includes the 1/4 of the halved E and O.
+TEXT ·unpackAVX2(SB), NOSPLIT, $0-160
+	MOVQ pw_base+0(FP), DI
+	MOVQ zr_base+24(FP), SI
+	MOVQ zi_base+48(FP), BX
+	MOVQ idx_base+72(FP), R8
+	MOVQ cs_base+96(FP), R9
+	MOVQ sn_base+120(FP), R10
+	MOVQ m+144(FP), R11
+	VBROADCASTSD scale+152(FP), Y15
+
+	MOVQ R11, R12
+	SHRQ $1, R12            // R12 = m/2
+	MOVQ $1, CX             // k
+	MOVQ R11, DX
+	DECQ DX                 // DX = m − k
+
+loop:
+	CMPQ CX, R12
+	JGT  done
+	MOVQ (R8)(CX*8), AX     // a
+	MOVQ (R8)(DX*8), R13    // b
+	VBROADCASTSD (R9)(CX*8), Y12  // c
+	VBROADCASTSD (R10)(CX*8), Y13 // s
+	VMOVUPD (SI)(AX*8), Y0        // ar
+	VMOVUPD (BX)(AX*8), Y1        // ai
+	VMOVUPD (SI)(R13*8), Y2       // br
+	VMOVUPD (BX)(R13*8), Y3       // bi
+	VADDPD  Y2, Y0, Y4            // er = ar + br
+	VSUBPD  Y3, Y1, Y5            // ei = ai − bi
+	VADDPD  Y3, Y1, Y6            // or = ai + bi
+	VSUBPD  Y0, Y2, Y7            // oi = br − ar
+	VMULPD  Y12, Y6, Y8           // c·or
+	VFNMADD231PD Y13, Y7, Y8      // tr = c·or − s·oi
+	VMULPD  Y12, Y7, Y9           // c·oi
+	VFMADD231PD  Y13, Y6, Y9      // ti = c·oi + s·or
+	VADDPD  Y8, Y4, Y0            // ur
+	VADDPD  Y9, Y5, Y1            // ui
+	VSUBPD  Y8, Y4, Y2            // vr
+	VSUBPD  Y9, Y5, Y3            // vi
+	VMULPD  Y0, Y0, Y0
+	VFMADD231PD Y1, Y1, Y0        // ur² + ui²
+	VMULPD  Y2, Y2, Y2
+	VFMADD231PD Y3, Y3, Y2        // vr² + vi²
+	VMULPD  Y15, Y0, Y0
+	VMULPD  Y15, Y2, Y2
+	MOVQ CX, R14
+	SHLQ $5, R14
+	VMOVUPD Y0, (DI)(R14*1)
+	MOVQ DX, R14
+	SHLQ $5, R14
+	VMOVUPD Y2, (DI)(R14*1)
+	INCQ CX
+	DECQ DX
+	JMP  loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func twistAVX2(sr, si, x, tr, ti []float64)
+//
+// For n < len(tr): with a = x[8n…8n+3], b = x[8n+4…8n+7] (4 lanes each),
+//   sr[4n…] = a·c − b·s,  si[4n…] = a·s + b·c,  c = tr[n], s = ti[n].
+TEXT ·twistAVX2(SB), NOSPLIT, $0-120
+	MOVQ sr_base+0(FP), DI
+	MOVQ si_base+24(FP), SI
+	MOVQ x_base+48(FP), BX
+	MOVQ tr_base+72(FP), R8
+	MOVQ tr_len+80(FP), CX
+	MOVQ ti_base+96(FP), R9
+	XORQ AX, AX
+
+tloop:
+	CMPQ AX, CX
+	JGE  tdone
+	VBROADCASTSD (R8)(AX*8), Y4   // c
+	VBROADCASTSD (R9)(AX*8), Y5   // s
+	VMOVUPD (BX), Y0              // a
+	VMOVUPD 32(BX), Y1            // b
+	VMULPD  Y4, Y0, Y2            // a·c
+	VFNMADD231PD Y5, Y1, Y2       // a·c − b·s
+	VMULPD  Y5, Y0, Y3            // a·s
+	VFMADD231PD Y4, Y1, Y3        // a·s + b·c
+	VMOVUPD Y2, (DI)
+	VMOVUPD Y3, (SI)
+	ADDQ $64, BX
+	ADDQ $32, DI
+	ADDQ $32, SI
+	INCQ AX
+	JMP  tloop
+
+tdone:
+	VZEROUPPER
+	RET
+
+// func filterAVX2(e, p, w []float64, start, n []int)
+//
+// For each filter m: e[4m…4m+3] = Σ_{i<n[m]} w[o+i]·p[4(start[m]+i)…],
+// where o is the running offset of filter m's weights in w.
+TEXT ·filterAVX2(SB), NOSPLIT, $0-120
+	MOVQ e_base+0(FP), DI
+	MOVQ p_base+24(FP), SI
+	MOVQ w_base+48(FP), BX
+	MOVQ start_base+72(FP), R8
+	MOVQ start_len+80(FP), CX
+	MOVQ n_base+96(FP), R9
+	XORQ AX, AX             // m
+
+floop:
+	CMPQ AX, CX
+	JGE  fdone
+	MOVQ (R8)(AX*8), R10    // start
+	SHLQ $5, R10
+	ADDQ SI, R10            // &p[4·start]
+	MOVQ (R9)(AX*8), R11    // count
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+
+wloop:
+	CMPQ R11, $2
+	JLT  wtail
+	VBROADCASTSD (BX), Y2
+	VBROADCASTSD 8(BX), Y3
+	VFMADD231PD (R10), Y2, Y0
+	VFMADD231PD 32(R10), Y3, Y1
+	ADDQ $16, BX
+	ADDQ $64, R10
+	SUBQ $2, R11
+	JMP  wloop
+
+wtail:
+	CMPQ R11, $0
+	JEQ  wend
+	VBROADCASTSD (BX), Y2
+	VFMADD231PD (R10), Y2, Y0
+	ADDQ $8, BX
+
+wend:
+	VADDPD Y1, Y0, Y0
+	MOVQ AX, R12
+	SHLQ $5, R12
+	VMOVUPD Y0, (DI)(R12*1)
+	INCQ AX
+	JMP  floop
+
+fdone:
+	VZEROUPPER
+	RET
+
+// func difLast2AVX2(re, im []float64)
+//
+// The last two DIF stages (h = 2, then h = 1) fused, on each block of four
+// lane-groups x0…x3 (twiddles 1 and −i only):
+//   a0 = x0 + x2, a2 = x0 − x2, a1 = x1 + x3, d = x1 − x3
+//   y0 = a0 + a1, y1 = a0 − a1, y2 = a2 − i·d, y3 = a2 + i·d
+TEXT ·difLast2AVX2(SB), NOSPLIT, $0-48
+	MOVQ re_base+0(FP), SI
+	MOVQ re_len+8(FP), CX
+	MOVQ im_base+24(FP), DI
+	SHRQ $4, CX             // blocks of 4 lane-groups
+
+l2loop:
+	CMPQ CX, $0
+	JLE  l2done
+	VMOVUPD (SI), Y0        // x0 re
+	VMOVUPD 32(SI), Y1      // x1 re
+	VMOVUPD 64(SI), Y2      // x2 re
+	VMOVUPD 96(SI), Y3      // x3 re
+	VMOVUPD (DI), Y4        // x0 im
+	VMOVUPD 32(DI), Y5
+	VMOVUPD 64(DI), Y6
+	VMOVUPD 96(DI), Y7
+	VADDPD Y2, Y0, Y8       // a0 re
+	VSUBPD Y2, Y0, Y9       // a2 re
+	VADDPD Y3, Y1, Y10      // a1 re
+	VSUBPD Y3, Y1, Y11      // d re
+	VADDPD Y6, Y4, Y12      // a0 im
+	VSUBPD Y6, Y4, Y13      // a2 im
+	VADDPD Y7, Y5, Y14      // a1 im
+	VSUBPD Y7, Y5, Y15      // d im
+	VADDPD Y10, Y8, Y0      // y0 re
+	VSUBPD Y10, Y8, Y1      // y1 re
+	VADDPD Y15, Y9, Y2      // y2 re = a2re + d_im
+	VSUBPD Y15, Y9, Y3      // y3 re = a2re − d_im
+	VADDPD Y14, Y12, Y4     // y0 im
+	VSUBPD Y14, Y12, Y5     // y1 im
+	VSUBPD Y11, Y13, Y6     // y2 im = a2im − d_re
+	VADDPD Y11, Y13, Y7     // y3 im = a2im + d_re
+	VMOVUPD Y0, (SI)
+	VMOVUPD Y1, 32(SI)
+	VMOVUPD Y2, 64(SI)
+	VMOVUPD Y3, 96(SI)
+	VMOVUPD Y4, (DI)
+	VMOVUPD Y5, 32(DI)
+	VMOVUPD Y6, 64(DI)
+	VMOVUPD Y7, 96(DI)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	DECQ CX
+	JMP  l2loop
+
+l2done:
+	VZEROUPPER
+	RET

@@ -1,0 +1,18 @@
+//go:build !amd64
+
+package features
+
+func difStage(re, im, wr, wi []float64, h int) { difStageGo(re, im, wr, wi, h) }
+
+func unpackPairs(pw, zr, zi []float64, idx []int, cs, sn []float64, m int, scale float64) {
+	unpackPairsGo(pw, zr, zi, idx, cs, sn, m, scale)
+}
+
+func twist(sr, si, x, tr, ti []float64) { twistGo(sr, si, x, tr, ti) }
+
+func (f *laneFilters) apply(e, p []float64) { f.applyGo(e, p) }
+
+func difLast2(re, im []float64) { difLast2Go(re, im) }
+
+// useAVX2 is false off amd64: the Go kernels run.
+var useAVX2 = false

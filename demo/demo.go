@@ -19,6 +19,10 @@ type Options struct {
 	Scale float64
 	// Seed drives every random choice: corpus, initialisation, shuffling.
 	Seed uint64
+	// Like, if set, is a protocol_V2 folder whose rows the corpus
+	// reproduces (synth --like), e.g. the real ASVspoof 2017 protocols;
+	// empty generates rows with the real corpus's statistics.
+	Like string
 	// Threads is the number of worker goroutines for synthesis, features,
 	// training and scoring; 0 means GOMAXPROCS.
 	Threads int

@@ -56,8 +56,9 @@ type SetStats struct {
 
 // StageTime is the wall time of one stage of the run.
 type StageTime struct {
-	Name    string
-	Seconds float64
+	Name       string
+	Seconds    float64 // wall time
+	CPUSeconds float64 // CPU time of the process (all threads); NaN if unknown
 }
 
 // Report is everything the demo's report.md and summary.json say. Run fills
@@ -68,12 +69,14 @@ type Report struct {
 	Scale   float64
 	Seed    uint64
 	Threads int
+	Like    string      // protocol folder whose rows the corpus copies; "" if generated
 	Corpus  [3]SetStats // train, dev, eval
 	// CorpusNote says how the corpus was made ("synthetic, SPEC §6 ...").
 	CorpusNote string
 	Systems    []System
 	Stages     []StageTime
 	Seconds    float64 // wall time of the whole run
+	CPUSeconds float64 // CPU time of the whole run (all threads); NaN if unknown
 	// Figures lists the PNG files written, relative to the demo folder, with
 	// a caption each; only those present are shown.
 	Figures []Figure
@@ -94,8 +97,11 @@ type Figure struct {
 type Summary struct {
 	Systems map[string]SystemSummary `json:"systems"`
 	Seconds float64                  `json:"seconds"`
-	Scale   float64                  `json:"scale"`
-	Seed    uint64                   `json:"seed"`
+	// CPUSeconds is the process CPU time; omitted when unknown.
+	CPUSeconds *float64 `json:"cpu_seconds,omitempty"`
+	Threads    int      `json:"threads"`
+	Scale      float64  `json:"scale"`
+	Seed       uint64   `json:"seed"`
 }
 
 // SystemSummary is one system's entry in summary.json. Rates are fractions
@@ -115,7 +121,11 @@ type SystemSummary struct {
 
 // Summary returns the summary.json content of r.
 func (r *Report) Summary() Summary {
-	s := Summary{Systems: map[string]SystemSummary{}, Seconds: round3(r.Seconds), Scale: r.Scale, Seed: r.Seed}
+	s := Summary{Systems: map[string]SystemSummary{}, Seconds: round3(r.Seconds), Threads: r.Threads, Scale: r.Scale, Seed: r.Seed}
+	if !math.IsNaN(r.CPUSeconds) {
+		c := round3(r.CPUSeconds)
+		s.CPUSeconds = &c
+	}
 	for _, sys := range r.Systems {
 		s.Systems[sys.Name] = SystemSummary{
 			EER: sys.Eval.EER, EERStep: sys.Eval.EERStep,
@@ -154,6 +164,14 @@ func pct(x float64) string {
 	return fmt.Sprintf("%.2f", 100*x)
 }
 
+// seconds formats a duration in seconds; NaN prints as "–".
+func seconds(x float64) string {
+	if math.IsNaN(x) {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f s", x)
+}
+
 // pctPub formats a published percentage.
 func pctPub(x float64) string {
 	if math.IsNaN(x) {
@@ -177,7 +195,11 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 
 	// What was run.
 	p("## What was run\n\n")
-	p("**Corpus.** %s Scale %g of the real ASVspoof 2017 V2 row counts, seed %d.\n\n", r.CorpusNote, r.Scale, r.Seed)
+	if r.Like != "" {
+		p("**Corpus.** %s Rows of `%s`, scale %g, seed %d.\n\n", r.CorpusNote, r.Like, r.Scale, r.Seed)
+	} else {
+		p("**Corpus.** %s Scale %g of the real ASVspoof 2017 V2 row counts, seed %d.\n\n", r.CorpusNote, r.Scale, r.Seed)
+	}
 	p("| set | genuine | spoof | speakers | audio |\n|---|---:|---:|---:|---:|\n")
 	for i, name := range [...]string{"train", "dev", "eval"} {
 		c := r.Corpus[i]
@@ -265,11 +287,15 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	p("```\n\n(run in this folder).\n\n")
 
 	// Timings.
-	p("## Timings\n\n| stage | wall time |\n|---|---:|\n")
+	p("## Timings\n\n")
+	p("Wall time depends on what else the machine runs; CPU time (all threads of the " +
+		"demo) does not, and CPU time divided by the thread count is about the wall time " +
+		"on an idle machine.\n\n")
+	p("| stage | wall time | CPU time |\n|---|---:|---:|\n")
 	for _, st := range r.Stages {
-		p("| %s | %.1f s |\n", st.Name, st.Seconds)
+		p("| %s | %.1f s | %s |\n", st.Name, st.Seconds, seconds(st.CPUSeconds))
 	}
-	p("| **total** | **%.1f s** |\n", r.Seconds)
+	p("| **total** | **%.1f s** | **%s** |\n", r.Seconds, seconds(r.CPUSeconds))
 	return b.Flush()
 }
 

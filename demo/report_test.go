@@ -41,8 +41,9 @@ func madeUpReport() *Report {
 		Corpus:     [3]SetStats{{151, 151, 10, 900}, {76, 95, 8, 500}, {130, 1201, 24, 4000}},
 		CorpusNote: "Synthetic.",
 		Systems:    []System{cnn, gmm},
-		Stages:     []StageTime{{"synth", 12.5}, {"train cnn-fbank", 61.2}},
+		Stages:     []StageTime{{"synth", 12.5, 20}, {"train cnn-fbank", 61.2, math.NaN()}},
 		Seconds:    200.4567,
+		CPUSeconds: 380,
 		Figures:    []Figure{{"det.png", "DET curves"}},
 		Describe: func(id string) string {
 			return map[string]string{"E01": "anechoic room", "E25": "analog wire"}[id]
@@ -118,8 +119,9 @@ func TestMarkdown(t *testing.T) {
 		"| synthetic, scale 0.1 | cnn-fbank | 5.12 | 12.35 |",
 		"![DET curves](det.png)",
 		"deep4deep eval --scores scores/cnn-fbank.eval.txt --protocol corpus/protocol_V2/ASVspoof2017_V2_eval.trl.txt",
-		"| synth | 12.5 s |",
-		"| **total** | **200.5 s** |",
+		"| synth | 12.5 s | 20.0 s |",
+		"| train cnn-fbank | 61.2 s | – |",
+		"| **total** | **200.5 s** | **380.0 s** |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q", want)

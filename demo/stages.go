@@ -76,9 +76,9 @@ func (r *runner) run(ctx context.Context, name, unit string, f func(p *stageProg
 	r.index++
 	p := &stageProgress{ev: Event{Stage: name, Index: r.index, Count: r.count, Unit: unit}, send: r.progress}
 	p.update(0, 0)
-	start := time.Now()
+	start, cpu := time.Now(), cpuSeconds()
 	err := f(p)
-	r.times = append(r.times, StageTime{Name: name, Seconds: time.Since(start).Seconds()})
+	r.times = append(r.times, StageTime{Name: name, Seconds: time.Since(start).Seconds(), CPUSeconds: cpuSeconds() - cpu})
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/deep4deep/deep4deep/demo"
+	"github.com/deep4deep/deep4deep/internal/cli"
+)
+
+func init() {
+	register(&cli.Command{Name: "demo",
+		Summary: "synth → train CNN and GMM → score → eval → report, in one folder",
+		Run:     runDemo})
+}
+
+func runDemo(ctx context.Context, env *cli.Env, args []string) error {
+	def := demo.DefaultOptions()
+	fs := cli.NewFlagSet(env, "demo", "deep4deep demo [--out DIR] [--scale S] [--seed N] [--threads N] [flags]")
+	out := fs.String("out", def.Out, "output folder (corpus, models, scores, report.md, summary.json, figures)")
+	scale := fs.Float64("scale", def.Scale, "fraction of the real ASVspoof 2017 V2 row counts to synthesise")
+	seed := fs.Uint64("seed", def.Seed, "seed of every random choice")
+	like := fs.String("like", "", "protocol_V2 folder whose rows to synthesise (e.g. the real ASVspoof 2017 protocols)")
+	threads := fs.Int("threads", 0, "worker threads (0: all cores)")
+	fs.IntVar(threads, "workers", 0, "same as --threads")
+	epochs := fs.Int("epochs", def.CNN.Epochs, "CNN training epochs")
+	fpu := fs.Int("frames-per-utt", def.CNN.FramesPerUtt, "CNN train frames drawn per utterance and epoch (0: all)")
+	devFPU := fs.Int("dev-frames-per-utt", def.CNN.DevFramesPerUtt, "dev frames per utterance for the CNN's per-epoch dev EER (0: all)")
+	comps := fs.Int("gmm-components", def.GMM.Components, "GMM components per class")
+	iters := fs.Int("gmm-iterations", def.GMM.Iterations, "GMM EM iterations")
+	maxFrames := fs.Int("gmm-max-frames", def.GMM.MaxFrames, "GMM train frames per class (random subsample; 0: all)")
+	if err := fs.Parse(args, false); err != nil {
+		return err
+	}
+	if err := fs.Require("out"); err != nil {
+		return err
+	}
+	o := demo.Options{
+		Out: *out, Scale: *scale, Seed: *seed, Like: *like, Threads: *threads,
+		CNN:     demo.CNNOptions{Epochs: *epochs, FramesPerUtt: *fpu, DevFramesPerUtt: *devFPU},
+		GMM:     demo.GMMOptions{Components: *comps, Iterations: *iters, MaxFrames: *maxFrames},
+		Command: "deep4deep demo " + strings.Join(args, " "),
+	}
+	o.Command = strings.TrimSpace(o.Command)
+	bars := &stageBars{env: env}
+	o.Progress = bars.event
+	rep, err := demo.Run(ctx, o)
+	bars.done()
+	if err != nil {
+		return err
+	}
+	for _, s := range rep.Systems {
+		fmt.Fprintf(env.Stdout, "%-10s eval EER %6.2f %%  (step %6.2f %%, dev %6.2f %%)\n",
+			s.Name, 100*s.Eval.EER, 100*s.Eval.EERStep, 100*s.Dev.EER)
+	}
+	fmt.Fprintf(env.Stdout, "report: %s (%.0f s)\n", filepath.Join(*out, "report.md"), rep.Seconds)
+	return nil
+}
+
+// stageBars turns the demo's progress events into one bar per stage, named
+// "[i/n] stage", with its ETA and throughput.
+type stageBars struct {
+	env   *cli.Env
+	bar   *cli.Progress
+	index int
+	total int
+	shown int
+}
+
+func (s *stageBars) event(e demo.Event) {
+	if e.Index != s.index || e.Total != s.total {
+		s.bar.Done()
+		total := int64(e.Total)
+		if total == 0 {
+			total = -1 // unknown: a spinner
+		}
+		s.bar = s.env.Progress(total, fmt.Sprintf("[%d/%d] %s", e.Index, e.Count, e.Stage), e.Unit)
+		s.index, s.total, s.shown = e.Index, e.Total, 0
+	}
+	if e.Done > s.shown {
+		s.bar.Add(e.Done - s.shown)
+		s.shown = e.Done
+	}
+}
+
+func (s *stageBars) done() { s.bar.Done() }

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync/atomic"
+
+	"github.com/deep4deep/deep4deep/corpus"
+	"github.com/deep4deep/deep4deep/features"
+	"github.com/deep4deep/deep4deep/internal/cli"
+)
+
+func init() {
+	register(&cli.Command{Name: "features", Summary: "extract features of one corpus set, one file per utterance",
+		Run: runFeatures})
+}
+
+func runFeatures(ctx context.Context, env *cli.Env, args []string) error {
+	fs := cli.NewFlagSet(env, "features",
+		"deep4deep features --corpus ROOT --set train|dev|eval --out DIR [--kind fbank|mfcc|lfcc|cqcc|spec] [--format npy|cmp] [--workers N]")
+	corpusDir := fs.String("corpus", "", "corpus root (SPEC §1 layout)")
+	setName := fs.String("set", "", "corpus set: train, dev or eval")
+	out := fs.String("out", "", "output directory: one <ID>.npy (or .cmp) per utterance")
+	kindName := fs.String("kind", string(features.Fbank), "feature kind, with its default parameters: fbank, mfcc, lfcc, cqcc or spec")
+	format := fs.String("format", "npy", "file format: npy (NumPy float32 frames × dims) or cmp (raw float32, the seed's)")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "parallel workers")
+	if err := fs.Parse(args, false); err != nil {
+		return err
+	}
+	if err := fs.Require("corpus", "set", "out"); err != nil {
+		return err
+	}
+	set, err := corpus.ParseSet(*setName)
+	if err != nil {
+		return cli.Usagef("features: --set: %v", err)
+	}
+	kind, err := features.ParseKind(*kindName)
+	if err != nil {
+		return cli.Usagef("features: --kind: %v", err)
+	}
+	write := features.WriteNpyFile
+	switch *format {
+	case "npy":
+	case "cmp":
+		write = features.WriteCmpFile
+	default:
+		return cli.Usagef("features: --format %q (want npy or cmp)", *format)
+	}
+	if *workers < 1 {
+		return cli.Usagef("features: --workers %d (want at least 1)", *workers)
+	}
+
+	c := corpus.Corpus{Root: *corpusDir}
+	trials, err := c.Trials(set)
+	if err != nil {
+		return err
+	}
+	cfg := features.DefaultConfig(kind)
+	if _, err := features.New(cfg); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	paths := make([]string, len(trials))
+	for i, t := range trials {
+		paths[i] = c.AudioPath(set, t)
+	}
+	bar := env.Progress(int64(len(paths)), "features "+set.String(), "files")
+	defer bar.Done()
+	var frames atomic.Int64
+	last := 0
+	err = features.ExtractFiles(ctx, cfg, paths, *workers, func(i int, m *features.Matrix) error {
+		frames.Add(int64(m.Rows))
+		dst := filepath.Join(*out, trials[i].ID()+"."+*format)
+		return write(dst, m)
+	}, func(done int) {
+		bar.Add(done - last)
+		last = done
+	})
+	if err != nil {
+		return err
+	}
+	bar.Done()
+	fmt.Fprintf(env.Stdout, "%s: %d files, %d frames of %s features in %s\n",
+		set, len(paths), frames.Load(), kind, *out)
+	return nil
+}

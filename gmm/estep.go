@@ -66,6 +66,8 @@ type work struct {
 	gpack []float64 // kp/mr panels of (blockFrames × mr): γᵀ
 	xpack []float64 // np/nr panels of (blockFrames × nr): [x, x², 1]
 	acc   []float64 // kp × np: Σₜ γₜₖ [xₜ, xₜ², 1]
+	xrow  []float64 // np: [x, x², 1, 0…] of one frame
+	inv   []float64 // blockFrames: 1/Σₖ exp(lₜₖ − max)
 }
 
 func newWork(p *prep, train bool) *work {
@@ -78,6 +80,9 @@ func newWork(p *prep, train bool) *work {
 		w.gpack = make([]float64, p.kp*blockFrames)
 		w.xpack = make([]float64, w.np*blockFrames)
 		w.acc = make([]float64, p.kp*w.np)
+		w.xrow = make([]float64, w.np)
+		w.xrow[2*p.dim] = 1
+		w.inv = make([]float64, blockFrames)
 	}
 	return w
 }
@@ -114,12 +119,7 @@ func (w *work) logDensities(p *prep, x []float32, rows int) {
 // logSumExp returns log Σₖ exp(row[k]), overwriting row: with the
 // responsibilities exp(row[k] − lse) if resp, with scratch values otherwise.
 func logSumExp(row []float64, resp bool) float64 {
-	mx := math.Inf(-1)
-	for _, v := range row {
-		if v > mx {
-			mx = v
-		}
-	}
+	mx := rowMax(row)
 	if math.IsInf(mx, -1) {
 		// Every component has zero weight or density: cannot happen for a
 		// valid model with finite data; keep the result finite and flag it.
@@ -144,16 +144,28 @@ func (w *work) block(p *prep, x []float32, rows int, train bool) float64 {
 	w.logDensities(p, x, rows)
 	kp, k := p.kp, p.k
 	total := 0.0
+	if !train {
+		for t := 0; t < rows; t++ {
+			total += logSumExp(w.l[t*kp:t*kp+k], false)
+		}
+		return total
+	}
+	// Responsibilities γₜₖ = exp(lₜₖ − max)/sₜ: the exponentials stay in w.l,
+	// the normalisation 1/sₜ is applied while packing γᵀ.
 	for t := 0; t < rows; t++ {
 		row := w.l[t*kp : (t+1)*kp]
-		total += logSumExp(row[:k], train)
-		if train {
-			clear(row[k:])
+		mx := rowMax(row[:k])
+		if math.IsInf(mx, -1) { // no component can explain the frame (see logSumExp)
+			clear(row)
+			total, w.inv[t] = math.Inf(-1), 0
+			continue
 		}
+		s := expSub(row[:k], mx)
+		clear(row[k:])
+		total += mx + math.Log(s)
+		w.inv[t] = 1 / s
 	}
-	if train {
-		w.accumulate(p, x, rows)
-	}
+	w.accumulate(p, x, rows)
 	return total
 }
 
@@ -169,38 +181,47 @@ func (w *work) logLik(p *prep, x []float32, rows int, out []float64) {
 // the responsibility block left in w.l by block.
 func (w *work) accumulate(p *prep, x []float32, rows int) {
 	d, kp, np := p.dim, p.kp, w.np
-	// Pack γᵀ: panel of mr components, p-major over frames.
-	for kq := 0; kq < kp; kq += mr {
-		panel := w.gpack[kq*rows : (kq+mr)*rows]
-		for t := 0; t < rows; t++ {
-			g := w.l[t*kp+kq : t*kp+kq+mr]
-			dst := panel[t*mr : t*mr+mr]
-			dst[0], dst[1], dst[2], dst[3] = g[0], g[1], g[2], g[3]
+	// Pack γᵀ (normalised by 1/sₜ): panels of mr components, p-major over
+	// frames, written frame by frame so that w.l is read sequentially.
+	t := 0
+	for ; t+4 <= rows; t += 4 { // 4 frames × 4 components at a time
+		i0, i1, i2, i3 := w.inv[t], w.inv[t+1], w.inv[t+2], w.inv[t+3]
+		g0 := w.l[t*kp : (t+1)*kp]
+		g1 := w.l[(t+1)*kp : (t+2)*kp]
+		g2 := w.l[(t+2)*kp : (t+3)*kp]
+		g3 := w.l[(t+3)*kp : (t+4)*kp]
+		for kq := 0; kq < kp; kq += mr {
+			dst := w.gpack[kq*rows+t*mr : kq*rows+t*mr+4*mr]
+			a, b, c, e := g0[kq:kq+mr], g1[kq:kq+mr], g2[kq:kq+mr], g3[kq:kq+mr]
+			dst[0], dst[1], dst[2], dst[3] = a[0]*i0, a[1]*i0, a[2]*i0, a[3]*i0
+			dst[4], dst[5], dst[6], dst[7] = b[0]*i1, b[1]*i1, b[2]*i1, b[3]*i1
+			dst[8], dst[9], dst[10], dst[11] = c[0]*i2, c[1]*i2, c[2]*i2, c[3]*i2
+			dst[12], dst[13], dst[14], dst[15] = e[0]*i3, e[1]*i3, e[2]*i3, e[3]*i3
 		}
 	}
-	// Pack [x, x², 1, 0…] in panels of nr columns, p-major over frames.
-	for jq := 0; jq < np; jq += nr {
-		panel := w.xpack[jq*rows : (jq+nr)*rows]
-		for t := 0; t < rows; t++ {
-			xt := x[t*d : (t+1)*d]
-			dst := panel[t*nr : t*nr+nr]
-			for j := range nr {
-				c := jq + j
-				var v float64
-				switch {
-				case c < d:
-					v = float64(xt[c])
-				case c < 2*d:
-					v = float64(xt[c-d])
-					v *= v
-				case c == 2*d:
-					v = 1
-				}
-				dst[j] = v
-			}
+	for ; t < rows; t++ {
+		inv := w.inv[t]
+		g := w.l[t*kp : (t+1)*kp]
+		for kq := 0; kq < kp; kq += mr {
+			dst := w.gpack[kq*rows+t*mr : kq*rows+t*mr+mr]
+			src := g[kq : kq+mr]
+			dst[0], dst[1], dst[2], dst[3] = src[0]*inv, src[1]*inv, src[2]*inv, src[3]*inv
 		}
 	}
-	gemmPackedRows(kp, np, rows, w.gpack, w.xpack, w.acc, np)
+	// Pack [x, x², 1, 0…] in panels of nr columns, p-major over frames, via
+	// one row buffer per frame.
+	row := w.xrow
+	for t := 0; t < rows; t++ {
+		for i, v32 := range x[t*d : (t+1)*d] {
+			v := float64(v32)
+			row[i] = v
+			row[d+i] = v * v
+		}
+		for jq := 0; jq < np; jq += nr {
+			copy(w.xpack[jq*rows+t*nr:jq*rows+t*nr+nr], row[jq:jq+nr])
+		}
+	}
+	gemmPacked(kp, np, rows, w.gpack, w.xpack, w.acc, np)
 }
 
 // parallelChunk is the unit of work when scoring large inputs in parallel.
@@ -274,4 +295,27 @@ func expNeg(x float64) float64 {
 	p = p*r + 1
 	p = p*r + 1
 	return p * math.Float64frombits(uint64(n+1023)<<52)
+}
+
+// rowMax returns the largest value of row (−Inf for an empty row).
+func rowMax(row []float64) float64 {
+	m0, m1 := math.Inf(-1), math.Inf(-1)
+	i := 0
+	// Plain comparisons: the builtin max handles NaN and ±0 and is slower;
+	// log-densities are never NaN.
+	for ; i+2 <= len(row); i += 2 {
+		if row[i] > m0 {
+			m0 = row[i]
+		}
+		if row[i+1] > m1 {
+			m1 = row[i+1]
+		}
+	}
+	if i < len(row) && row[i] > m0 {
+		m0 = row[i]
+	}
+	if m1 > m0 {
+		return m1
+	}
+	return m0
 }

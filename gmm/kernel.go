@@ -51,37 +51,31 @@ func kernelGo(p int, a, b, c []float64, ldc int) {
 
 // gemmPacked computes C += A·B for A packed as m/mr panels of (p × mr) and B
 // packed as n/nr panels of (p × nr); m and n are multiples of mr and nr. C is
-// row-major m × n with leading dimension ldc. The loop keeps one B panel
-// (p·nr values) hot in L1 while the A panels stream from L2.
+// row-major m × n with leading dimension ldc. It walks C in 2mr × 2nr tiles
+// (one AVX-512 kernel call, or four 4 × 8 calls), then the odd edge panels;
+// for each pair of B panels (2·p·nr values, hot in L1/L2) the A panels
+// stream through.
 func gemmPacked(m, n, p int, a, b, c []float64, ldc int) {
 	if p == 0 {
 		return
 	}
 	pa, pb := p*mr, p*nr
-	for j := 0; j < n; j += nr {
-		bp := b[(j/nr)*pb : (j/nr)*pb+pb]
-		for i := 0; i < m; i += mr {
-			ap := a[(i/mr)*pa : (i/mr)*pa+pa]
-			tile := c[i*ldc+j : (i+mr-1)*ldc+j+nr]
-			kernel(p, ap, bp, tile, ldc)
+	apan := func(i int) []float64 { return a[(i/mr)*pa : (i/mr)*pa+pa] }
+	bpan := func(j int) []float64 { return b[(j/nr)*pb : (j/nr)*pb+pb] }
+	m2, n2 := m/(2*mr)*(2*mr), n/(2*nr)*(2*nr)
+	for j := 0; j < n2; j += 2 * nr {
+		b0, b1 := bpan(j), bpan(j+nr)
+		for i := 0; i < m2; i += 2 * mr {
+			kernel2x2(p, apan(i), apan(i+mr), b0, b1, c[i*ldc+j:], ldc)
+		}
+		for i := m2; i < m; i += mr {
+			kernel(p, apan(i), b0, c[i*ldc+j:], ldc)
+			kernel(p, apan(i), b1, c[i*ldc+j+nr:], ldc)
 		}
 	}
-}
-
-// gemmPackedRows is gemmPacked with the loops swapped: one A panel stays in
-// L1 while the B panels stream. It suits the M-step, where A (γᵀ) is the
-// larger operand and each C row block is contiguous.
-func gemmPackedRows(m, n, p int, a, b, c []float64, ldc int) {
-	if p == 0 {
-		return
-	}
-	pa, pb := p*mr, p*nr
-	for i := 0; i < m; i += mr {
-		ap := a[(i/mr)*pa : (i/mr)*pa+pa]
-		for j := 0; j < n; j += nr {
-			bp := b[(j/nr)*pb : (j/nr)*pb+pb]
-			tile := c[i*ldc+j : (i+mr-1)*ldc+j+nr]
-			kernel(p, ap, bp, tile, ldc)
+	for j := n2; j < n; j += nr {
+		for i := 0; i < m; i += mr {
+			kernel(p, apan(i), bpan(j), c[i*ldc+j:], ldc)
 		}
 	}
 }

@@ -4,13 +4,22 @@ package gmm
 
 import "golang.org/x/sys/cpu"
 
-var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+var (
+	useAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	useAVX512 = useAVX2 && cpu.X86.HasAVX512F
+)
 
 // kern4x8AVX2 is kernelGo in AVX2+FMA assembly. It requires len(a) ≥ 4p,
 // len(b) ≥ 8p and a 4 × 8 tile of c at stride ldc; kernel checks that.
 //
 //go:noescape
 func kern4x8AVX2(p int, a, b, c *float64, ldc int)
+
+// kern8x16AVX512 computes an 8 × 16 tile from two A panels (rows 0–3,
+// 4–7) and two B panels (columns 0–7, 8–15); kernel2x2 checks the lengths.
+//
+//go:noescape
+func kern8x16AVX512(p int, a0, a1, b0, b1, c *float64, ldc int)
 
 func kernel(p int, a, b, c []float64, ldc int) {
 	if !useAVX2 || p == 0 {
@@ -21,4 +30,21 @@ func kernel(p int, a, b, c []float64, ldc int) {
 		panic("gmm: kernel operands too short")
 	}
 	kern4x8AVX2(p, &a[0], &b[0], &c[0], ldc)
+}
+
+// kernel2x2 is four kernel calls on the 2 × 2 panel pairs (a0|a1) × (b0|b1),
+// the C tile being 2mr × 2nr.
+func kernel2x2(p int, a0, a1, b0, b1, c []float64, ldc int) {
+	if !useAVX512 || p == 0 {
+		kernel(p, a0, b0, c, ldc)
+		kernel(p, a0, b1, c[nr:], ldc)
+		kernel(p, a1, b0, c[mr*ldc:], ldc)
+		kernel(p, a1, b1, c[mr*ldc+nr:], ldc)
+		return
+	}
+	if len(a0) < p*mr || len(a1) < p*mr || len(b0) < p*nr || len(b1) < p*nr ||
+		len(c) < (2*mr-1)*ldc+2*nr || ldc < 2*nr {
+		panic("gmm: kernel operands too short")
+	}
+	kern8x16AVX512(p, &a0[0], &a1[0], &b0[0], &b1[0], &c[0], ldc)
 }

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/deep4deep/deep4deep/corpus"
@@ -191,22 +192,27 @@ func TrainCNN(ctx context.Context, o CNNOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	dev, err := extractTrials(ctx, o.Corpus, corpus.Dev, devTrials, o.Features, o.Threads, o.Progress)
-	if err != nil {
-		return nil, err
-	}
 	stats := features.NewStats(train.dim)
 	for i := range train.utts {
 		stats.Add(&train.utts[i])
 	}
 	norm := stats.Result()
-	for _, s := range []*frameSet{train, dev} {
-		for i := range s.utts {
-			norm.Apply(&s.utts[i])
-		}
+	for i := range train.utts {
+		norm.Apply(&train.utts[i])
+	}
+	// The dev set is streamed through each evaluation (devEvaluator); read it
+	// once now so that a bad file fails before any training, and count it.
+	devPaths := make([]string, len(devTrials))
+	devLabels := make([]int32, len(devTrials))
+	for i, t := range devTrials {
+		devPaths[i], devLabels[i] = o.Corpus.AudioPath(corpus.Dev, t), int32(t.Label)
+	}
+	devTotal, err := countFrames(ctx, o.Features, devPaths, o.Threads, o.Progress)
+	if err != nil {
+		return nil, fmt.Errorf("dev set: %w", err)
 	}
 	logf(o.Logf, "train: %d utterances, %d frames; dev: %d utterances, %d frames; %d features",
-		len(train.utts), train.frames(), len(dev.utts), dev.frames(), train.dim)
+		len(train.utts), train.frames(), len(devPaths), devTotal, train.dim)
 
 	net, err := nn.New(o.Arch, o.Seed)
 	if err != nil {
@@ -226,7 +232,7 @@ func TrainCNN(ctx context.Context, o CNNOptions) (*Result, error) {
 
 	info := CNNTraining{Model: model.CNN, Epochs: o.Epochs, Patience: o.Patience, Batch: o.Batch, LR: o.LR, Seed: o.Seed,
 		FramesPerUtt: o.FramesPerUtt, DevFrames: o.DevFrames, Balance: o.Balance, Threads: o.Threads,
-		TrainFrames: train.frames(), DevUttFrames: dev.frames()}
+		TrainFrames: train.frames(), DevUttFrames: devTotal}
 	cfg := model.Config{Format: model.FormatVersion, Kind: model.CNN, Features: o.Features, Normalization: &norm,
 		Architecture: &o.Arch, Corpus: fp, Versions: model.CurrentVersions()}
 	save := func() (*model.Model, error) {
@@ -248,7 +254,7 @@ func TrainCNN(ctx context.Context, o CNNOptions) (*Result, error) {
 	}
 
 	img := train.dim * o.Arch.InputWidth
-	dv := newDevEvaluator(dev, o.DevFrames, half)
+	dv := newDevEvaluator(devPaths, devLabels, o.Features, norm, o.Threads, o.DevFrames, half)
 	var best *model.Model
 	if st.BestEpoch > 0 {
 		if best, err = model.Load(o.Out); err != nil {
@@ -308,7 +314,7 @@ func TrainCNN(ctx context.Context, o CNNOptions) (*Result, error) {
 			return nil, st.interrupt(o, net, opt, epoch, time.Since(t0).Seconds(), ctx.Err())
 		}
 
-		devLoss, devEER, err := dv.run(ctx, net)
+		devLoss, devEER, err := dv.run(ctx, net, o.Progress)
 		if err != nil {
 			return nil, st.interrupt(o, net, opt, epoch, time.Since(t0).Seconds(), err)
 		}
@@ -397,32 +403,67 @@ func extractTrials(ctx context.Context, c corpus.Corpus, set corpus.Set, trials 
 	return s, nil
 }
 
-// devEvaluator scores the dev set with the network in inference mode,
-// batching frames across utterances.
-type devEvaluator struct {
-	s      *frameSet
-	limit  int
-	half   int
-	img    int
-	x      []float32
-	logits []float32
-	owner  []int32 // utterance of each batch row
-	frames []int
+// countFrames extracts the features of paths and returns their total number
+// of frames; an utterance without frames is an error naming its file.
+func countFrames(ctx context.Context, cfg features.Config, paths []string, workers int, p Progress) (int, error) {
+	update, end := p.start(fmt.Sprintf("dev %s features", cfg.Kind), "files", len(paths))
+	defer end()
+	var mu sync.Mutex
+	total := 0
+	err := features.ExtractFiles(ctx, cfg, paths, workers, func(i int, m *features.Matrix) error {
+		if m.Rows == 0 {
+			return errors.New("no feature frames (audio shorter than one analysis window)")
+		}
+		mu.Lock()
+		total += m.Rows
+		mu.Unlock()
+		return nil
+	}, update)
+	return total, err
 }
 
-const devBatch = 1024
+// devChunk is the number of dev utterances whose features are held at once.
+const devChunk = 64
 
-func newDevEvaluator(s *frameSet, limit, half int) *devEvaluator {
-	img := s.dim * (2*half + 1)
-	return &devEvaluator{s: s, limit: limit, half: half, img: img,
+// devEvaluator scores the dev set with the network in inference mode. It
+// streams: the features of devChunk utterances at a time are extracted,
+// normalised with the train statistics and scored, then dropped, so the dev
+// set costs no resident memory beyond one chunk (recomputing the features
+// costs a few seconds per epoch, small beside scoring). Frames are batched
+// across utterances, always in corpus order, so results are deterministic.
+type devEvaluator struct {
+	paths   []string
+	labels  []int32
+	cfg     features.Config
+	norm    features.Normalization
+	workers int
+	limit   int
+	half    int
+	img     int
+	x       []float32
+	logits  []float32
+	owner   []int32 // utterance of each batch row
+	frames  []int
+	utts    []features.Matrix
+	update  func(int)
+}
+
+// devBatch is the inference batch of dev evaluation: the training batch
+// size's buffers are reused, and larger batches are no faster (see
+// model.InferenceBatch).
+const devBatch = 256
+
+func newDevEvaluator(paths []string, labels []int32, cfg features.Config, norm features.Normalization, workers, limit, half int) *devEvaluator {
+	img := len(norm.Mean) * (2*half + 1)
+	return &devEvaluator{paths: paths, labels: labels, cfg: cfg, norm: norm, workers: workers, limit: limit, half: half, img: img,
 		x: make([]float32, devBatch*img), logits: make([]float32, 2*devBatch), owner: make([]int32, devBatch)}
 }
 
 // run returns the mean cross-entropy over the scored frames and the ROCCH
 // EER of the utterance scores (mean over frames of z_genuine − z_spoof, the
 // difference of log-softmax outputs).
-func (d *devEvaluator) run(ctx context.Context, net *nn.Net) (loss, eer float64, err error) {
-	n := len(d.s.utts)
+func (d *devEvaluator) run(ctx context.Context, net *nn.Net, p Progress) (loss, eer float64, err error) {
+	n := len(d.paths)
 	sum := make([]float64, n)
 	cnt := make([]int, n)
 	var lossSum float64
@@ -442,7 +483,7 @@ func (d *devEvaluator) run(ctx context.Context, net *nn.Net) (loss, eer float64,
 			cnt[u]++
 			m := math.Max(z0, z1)
 			lse := m + math.Log(math.Exp(z0-m)+math.Exp(z1-m))
-			if d.s.labels[u] == 1 {
+			if d.labels[u] == 1 {
 				lossSum += lse - z1
 			} else {
 				lossSum += lse - z0
@@ -452,21 +493,30 @@ func (d *devEvaluator) run(ctx context.Context, net *nn.Net) (loss, eer float64,
 		k = 0
 		return nil
 	}
-	for u := range d.s.utts {
-		if u%64 == 0 && ctx.Err() != nil {
-			return 0, 0, ctx.Err()
+	update, end := p.start("dev evaluation", "files", n)
+	defer end()
+	for lo := 0; lo < n; lo += devChunk {
+		hi := min(lo+devChunk, n)
+		utts, err := d.extract(ctx, lo, hi)
+		if err != nil {
+			return 0, 0, err
 		}
-		m := &d.s.utts[u]
-		d.frames = devFrames(m.Rows, d.limit, d.frames)
-		for _, t := range d.frames {
-			features.ContextImage(d.x[k*d.img:(k+1)*d.img], m, t, d.half)
-			d.owner[k] = int32(u)
-			k++
-			if k == devBatch {
-				if err := flush(); err != nil {
-					return 0, 0, err
+		for j := range utts {
+			m := &utts[j]
+			d.frames = devFrames(m.Rows, d.limit, d.frames)
+			for _, t := range d.frames {
+				features.ContextImage(d.x[k*d.img:(k+1)*d.img], m, t, d.half)
+				d.owner[k] = int32(lo + j)
+				k++
+				if k == devBatch {
+					if err := flush(); err != nil {
+						return 0, 0, err
+					}
 				}
 			}
+		}
+		if update != nil {
+			update(hi)
 		}
 	}
 	if err := flush(); err != nil {
@@ -475,7 +525,7 @@ func (d *devEvaluator) run(ctx context.Context, net *nn.Net) (loss, eer float64,
 	var gen, spoof []float64
 	for u := range sum {
 		s := sum[u] / float64(cnt[u])
-		if d.s.labels[u] == 1 {
+		if d.labels[u] == 1 {
 			gen = append(gen, s)
 		} else {
 			spoof = append(spoof, s)
@@ -486,4 +536,27 @@ func (d *devEvaluator) run(ctx context.Context, net *nn.Net) (loss, eer float64,
 		eer = eval.EER(gen, spoof)
 	}
 	return lossSum / float64(max(1, lossN)), eer, nil
+}
+
+// extract returns the normalised features of dev utterances [lo, hi).
+func (d *devEvaluator) extract(ctx context.Context, lo, hi int) ([]features.Matrix, error) {
+	// Reuse the matrices (and their storage) of the previous chunk.
+	if cap(d.utts) < hi-lo {
+		d.utts = make([]features.Matrix, hi-lo)
+	}
+	d.utts = d.utts[:hi-lo]
+	err := features.ExtractFiles(ctx, d.cfg, d.paths[lo:hi], d.workers, func(i int, m *features.Matrix) error {
+		if m.Rows == 0 {
+			return errors.New("no feature frames (audio shorter than one analysis window)")
+		}
+		u := &d.utts[i]
+		u.Resize(m.Rows, m.Cols)
+		copy(u.Data, m.Data)
+		d.norm.Apply(u)
+		return nil
+	}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("dev set: %w", err)
+	}
+	return d.utts, nil
 }

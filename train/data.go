@@ -2,7 +2,7 @@ package train
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"math/rand/v2"
 	"sort"
 	"sync"
@@ -71,7 +71,7 @@ func extractSet(ctx context.Context, cfg features.Config, paths []string, labels
 	s := &frameSet{utts: make([]features.Matrix, len(paths)), labels: labels}
 	err := features.ExtractFiles(ctx, cfg, paths, workers, func(i int, m *features.Matrix) error {
 		if m.Rows == 0 {
-			return fmt.Errorf("%s: no feature frames (audio shorter than one analysis window)", paths[i])
+			return errors.New("no feature frames (audio shorter than one analysis window)")
 		}
 		buf := s.arena.alloc(len(m.Data))
 		copy(buf, m.Data)

@@ -22,7 +22,7 @@ type Adam struct {
 	t    int64
 	// per-step constants read by the parallel update
 	c1, c2, c3, c4, stepSize, bc2sqrt float32
-	fn                                 func(tid, lo, hi int)
+	fn                                func(tid, lo, hi int)
 }
 
 // NewAdam makes an optimiser for n's parameters (β = 0.9, 0.999, ε = 1e-8).

@@ -39,6 +39,8 @@ type conv struct {
 	dwj      dwJob
 
 	pool *maxPool
+	mask *padMask
+	ss   []float32 // inference batch norm: per tile of 4 channels, 4 scales then 4 shifts
 
 	// per-call state read by the parallel passes
 	n        int
@@ -57,6 +59,7 @@ func newConv(ks *kernelSet, g geom, cin, cout int) *conv {
 	c.apB = make([]float32, c.cin4*9*cout)
 	c.offF = make([]int, c.k+1)
 	c.offB = make([]int, 9*cout+1)
+	c.ss = make([]float32, 2*c.cout4)
 	c.meanY = make([]float64, cout)
 	c.invstd = make([]float64, cout)
 	c.fwd.init(ks)
@@ -110,6 +113,7 @@ func tapOffsets(dst []int, channels, cs, wp int) {
 func (c *conv) ensure(n int, train bool) {
 	c.y.ensure(n)
 	c.a.ensure(n)
+	c.mask.ensure(n)
 	if train {
 		c.da.ensure(n)
 		c.dy.ensure(n)
@@ -125,67 +129,81 @@ func (c *conv) forward(wk *workers, n int, training bool) {
 	tapOffsets(c.offF, c.cin, c.in.cs, c.g.wp)
 	f := &c.fwd
 	f.k, f.mtiles, f.ntiles = c.k, c.cout4/4, ntiles
-	f.a, f.b, f.offs, f.c, f.ldc = c.apF, c.in.ptr(), c.offF, c.y.ptr(), c.y.cs
-	wk.run(f.items(), f.fn)
-	wk.run(c.cout, c.bnFwdFn)
+	f.a, f.b, f.offs = c.apF, c.in.ptr(), c.offF
+	if training {
+		f.c, f.ldc, f.ss, f.mask = c.y.ptr(), c.y.cs, nil, nil
+		wk.run(f.items(), f.fn)
+		wk.run(c.cout, c.bnFwdFn)
+	} else {
+		// Inference: batch norm, ReLU and the pad zeros fused into the
+		// product's store.
+		c.evalScaleShift()
+		f.c, f.ldc, f.ss, f.mask = c.a.ptr(), c.a.cs, c.ss, &c.mask.m[0]
+		wk.run(f.items(), f.fn)
+	}
 	if c.pool != nil {
-		c.pool.forward(wk, n, &c.a)
+		c.pool.forward(wk, n, &c.a, training)
 	}
 }
 
 // bnForward normalises channel ch of y into a (with ReLU), updating the
-// running statistics in training (PyTorch semantics: the running variance
-// takes the unbiased batch variance, the normalisation the biased one).
+// running statistics (PyTorch semantics: the running variance takes the
+// unbiased batch variance, the normalisation the biased one). The valid
+// positions of the batch are one contiguous range with pad positions
+// interleaved, so the passes run over it with the pad mask instead of row by
+// row.
 func (c *conv) bnForward(ch int) {
 	g := c.g
 	y := c.y.ch(ch)
-	var scale, shift float32
-	if c.training {
-		first := float64(y[g.base])
-		var s, ss float64
-		for i := 0; i < c.n; i++ {
-			for h := 0; h < g.h; h++ {
-				o := g.base + i*g.s + h*g.wp
-				var rs, rss float32
-				for _, v := range y[o : o+g.w] {
-					d := v - float32(first)
-					rs += d
-					rss += d * d
-				}
-				s += float64(rs)
-				ss += float64(rss)
-			}
+	mk := c.mask.m
+	lo, hi := g.base, g.base+c.n*g.s
+	first := y[lo]
+	var s, ss float64
+	for q0 := lo; q0 < hi; q0 += 512 {
+		q1 := min(q0+512, hi)
+		var rs, rss float32
+		m := mk[q0:q1]
+		for j, v := range y[q0:q1] {
+			d := (v - first) * m[j]
+			rs += d
+			rss += d * d
 		}
-		m := float64(c.n * g.h * g.w)
-		mean := s / m
-		variance := max(ss/m-mean*mean, 0)
-		mean += first
-		inv := 1 / math.Sqrt(variance+bnEps)
-		c.meanY[ch], c.invstd[ch] = mean, inv
-		c.runMean[ch] = float32((1-bnMomentum)*float64(c.runMean[ch]) + bnMomentum*(mean+float64(c.b[ch])))
-		c.runVar[ch] = float32((1-bnMomentum)*float64(c.runVar[ch]) + bnMomentum*variance*m/(m-1))
-		sc := float64(c.gm[ch]) * inv
-		scale, shift = float32(sc), float32(float64(c.bt[ch])-mean*sc)
-	} else {
-		sc := float64(c.gm[ch]) / math.Sqrt(float64(c.runVar[ch])+bnEps)
-		scale = float32(sc)
-		shift = float32(float64(c.bt[ch]) + (float64(c.b[ch])-float64(c.runMean[ch]))*sc)
+		s += float64(rs)
+		ss += float64(rss)
 	}
+	cnt := float64(c.n * g.h * g.w)
+	mean := s / cnt
+	variance := max(ss/cnt-mean*mean, 0)
+	mean += float64(first)
+	inv := 1 / math.Sqrt(variance+bnEps)
+	c.meanY[ch], c.invstd[ch] = mean, inv
+	c.runMean[ch] = float32((1-bnMomentum)*float64(c.runMean[ch]) + bnMomentum*(mean+float64(c.b[ch])))
+	c.runVar[ch] = float32((1-bnMomentum)*float64(c.runVar[ch]) + bnMomentum*variance*cnt/(cnt-1))
+	sc := float64(c.gm[ch]) * inv
+	scale, shift := float32(sc), float32(float64(c.bt[ch])-mean*sc)
 	a := c.a.ch(ch)[:g.span(c.n)]
-	clear(a[:g.base])
-	for i := 0; i < c.n; i++ {
-		for h := 0; h < g.h; h++ {
-			o := g.base + i*g.s + h*g.wp
-			dst := a[o : o+g.w]
-			for j, v := range y[o : o+g.w] {
-				dst[j] = max(v*scale+shift, 0)
-			}
-			a[o+g.w] = 0
-		}
-		o := g.base + i*g.s + g.h*g.wp
-		clear(a[o : o+g.wp])
+	clear(a[:lo])
+	m := mk[lo:hi]
+	dst := a[lo:hi]
+	for j, v := range y[lo:hi] {
+		dst[j] = max(v*scale+shift, 0) * m[j]
 	}
-	clear(a[g.base+c.n*g.s:])
+	clear(a[hi:])
+}
+
+// evalScaleShift fills ss (8 per tile of 4 channels) with the inference-mode
+// batch norm as an affine map of the conv output without bias.
+func (c *conv) evalScaleShift() {
+	for ch := 0; ch < c.cout4; ch++ {
+		var scale, shift float32
+		if ch < c.cout {
+			sc := float64(c.gm[ch]) / math.Sqrt(float64(c.runVar[ch])+bnEps)
+			scale = float32(sc)
+			shift = float32(float64(c.bt[ch]) + (float64(c.b[ch])-float64(c.runMean[ch]))*sc)
+		}
+		c.ss[ch/4*8+ch%4] = scale
+		c.ss[ch/4*8+4+ch%4] = shift
+	}
 }
 
 // backward takes c.da (dL/da) and produces the parameter gradients and, if
@@ -238,58 +256,53 @@ func (c *conv) backward(wk *workers) {
 //
 //	dγ = Σ g·x̂,  dβ = Σ g,  dL/dy = γ/σ · (g − dβ/M − x̂·dγ/M),
 //
-// and the conv bias gradient is Σ dL/dy.
+// and the conv bias gradient is Σ dL/dy. Pads have a = 0, so g = 0 there.
 func (c *conv) bnBackward(ch int) {
 	g := c.g
 	y, a, da := c.y.ch(ch), c.a.ch(ch), c.da.ch(ch)
-	mean, inv := c.meanY[ch], c.invstd[ch]
-	mf, invf := float32(mean), float32(inv)
-	var sg, sgx float64
-	for i := 0; i < c.n; i++ {
-		for h := 0; h < g.h; h++ {
-			o := g.base + i*g.s + h*g.wp
-			yr, ar, dr := y[o:o+g.w], a[o:o+g.w], da[o:o+g.w]
-			var rs, rsx float32
-			for j := range yr {
-				if ar[j] > 0 {
-					rs += dr[j]
-					rsx += dr[j] * (yr[j] - mf) * invf
-				}
-			}
-			sg += float64(rs)
-			sgx += float64(rsx)
-		}
-	}
-	m := float64(c.n * g.h * g.w)
-	c.dbt[ch], c.dgm[ch] = float32(sg), float32(sgx)
-	k1 := float32(float64(c.gm[ch]) * inv)
-	k2 := float32(sg / m)
-	k3 := float32(sgx / m)
 	dy := c.dy.ch(ch)[:g.span(c.n)]
-	clear(dy[:g.base])
-	var sdx float64
-	for i := 0; i < c.n; i++ {
-		for h := 0; h < g.h; h++ {
-			o := g.base + i*g.s + h*g.wp
-			yr, ar, dr := y[o:o+g.w], a[o:o+g.w], da[o:o+g.w]
-			dst := dy[o : o+g.w]
-			var rs float32
-			for j := range yr {
-				gv := float32(0)
-				if ar[j] > 0 {
-					gv = dr[j]
-				}
-				v := k1 * (gv - k2 - (yr[j]-mf)*invf*k3)
-				dst[j] = v
-				rs += v
-			}
-			sdx += float64(rs)
-			dy[o+g.w] = 0
+	mk := c.mask.m
+	lo, hi := g.base, g.base+c.n*g.s
+	mean, inv := c.meanY[ch], c.invstd[ch]
+	mf := float32(mean)
+	var sg, sgx float64
+	for q0 := lo; q0 < hi; q0 += 512 {
+		q1 := min(q0+512, hi)
+		yr, ar, dr, gr := y[q0:q1], a[q0:q1], da[q0:q1], dy[q0:q1]
+		var rs, rsx float32
+		for j := range yr {
+			// a ≥ 0, so a > 0 ⇔ its bits are non-zero: a branch-free mask.
+			keep := uint32(-int32(math.Float32bits(ar[j])) >> 31)
+			gv := math.Float32frombits(math.Float32bits(dr[j]) & keep)
+			gr[j] = gv
+			rs += gv
+			rsx += gv * (yr[j] - mf)
 		}
-		o := g.base + i*g.s + g.h*g.wp
-		clear(dy[o : o+g.wp])
+		sg += float64(rs)
+		sgx += float64(rsx)
 	}
-	clear(dy[g.base+c.n*g.s:])
+	sgx *= inv
+	cnt := float64(c.n * g.h * g.w)
+	c.dbt[ch], c.dgm[ch] = float32(sg), float32(sgx)
+	k1 := float64(c.gm[ch]) * inv
+	// dL/dy = k1·g − k1·dβ/M − k1·dγ/M·σ⁻¹·(y − μ) = α·g + β' + γ'·y
+	alpha := float32(k1)
+	gam := float32(-k1 * sgx / cnt * inv)
+	beta := float32(-k1*sg/cnt) - gam*mf
+	clear(dy[:lo])
+	var sdx float64
+	for q0 := lo; q0 < hi; q0 += 512 {
+		q1 := min(q0+512, hi)
+		yr, gr, m := y[q0:q1], dy[q0:q1], mk[q0:q1]
+		var rs float32
+		for j := range yr {
+			v := (alpha*gr[j] + beta + gam*yr[j]) * m[j]
+			gr[j] = v
+			rs += v
+		}
+		sdx += float64(rs)
+	}
+	clear(dy[hi:])
 	c.db[ch] = float32(sdx)
 }
 
@@ -338,6 +351,7 @@ type maxPool struct {
 	dOut     act
 	arg      []int32 // per channel, per output position: input position q
 	n        int
+	training bool
 	in, din  *act
 	fwdFn    func(tid, lo, hi int)
 	bwdFn    func(tid, lo, hi int)
@@ -371,8 +385,8 @@ func (p *maxPool) ensure(n int, train bool) {
 	}
 }
 
-func (p *maxPool) forward(wk *workers, n int, in *act) {
-	p.n, p.in = n, in
+func (p *maxPool) forward(wk *workers, n int, in *act, training bool) {
+	p.n, p.in, p.training = n, in, training
 	wk.run(p.c, p.fwdFn)
 }
 
@@ -381,28 +395,81 @@ func (p *maxPool) forwardChannel(ch int) {
 	src := p.in.ch(ch)
 	dst := p.out.ch(ch)[:g.span(p.n)]
 	per := p.n * g.h * g.w
-	arg := p.arg[ch*per : (ch+1)*per]
-	clear(dst)
+	var arg []int32
+	if p.training {
+		arg = p.arg[ch*per : (ch+1)*per]
+	}
+	clear(dst[:g.base])
 	k := 0
 	for i := 0; i < p.n; i++ {
 		for oh := 0; oh < g.h; oh++ {
-			for ow := 0; ow < g.w; ow++ {
-				q0 := gi.base + i*gi.s + oh*p.ph*gi.wp + ow*p.pw
-				best, bq := src[q0], q0
-				for dh := 0; dh < p.ph; dh++ {
-					for dw := 0; dw < p.pw; dw++ {
-						q := q0 + dh*gi.wp + dw
-						if v := src[q]; v > best {
-							best, bq = v, q
+			q0 := gi.base + i*gi.s + oh*p.ph*gi.wp
+			o := g.base + i*g.s + oh*g.wp
+			out := dst[o : o+g.w]
+			dst[o+g.w] = 0
+			switch {
+			case p.ph == 2 && p.pw == 1:
+				r0, r1 := src[q0:q0+g.w], src[q0+gi.wp:q0+gi.wp+g.w]
+				if arg == nil {
+					for j := range out {
+						out[j] = max(r0[j], r1[j])
+					}
+					continue
+				}
+				ar := arg[k : k+g.w]
+				for j := range out {
+					v, q := r0[j], q0+j
+					if r1[j] > v {
+						v, q = r1[j], q0+gi.wp+j
+					}
+					out[j], ar[j] = v, int32(q)
+				}
+			case p.ph == 2 && p.pw == 2:
+				r0, r1 := src[q0:q0+2*g.w], src[q0+gi.wp:q0+gi.wp+2*g.w]
+				if arg == nil {
+					for j := range out {
+						out[j] = max(r0[2*j], r0[2*j+1], r1[2*j], r1[2*j+1])
+					}
+					continue
+				}
+				ar := arg[k : k+g.w]
+				for j := range out {
+					v, q := r0[2*j], q0+2*j
+					if r0[2*j+1] > v {
+						v, q = r0[2*j+1], q0+2*j+1
+					}
+					if r1[2*j] > v {
+						v, q = r1[2*j], q0+gi.wp+2*j
+					}
+					if r1[2*j+1] > v {
+						v, q = r1[2*j+1], q0+gi.wp+2*j+1
+					}
+					out[j], ar[j] = v, int32(q)
+				}
+			default:
+				for j := range out {
+					qw := q0 + j*p.pw
+					best, bq := src[qw], qw
+					for dh := 0; dh < p.ph; dh++ {
+						for dw := 0; dw < p.pw; dw++ {
+							q := qw + dh*gi.wp + dw
+							if v := src[q]; v > best {
+								best, bq = v, q
+							}
 						}
 					}
+					out[j] = best
+					if arg != nil {
+						arg[k+j] = int32(bq)
+					}
 				}
-				dst[g.base+i*g.s+oh*g.wp+ow] = best
-				arg[k] = int32(bq)
-				k++
 			}
+			k += g.w
 		}
+		o := g.base + i*g.s + g.h*g.wp
+		clear(dst[o : o+g.wp])
 	}
+	clear(dst[g.base+p.n*g.s:])
 }
 
 func (p *maxPool) backward(wk *workers, n int, din *act) {
@@ -424,6 +491,31 @@ func (p *maxPool) backwardChannel(ch int) {
 			for _, v := range src[o : o+g.w] {
 				dst[arg[k]] = v
 				k++
+			}
+		}
+	}
+}
+
+// padMask is 1 at the valid positions of a geometry and 0 at pads, for the
+// largest batch seen (positions past a smaller batch are never used as valid).
+type padMask struct {
+	g    geom
+	capN int
+	m    []float32
+}
+
+func (p *padMask) ensure(n int) {
+	if n <= p.capN {
+		return
+	}
+	p.capN = n
+	g := p.g
+	p.m = make([]float32, g.span(n)+24)
+	for i := 0; i < n; i++ {
+		for h := 0; h < g.h; h++ {
+			row := p.m[g.base+i*g.s+h*g.wp:][:g.w]
+			for j := range row {
+				row[j] = 1
 			}
 		}
 	}

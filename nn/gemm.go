@@ -12,6 +12,8 @@ type gemmJob struct {
 	offs              []int
 	c                 *float32
 	ldc               int
+	ss                []float32 // if set: fused affine + ReLU + mask (gemm4x24ReLU)
+	mask              *float32
 	fn                func(tid, lo, hi int)
 }
 
@@ -36,6 +38,13 @@ func (j *gemmJob) run(lo, hi int) {
 		ap := &zero[0]
 		if j.k > 0 {
 			ap = &j.a[mt*j.k*4]
+		}
+		if j.ss != nil {
+			ss := &j.ss[mt*8]
+			for nt := n0; nt < n1; nt++ {
+				j.ks.gemm4x24ReLU(j.k, ap, at(j.b, nt*24), offs, at(j.c, mt*4*j.ldc+nt*24), j.ldc, ss, at(j.mask, nt*24))
+			}
+			continue
 		}
 		for nt := n0; nt < n1; nt++ {
 			j.ks.gemm4x24(j.k, ap, at(j.b, nt*24), offs, at(j.c, mt*4*j.ldc+nt*24), j.ldc)

@@ -15,6 +15,11 @@ import "unsafe"
 //
 // a is packed: the 4 values of column k are contiguous.
 //
+// gemm4x24ReLU is gemm4x24 followed by an affine map, ReLU and a column
+// mask (the fused inference-mode batch norm, ReLU and zero padding):
+//
+//	c[r·ldc + j] = max(acc[r][j]·ss[r] + ss[4+r], 0) · mask[j]
+//
 // dot4x3 computes a 4×3 tile of the product of two sets of rows (used for
 // the weight gradients, a reduction over batch positions):
 //
@@ -25,12 +30,13 @@ import "unsafe"
 // Pointers and offsets are in float32 elements; the callers guarantee that
 // every address touched is inside its buffer (offsets may be negative).
 type kernelSet struct {
-	name     string
-	gemm4x24 func(k int, a, b *float32, offs *int, c *float32, ldc int)
-	dot4x3   func(l int, a *float32, lda int, b *float32, offs *int, out *float32)
+	name         string
+	gemm4x24     func(k int, a, b *float32, offs *int, c *float32, ldc int)
+	gemm4x24ReLU func(k int, a, b *float32, offs *int, c *float32, ldc int, ss, mask *float32)
+	dot4x3       func(l int, a *float32, lda int, b *float32, offs *int, out *float32)
 }
 
-var goKernels = kernelSet{name: "go", gemm4x24: gemm4x24Go, dot4x3: dot4x3Go}
+var goKernels = kernelSet{name: "go", gemm4x24: gemm4x24Go, gemm4x24ReLU: gemm4x24ReLUGo, dot4x3: dot4x3Go}
 
 func at(p *float32, i int) *float32 {
 	return (*float32)(unsafe.Add(unsafe.Pointer(p), uintptr(i)*4))
@@ -53,6 +59,19 @@ func gemm4x24Go(k int, a, b *float32, offs *int, c *float32, ldc int) {
 	}
 	for r := 0; r < 4; r++ {
 		*(*[24]float32)(unsafe.Pointer(at(c, r*ldc))) = acc[r]
+	}
+}
+
+// gemm4x24ReLUGo is the portable fused kernel.
+func gemm4x24ReLUGo(k int, a, b *float32, offs *int, c *float32, ldc int, ss, mask *float32) {
+	gemm4x24Go(k, a, b, offs, c, ldc)
+	s := unsafe.Slice(ss, 8)
+	m := (*[24]float32)(unsafe.Pointer(mask))
+	for r := 0; r < 4; r++ {
+		row := (*[24]float32)(unsafe.Pointer(at(c, r*ldc)))
+		for j, v := range row {
+			row[j] = max(v*s[r]+s[4+r], 0) * m[j]
+		}
 	}
 }
 

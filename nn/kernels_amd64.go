@@ -14,7 +14,10 @@ func gemm4x24AVX2(k int, a, b *float32, offs *int, c *float32, ldc int)
 //go:noescape
 func dot4x3AVX2(l int, a *float32, lda int, b *float32, offs *int, out *float32)
 
-var avx2Kernels = kernelSet{name: "avx2", gemm4x24: gemm4x24AVX2, dot4x3: dot4x3AVX2}
+//go:noescape
+func gemm4x24ReLUAVX2(k int, a, b *float32, offs *int, c *float32, ldc int, ss, mask *float32)
+
+var avx2Kernels = kernelSet{name: "avx2", gemm4x24: gemm4x24AVX2, gemm4x24ReLU: gemm4x24ReLUAVX2, dot4x3: dot4x3AVX2}
 
 var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 

@@ -27,6 +27,21 @@ func TestKernelsAgree(t *testing.T) {
 			const ldc = 30
 			c := make([]float32, 3*ldc+24)
 			ks.gemm4x24(k, &a[0], &buf[1000], &append(offs, 0)[0], &c[0], ldc)
+			ss := []float32{0.5, -1, 2, 0, 0.1, 0.2, -0.3, 0.4}
+			mask := make([]float32, 24)
+			for j := range mask {
+				mask[j] = float32(j % 2)
+			}
+			c2 := make([]float32, len(c))
+			ks.gemm4x24ReLU(k, &a[0], &buf[1000], &append(offs, 0)[0], &c2[0], ldc, &ss[0], &mask[0])
+			for r := 0; r < 4; r++ {
+				for j := 0; j < 24; j++ {
+					want := max(c[r*ldc+j]*ss[r]+ss[4+r], 0) * mask[j]
+					if d := math.Abs(float64(c2[r*ldc+j] - want)); d > 1e-5*(1+math.Abs(float64(want))) {
+						t.Fatalf("%s gemm4x24ReLU k=%d c[%d][%d] = %v, want %v", ks.name, k, r, j, c2[r*ldc+j], want)
+					}
+				}
+			}
 			for r := 0; r < 4; r++ {
 				for j := 0; j < 24; j++ {
 					var want float64

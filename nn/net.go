@@ -121,8 +121,10 @@ func New(a Arch, seed uint64) (*Net, error) {
 	in, dIn := &n.input, (*act)(nil)
 	cin = 1
 	for _, b := range a.Blocks {
+		mask := &padMask{g: g}
 		for j, ch := range b.Channels {
 			c := newConv(&n.ks, g, cin, ch)
+			c.mask = mask
 			c.w, c.dw = next()
 			c.b, c.db = next()
 			c.gm, c.dgm = next()

@@ -16,7 +16,7 @@ type workers struct {
 }
 
 type job struct {
-	fn         func(tid, lo, hi int)
+	fn          func(tid, lo, hi int)
 	tid, lo, hi int
 }
 

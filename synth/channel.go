@@ -301,9 +301,9 @@ func applyPeaks(x []float64, peaks []Peak) {
 
 // play passes x through loudspeaker ls (in place). The signal is first
 // normalised to full drive (peak 1), distorted by the driver's non-linearity
-// and then shaped by its frequency response. Over an analog wire only the
-// electrical stage counts: the non-linearity at a fifth and the band limits
-// of a line output.
+// and then shaped by its frequency response. A line output has only its
+// electrical band limits; a loudspeaker's amplifier tapped by an analog
+// wire keeps a fifth of the distortion and a 20 Hz coupling high-pass.
 func play(x []float64, ls Loudspeaker, wire bool) {
 	var peak float64
 	for _, v := range x {
@@ -321,26 +321,31 @@ func play(x []float64, ls Loudspeaker, wire bool) {
 		x[i] = u + h2*u*u + h3*u*u*u
 	}
 	highpass1(x, 5) // the even-order term's DC
-	if wire || ls.Line {
-		butterworth(x, math.Max(ls.Low, 10), 2, true)
-		if ls.Line {
-			butterworth(x, ls.High, 2, false)
-		}
-		return
+	switch {
+	case ls.Line:
+		butterworth(x, ls.Low, 2, true)
+		butterworth(x, ls.High, 2, false)
+	case wire: // the amplifier output: a coupling capacitor's high-pass
+		butterworth(x, 20, 2, true)
+	default:
+		butterworth(x, ls.Low, ls.LowOrder, true)
+		butterworth(x, ls.High, ls.HighOrder, false)
+		applyPeaks(x, ls.Peaks)
 	}
-	butterworth(x, ls.Low, ls.LowOrder, true)
-	butterworth(x, ls.High, ls.HighOrder, false)
-	applyPeaks(x, ls.Peaks)
 }
 
 // record passes the acoustic (or line) signal x through microphone m:
 // frequency response, self-noise, then automatic gain control. r draws the
 // self-noise.
 func (c *channel) record(r *rand.Rand, x []float64, m Microphone, wire bool) {
-	if wire || m.Line {
-		butterworth(x, math.Max(m.Low, 10), 2, true)
+	switch {
+	case m.Line:
+		butterworth(x, m.Low, 2, true)
 		butterworth(x, m.High, m.HighOrder, false)
-	} else {
+	case wire: // into the device's line input: coupling high-pass, anti-alias low-pass
+		butterworth(x, 20, 2, true)
+		butterworth(x, m.High, m.HighOrder, false)
+	default:
 		butterworth(x, m.Low, m.LowOrder, true)
 		butterworth(x, m.High, m.HighOrder, false)
 		applyPeaks(x, m.Peaks)

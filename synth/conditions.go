@@ -76,11 +76,11 @@ type Microphone struct {
 	Line                bool // line input: no capsule
 }
 
-// Environments maps the ASVspoof 2017 environment IDs to synthetic rooms.
+// environments maps the ASVspoof 2017 environment IDs to synthetic rooms.
 // The real corpus documents only the IDs; these parameters are ours, chosen
 // to span the range from easy (noisy cantine, long reverberation) to
 // nearly undetectable (anechoic room, analog wire).
-var Environments = map[string]Environment{
+var environments = map[string]Environment{
 	"E01": {Name: "anechoic chamber", RT60: 0.04, Dist: 0.5, Volume: 100, Noise: NoiseQuiet, SNR: 60},
 	"E02": {Name: "small office", RT60: 0.35, Dist: 0.6, Volume: 40, Noise: NoiseOffice, SNR: 38},
 	"E03": {Name: "meeting room", RT60: 0.55, Dist: 1.0, Volume: 80, Noise: NoiseHVAC, SNR: 32},
@@ -109,8 +109,8 @@ var Environments = map[string]Environment{
 	"E26": {Name: "analog wire, adapter", Wire: true, Noise: NoiseHum, SNR: 62, Low: 40, High: 7200},
 }
 
-// Playbacks maps the ASVspoof 2017 playback-device IDs to loudspeakers.
-var Playbacks = map[string]Loudspeaker{
+// playbacks maps the ASVspoof 2017 playback-device IDs to loudspeakers.
+var playbacks = map[string]Loudspeaker{
 	"P01": {Name: "smartphone speaker A", Low: 500, LowOrder: 4, High: 7000, HighOrder: 2, Peaks: []Peak{{1000, 4, 2}, {3200, 5, 3}, {5500, -4, 2}}, H2: 0.02, H3: 0.03},
 	"P02": {Name: "laptop speakers A", Low: 320, LowOrder: 4, High: 7200, HighOrder: 2, Peaks: []Peak{{800, 3, 1.5}, {2500, 4, 2}, {4500, -5, 2}}, H2: 0.015, H3: 0.02},
 	"P03": {Name: "portable Bluetooth speaker", Low: 140, LowOrder: 4, High: 7600, HighOrder: 2, Peaks: []Peak{{180, 5, 1.2}, {3000, -3, 1.5}}, H2: 0.01, H3: 0.015},
@@ -139,8 +139,8 @@ var Playbacks = map[string]Loudspeaker{
 	"P26": {Name: "phone on the car dashboard", Low: 500, LowOrder: 4, High: 7000, HighOrder: 2, Peaks: []Peak{{2000, 5, 2}}, H2: 0.025, H3: 0.03},
 }
 
-// Recorders maps the ASVspoof 2017 recording-device IDs to microphones.
-var Recorders = map[string]Microphone{
+// recorders maps the ASVspoof 2017 recording-device IDs to microphones.
+var recorders = map[string]Microphone{
 	"R01": {Name: "smartphone A", Low: 110, LowOrder: 2, High: 7600, HighOrder: 4, Peaks: []Peak{{2500, 3, 2}, {6000, 2, 2}}, NoiseDB: -62, AGC: 0.8},
 	"R02": {Name: "smartphone B", Low: 150, LowOrder: 2, High: 7400, HighOrder: 4, Peaks: []Peak{{1800, 2, 2}, {4500, 4, 3}}, NoiseDB: -60, AGC: 0.7},
 	"R03": {Name: "tablet A", Low: 120, LowOrder: 2, High: 7200, HighOrder: 4, Peaks: []Peak{{3000, 3, 2}}, NoiseDB: -58, AGC: 0.6},
@@ -181,12 +181,28 @@ var genuinePhones = []Microphone{
 	{Name: "speaker phone 6", Low: 120, LowOrder: 2, High: 7600, HighOrder: 4, Peaks: []Peak{{2900, 2, 2}}, NoiseDB: -61, AGC: 0.7},
 }
 
-// Lookups of condition IDs. An ID outside the tables (other corpora use the
-// same layout) gets parameters drawn from a generator keyed by the ID alone,
-// so it too is stable.
+// EnvironmentOf, PlaybackOf and RecorderOf return the parameters of a
+// condition ID (copies: the tables cannot be changed). An ID outside the
+// tables (other corpora use the same layout) gets parameters drawn from a
+// generator keyed by the ID alone, so it too is stable.
+func EnvironmentOf(id string) Environment { return environmentFor(id) }
+
+// PlaybackOf returns the loudspeaker of a playback-device ID (see EnvironmentOf).
+func PlaybackOf(id string) Loudspeaker {
+	p := playbackFor(id)
+	p.Peaks = append([]Peak(nil), p.Peaks...)
+	return p
+}
+
+// RecorderOf returns the microphone of a recording-device ID (see EnvironmentOf).
+func RecorderOf(id string) Microphone {
+	m := recorderFor(id)
+	m.Peaks = append([]Peak(nil), m.Peaks...)
+	return m
+}
 
 func environmentFor(id string) Environment {
-	if e, ok := Environments[id]; ok {
+	if e, ok := environments[id]; ok {
 		return e
 	}
 	r := newRand(0, "environment", id)
@@ -195,7 +211,7 @@ func environmentFor(id string) Environment {
 }
 
 func playbackFor(id string) Loudspeaker {
-	if p, ok := Playbacks[id]; ok {
+	if p, ok := playbacks[id]; ok {
 		return p
 	}
 	r := newRand(0, "playback", id)
@@ -208,7 +224,7 @@ func playbackFor(id string) Loudspeaker {
 }
 
 func recorderFor(id string) Microphone {
-	if m, ok := Recorders[id]; ok {
+	if m, ok := recorders[id]; ok {
 		return m
 	}
 	r := newRand(0, "recorder", id)
@@ -241,13 +257,13 @@ func DescribeCondition(id string) string {
 // their names, for documentation and reports.
 func ConditionTable() [][2]string {
 	var rows [][2]string
-	for id, e := range Environments {
+	for id, e := range environments {
 		rows = append(rows, [2]string{id, e.Name})
 	}
-	for id, p := range Playbacks {
+	for id, p := range playbacks {
 		rows = append(rows, [2]string{id, p.Name})
 	}
-	for id, m := range Recorders {
+	for id, m := range recorders {
 		rows = append(rows, [2]string{id, m.Name})
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i][0] < rows[j][0] })

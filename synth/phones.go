@@ -96,11 +96,11 @@ var phones = map[string]phone{
 	"jh": {class: classAffric, voiced: true, place: alveolar, fric: 3200, fricBW: 1800, fricA: 0.35, dur: 0.090},
 }
 
-// Phrases are the ten RedDots pass-phrases of ASVspoof 2017 (SPEC §1) with
+// phrases are the ten RedDots pass-phrases of ASVspoof 2017 (SPEC §1) with
 // a broad ARPAbet transcription: words separated by "|", a "1" marks the
 // vowel carrying the phrase accent. The transcriptions keep each phrase's
 // segment sequence stable across speakers and takes.
-var Phrases = map[string]struct{ Text, Phones string }{
+var phrases = map[string]struct{ Text, Phones string }{
 	"S01": {"My voice is my password", "m ay | v oy1 s | ih z | m ay | p ae1 s w er d"},
 	"S02": {"OK Google", "ow k ey1 | g uw1 g ax l"},
 	"S03": {"Only lawyers love millionaires", "ow1 n l iy | l oy1 er z | l ah v | m ih l y ax n eh1 r z"},
@@ -111,6 +111,13 @@ var Phrases = map[string]struct{ Text, Phones string }{
 	"S08": {"A watched pot never boils", "ax | w aa1 ch t | p aa1 t | n eh1 v er | b oy1 l z"},
 	"S09": {"Jealousy has twenty-twenty vision", "jh eh1 l ax s iy | hh ae z | t w eh1 n t iy | t w eh1 n t iy | v ih1 zh ax n"},
 	"S10": {"Necessity is the mother of invention", "n ax s eh1 s ih t iy | ih z | dh ax | m ah1 dh er | ax v | ih n v eh1 n sh ax n"},
+}
+
+// PhraseText returns the words of a RedDots phrase ID ("S01" → "My voice
+// is my password") and whether the ID is one of S01–S10.
+func PhraseText(id string) (string, bool) {
+	p, ok := phrases[id]
+	return p.Text, ok
 }
 
 // segment is one phone of a parsed phrase.
@@ -150,7 +157,7 @@ func parsePhones(s string) ([]segment, error) {
 // S01–S10 (other corpora) get a stable pseudo-phrase built from the ID's
 // hash, so that every row can be synthesised.
 func phraseSegments(id string) []segment {
-	if p, ok := Phrases[id]; ok {
+	if p, ok := phrases[id]; ok {
 		segs, err := parsePhones(p.Phones)
 		if err != nil {
 			panic("synth: bad built-in transcription " + id + ": " + err.Error()) // programming error

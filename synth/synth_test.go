@@ -56,7 +56,7 @@ func TestGeneratedProtocols(t *testing.T) {
 		phrases := map[string]int{}
 		for i, tr := range p[s] {
 			phrases[tr.Phrase]++
-			if _, ok := Phrases[tr.Phrase]; !ok {
+			if _, ok := PhraseText(tr.Phrase); !ok {
 				t.Fatalf("%s row %d: phrase %q", s, i, tr.Phrase)
 			}
 		}

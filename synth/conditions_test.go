@@ -1,0 +1,147 @@
+package synth
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// conditionsMarkdown documents every built-in condition's parameters.
+func conditionsMarkdown() string {
+	var b strings.Builder
+	b.WriteString(`# Synthetic replay conditions
+
+Generated from synth/conditions.go by ` + "`DEEP4DEEP_UPDATE=1 go test ./synth -run TestConditionsDoc`" + `;
+a test fails when the two disagree. The real ASVspoof 2017 corpus documents
+only the IDs: these parameters are deep4deep's, chosen to span easy (cheap
+loudspeakers, noisy rooms) to nearly undetectable (studio monitor in an
+anechoic room, analog wire). Filters are Butterworth of the given order;
+resonances are peaking equalisers (frequency Hz / gain dB / Q); H2, H3 are
+the loudspeaker's 2nd- and 3rd-order distortion coefficients at full drive;
+SNR is the active speech level over the background noise; self-noise is
+relative to the active speech level.
+
+Genuine trials and the recordings that replays start from are made in the
+speaker's own sessions (RT60 0.25–0.6 s, 0.15–0.5 m, 25–90 m³, quiet/office/
+HVAC/babble noise at 30–50 dB SNR) on the speaker's own phone (one of the six
+"speaker phone" rows below, fixed per speaker).
+
+## Environments
+
+| ID | name | RT60 (s) | distance (m) | volume (m³) | noise | SNR (dB) | wire band (Hz) |
+|---|---|---|---|---|---|---|---|
+`)
+	ids := func(m int) []string {
+		var out []string
+		switch m {
+		case 0:
+			for id := range environments {
+				out = append(out, id)
+			}
+		case 1:
+			for id := range playbacks {
+				out = append(out, id)
+			}
+		case 2:
+			for id := range recorders {
+				out = append(out, id)
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+	peaks := func(ps []Peak) string {
+		var s []string
+		for _, p := range ps {
+			s = append(s, fmt.Sprintf("%g/%+g/%g", p.Freq, p.GainDB, p.Q))
+		}
+		if len(s) == 0 {
+			return "–"
+		}
+		return strings.Join(s, ", ")
+	}
+	for _, id := range ids(0) {
+		e := environments[id]
+		if e.Wire {
+			fmt.Fprintf(&b, "| %s | %s | – | – | – | %s | %g | %g–%g |\n", id, e.Name, e.Noise, e.SNR, e.Low, e.High)
+			continue
+		}
+		fmt.Fprintf(&b, "| %s | %s | %g | %g | %g | %s | %g | – |\n", id, e.Name, e.RT60, e.Dist, e.Volume, e.Noise, e.SNR)
+	}
+	b.WriteString("\n## Playback devices\n\n| ID | name | high-pass (Hz, order) | low-pass (Hz, order) | resonances | H2 | H3 |\n|---|---|---|---|---|---|---|\n")
+	for _, id := range ids(1) {
+		p := playbacks[id]
+		name := p.Name
+		fmt.Fprintf(&b, "| %s | %s | %g, %d | %g, %d | %s | %g | %g |\n", id, name, p.Low, p.LowOrder, p.High, p.HighOrder, peaks(p.Peaks), p.H2, p.H3)
+	}
+	mic := func(id string, m Microphone) {
+		fmt.Fprintf(&b, "| %s | %s | %g, %d | %g, %d | %s | %g | %g |\n", id, m.Name, m.Low, m.LowOrder, m.High, m.HighOrder, peaks(m.Peaks), m.NoiseDB, m.AGC)
+	}
+	b.WriteString("\n## Recording devices\n\n| ID | name | high-pass (Hz, order) | low-pass (Hz, order) | resonances | self-noise (dB) | AGC |\n|---|---|---|---|---|---|---|\n")
+	for _, id := range ids(2) {
+		mic(id, recorders[id])
+	}
+	for i, m := range genuinePhones {
+		mic(fmt.Sprintf("(phone %d)", i+1), m)
+	}
+	b.WriteString(`
+Line devices (P13, P23, P24, R08, R23, R24) have no transducer: only their
+band limits (a line output's low-pass is 2nd order) and distortion apply.
+Over an analog wire (E24–E26) there is no room: the wire's band (2nd order)
+and hum replace room and noise; a loudspeaker tapped at its amplifier keeps a
+fifth of its distortion and a 20 Hz high-pass, and a microphone device takes
+the signal at its line input (20 Hz high-pass, its anti-alias low-pass, no
+AGC).
+`)
+	return b.String()
+}
+
+// TestConditionsDoc keeps CONDITIONS.md in step with the tables.
+func TestConditionsDoc(t *testing.T) {
+	want := conditionsMarkdown()
+	if os.Getenv("DEEP4DEEP_UPDATE") != "" {
+		if err := os.WriteFile("CONDITIONS.md", []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile("CONDITIONS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want {
+		t.Error("CONDITIONS.md is out of date: run DEEP4DEEP_UPDATE=1 go test ./synth -run TestConditionsDoc")
+	}
+}
+
+// TestConditionTables checks that every ID of the real protocols has a
+// table entry with sane values, and that unknown IDs are stable.
+func TestConditionTables(t *testing.T) {
+	for i := 1; i <= 26; i++ {
+		e := EnvironmentOf(fmt.Sprintf("E%02d", i))
+		if strings.HasPrefix(e.Name, "generated") || (!e.Wire && (e.RT60 <= 0 || e.Dist <= 0 || e.Volume <= 0)) {
+			t.Errorf("E%02d: %+v", i, e)
+		}
+		p := PlaybackOf(fmt.Sprintf("P%02d", i))
+		if strings.HasPrefix(p.Name, "generated") || p.Low <= 0 || p.High <= p.Low || p.High >= Rate/2 || p.LowOrder%2 != 0 || p.HighOrder%2 != 0 {
+			t.Errorf("P%02d: %+v", i, p)
+		}
+		if i <= 25 {
+			m := RecorderOf(fmt.Sprintf("R%02d", i))
+			if strings.HasPrefix(m.Name, "generated") || m.Low <= 0 || m.High <= m.Low || m.High >= Rate/2 || m.NoiseDB > -40 {
+				t.Errorf("R%02d: %+v", i, m)
+			}
+		}
+	}
+	if a, b := PlaybackOf("P99"), PlaybackOf("P99"); a.Name != "generated P99" || a.Low != b.Low {
+		t.Errorf("unknown ID not stable: %+v vs %+v", a, b)
+	}
+	PlaybackOf("P01").Peaks[0].GainDB = 99 // a copy: the table must not change
+	if playbacks["P01"].Peaks[0].GainDB == 99 {
+		t.Error("PlaybackOf exposes the table")
+	}
+	if DescribeCondition("E09") != "cantine" || DescribeCondition("X1") != "" {
+		t.Error("DescribeCondition")
+	}
+}

@@ -18,6 +18,7 @@ type dense struct {
 	offF     []int
 	offB     []int
 	offW     []int
+	tile     []float32 // per-thread 4×3 weight-gradient tile
 	fwd, bwd gemmJob
 	ks       *kernelSet
 
@@ -49,7 +50,7 @@ func newDense(ks *kernelSet, fin, fout int, drop float64, hidden bool) *dense {
 			d.gradRow(r)
 		}
 	}
-	d.dwFn = func(_, lo, hi int) { d.weightGrad(lo, hi) }
+	d.dwFn = func(tid, lo, hi int) { d.weightGrad(tid, lo, hi) }
 	return d
 }
 
@@ -118,6 +119,9 @@ func (d *dense) backward(wk *workers) {
 			d.offW[k] = 0
 		}
 	}
+	if len(d.tile) < 12*wk.n {
+		d.tile = make([]float32, 12*wk.n)
+	}
 	wk.run(d.fout4/4*(len(d.offW)/3), d.dwFn)
 	if d.dIn == nil {
 		return
@@ -155,12 +159,12 @@ func (d *dense) gradRow(r int) {
 
 // weightGrad computes tiles lo..hi of dW[o][f] = Σ_n dz[o][n]·x[f][n] and,
 // with the first column tile of each row tile, db[o] = Σ_n dz[o][n].
-func (d *dense) weightGrad(lo, hi int) {
+func (d *dense) weightGrad(tid, lo, hi int) {
 	kt := len(d.offW) / 3
-	var out [12]float32
+	out := d.tile[tid*12 : tid*12+12]
 	for it := lo; it < hi; it++ {
 		ot, ft := it/kt, it%kt
-		out = [12]float32{}
+		clear(out)
 		d.ks.dot4x3(d.np, &d.dz.data[ot*4*d.dz.ld], d.dz.ld, &d.in.data[0], &d.offW[ft*3], &out[0])
 		for r := 0; r < 4; r++ {
 			o := ot*4 + r

@@ -14,6 +14,7 @@ type gemmJob struct {
 	ldc               int
 	ss                []float32 // if set: fused affine + ReLU + mask (gemm4x24ReLU)
 	mask              *float32
+	zero              [4]float32 // A of an empty product
 	fn                func(tid, lo, hi int)
 }
 
@@ -29,13 +30,12 @@ func (j *gemmJob) items() int {
 }
 
 func (j *gemmJob) run(lo, hi int) {
-	var zero [4]float32
 	offs := &j.offs[0]
 	for it := lo; it < hi; it++ {
 		ch, mt := it/j.mtiles, it%j.mtiles
 		n0 := ch * chunkTiles
 		n1 := min(n0+chunkTiles, j.ntiles)
-		ap := &zero[0]
+		ap := &j.zero[0]
 		if j.k > 0 {
 			ap = &j.a[mt*j.k*4]
 		}

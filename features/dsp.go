@@ -203,18 +203,6 @@ func (f *laneFilters) applyGo(e, p []float64) {
 	}
 }
 
-// log10Lane sets dst[m] = log10(e[lanes·m + l]), exact zeros replaced by
-// eps.
-func log10Lane(dst []float32, e []float64, l int) {
-	for m := range dst {
-		v := e[m*lanes+l]
-		if v == 0 {
-			v = eps
-		}
-		dst[m] = float32(math.Log10(v))
-	}
-}
-
 // eps is float64 machine epsilon (numpy.finfo(float).eps), which the seed
 // substitutes for exact zeros before taking logarithms.
 const eps = 0x1p-52

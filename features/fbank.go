@@ -118,7 +118,8 @@ type fbank struct {
 	*stft
 	fb     filterbank
 	lf     *laneFilters
-	energy []float64
+	energy []float64 // lane-interleaved filter energies
+	logE   []float32 // their logarithms
 }
 
 func newFbank(c Config) (*fbank, error) {
@@ -130,7 +131,7 @@ func newFbank(c Config) (*fbank, error) {
 		return nil, err
 	}
 	fb := melFilterbank(c.NumFilters, c.NFFT, c.SampleRate)
-	return &fbank{stft: s, fb: fb, lf: fb.lanes(), energy: make([]float64, c.NumFilters*lanes)}, nil
+	return &fbank{stft: s, fb: fb, lf: fb.lanes(), energy: make([]float64, c.NumFilters*lanes), logE: make([]float32, c.NumFilters*lanes)}, nil
 }
 
 func (f *fbank) Dim() int { return len(f.fb) }
@@ -147,8 +148,12 @@ func (f *fbank) Extract(dst *Matrix, x []float32) error {
 		nb := min(lanes, n-t)
 		f.powerBatch(x, t, nb)
 		f.lf.apply(f.energy, f.pw)
+		log10Floors(f.logE, f.energy)
 		for l := 0; l < nb; l++ {
-			log10Lane(dst.Row(t+l), f.energy, l)
+			row := dst.Row(t + l)
+			for m := range row {
+				row[m] = f.logE[m*lanes+l]
+			}
 		}
 	}
 	return nil

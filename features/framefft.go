@@ -24,8 +24,10 @@ const lanes = 4
 //     have no partner data, and Z[P·m + r] = DFT_Q(z[n]·W_M^{rn})[m] for
 //     r = 0…P−1. For the fbank, P = 4: four 256-point transforms instead of
 //     one 1024-point one.
-//  3. Each sub-transform is an in-place radix-2 decimation-in-frequency FFT
-//     (natural order in, bit-reversed out), with the 4 frames in the 4
+//  3. Each sub-transform is an in-place decimation-in-frequency FFT (natural
+//     order in, bit-reversed out): pairs of radix-2 stages fused into
+//     radix-4 passes (dif4Stage), a radix-2 stage first when log₂Q is odd,
+//     and the twiddle-free last two stages fused (difLast2); the 4 frames in the 4
 //     lanes of each value: every butterfly is the same arithmetic on 4
 //     independent frames, which maps directly onto SIMD registers (see
 //     difStage) with no shuffles.
@@ -37,7 +39,8 @@ type frameFFT struct {
 	zlen       int // ⌈L/2⌉: nonzero packed inputs
 
 	twist    [][2][]float64 // [r][re/im][n]: W_M^{rn}, n < zlen
-	stageTw  [][2][]float64 // per DIF stage (half-size h = Q/2, Q/4, …, 1): W_{2h}^j, j < h
+	stageTw  [][2][]float64 // radix-2 DIF stage h = Q/2 when log₂Q is odd: W_{2h}^j, j < h
+	r4Tw     [][]float64    // radix-4 stages (g = Q/4 or Q/8, then ÷4 down to 4): W_{4g}^{j,2j,3j}, j < g
 	bitrev   []int          // bit reversal of log₂Q bits
 	postTw   [2][]float64   // W_N^k, k ≤ M/2
 	zIdx     []int          // lanes·(position of Z[k] in zRe/zIm), k < M
@@ -69,12 +72,28 @@ func newFrameFFT(n, frameLen int) (*frameFFT, error) {
 		}
 		f.twist[r] = [2][]float64{re, im}
 	}
-	for h := f.q / 2; h >= 1; h /= 2 {
+	bitsQ := 0
+	for 1<<bitsQ < f.q {
+		bitsQ++
+	}
+	g := f.q / 4
+	if bitsQ%2 == 1 {
+		h := f.q / 2
 		re, im := make([]float64, h), make([]float64, h)
 		for j := range re {
 			re[j], im[j] = w(j, 2*h)
 		}
 		f.stageTw = append(f.stageTw, [2][]float64{re, im})
+		g = f.q / 8
+	}
+	for ; g >= 4; g /= 4 {
+		tw := make([]float64, 6*g)
+		for j := 0; j < g; j++ {
+			tw[6*j], tw[6*j+1] = w(j, 4*g)
+			tw[6*j+2], tw[6*j+3] = w(2*j, 4*g)
+			tw[6*j+4], tw[6*j+5] = w(3*j, 4*g)
+		}
+		f.r4Tw = append(f.r4Tw, tw)
 	}
 	bits := 0
 	for 1<<bits < f.q {
@@ -119,8 +138,11 @@ func (f *frameFFT) power(pw, x []float64) {
 		twist(sr, si, x, f.twist[r][0][:f.zlen], f.twist[r][1][:f.zlen])
 		clear(sr[zl:])
 		clear(si[zl:])
-		for st, h := 0, f.q/2; h >= 4; st, h = st+1, h/2 {
-			difStage(sr, si, f.stageTw[st][0], f.stageTw[st][1], h)
+		if len(f.stageTw) > 0 {
+			difStage(sr, si, f.stageTw[0][0], f.stageTw[0][1], f.q/2)
+		}
+		for _, tw := range f.r4Tw {
+			dif4Stage(sr, si, tw, len(tw)/6)
 		}
 		difLast2(sr, si) // h = 2 and h = 1
 	}
@@ -231,6 +253,42 @@ func difLast2Go(re, im []float64) {
 			r[lanes+l], i[lanes+l] = a0r-a1r, a0i-a1i
 			r[2*lanes+l], i[2*lanes+l] = a2r+di, a2i-dr
 			r[3*lanes+l], i[3*lanes+l] = a2r-di, a2i+dr
+		}
+	}
+}
+
+// dif4StageGo fuses the DIF stages of half-sizes 2g and g: for each block of
+// 4g lane-groups and j < g, with x0…x3 = v[s+j+{0,g,2g,3g}] and
+// (w1, w2, w3) = W_{4g}^{j, 2j, 3j} = tw[6j…6j+5],
+//
+//	v[s+j]    = (x0+x2) + (x1+x3)
+//	v[s+j+g]  = ((x0+x2) − (x1+x3))·w2
+//	v[s+j+2g] = ((x0−x2) − i(x1−x3))·w1
+//	v[s+j+3g] = ((x0−x2) + i(x1−x3))·w3
+//
+// which is what the two radix-2 stages compute, with three twiddle products
+// instead of four and one pass over the data instead of two.
+func dif4StageGo(re, im, tw []float64, g int) {
+	n := len(re) / lanes
+	for s := 0; s < n; s += 4 * g {
+		for j := 0; j < g; j++ {
+			t := tw[6*j : 6*j+6 : 6*j+6]
+			p0, p1, p2, p3 := (s+j)*lanes, (s+j+g)*lanes, (s+j+2*g)*lanes, (s+j+3*g)*lanes
+			for l := 0; l < lanes; l++ {
+				x0r, x0i := re[p0+l], im[p0+l]
+				x1r, x1i := re[p1+l], im[p1+l]
+				x2r, x2i := re[p2+l], im[p2+l]
+				x3r, x3i := re[p3+l], im[p3+l]
+				s02r, s02i, d02r, d02i := x0r+x2r, x0i+x2i, x0r-x2r, x0i-x2i
+				s13r, s13i, e13r, e13i := x1r+x3r, x1i+x3i, x1r-x3r, x1i-x3i
+				re[p0+l], im[p0+l] = s02r+s13r, s02i+s13i
+				tr, ti := s02r-s13r, s02i-s13i
+				re[p1+l], im[p1+l] = tr*t[2]-ti*t[3], tr*t[3]+ti*t[2]
+				pr, pi := d02r+e13i, d02i-e13r
+				re[p2+l], im[p2+l] = pr*t[0]-pi*t[1], pr*t[1]+pi*t[0]
+				qr, qi := d02r-e13i, d02i+e13r
+				re[p3+l], im[p3+l] = qr*t[4]-qi*t[5], qr*t[5]+qi*t[4]
+			}
 		}
 	}
 }

@@ -64,3 +64,27 @@ func difLast2(re, im []float64) {
 	}
 	difLast2Go(re, im)
 }
+
+//go:noescape
+func dif4StageAVX2(re, im, tw []float64, quarter int)
+
+func dif4Stage(re, im, tw []float64, g int) {
+	if useAVX2 {
+		dif4StageAVX2(re, im, tw, g)
+		return
+	}
+	dif4StageGo(re, im, tw, g)
+}
+
+//go:noescape
+func log10AVX2(dst []float32, src []float64)
+
+// log10Floors sets dst[i] = log10(src[i]) with exact zeros replaced by eps
+// (see log10Floor); len(src) is a multiple of lanes.
+func log10Floors(dst []float32, src []float64) {
+	if useAVX2 {
+		log10AVX2(dst, src)
+		return
+	}
+	log10Floor(dst, src)
+}

@@ -274,3 +274,204 @@ l2loop:
 l2done:
 	VZEROUPPER
 	RET
+
+// func dif4StageAVX2(re, im, tw []float64, quarter int)
+//
+// Two DIF stages (half-sizes 2g and g) fused into one radix-4 pass; see
+// dif4StageGo for the formulas. tw holds w1, w2, w3 per j, 6 values each.
+TEXT ·dif4StageAVX2(SB), NOSPLIT, $0-80
+	MOVQ re_base+0(FP), SI
+	MOVQ re_len+8(FP), CX
+	MOVQ im_base+24(FP), DI
+	MOVQ tw_base+48(FP), R9
+	MOVQ quarter+72(FP), DX
+
+	MOVQ DX, R10
+	SHLQ $5, R10            // G = g·32 bytes
+	MOVQ R10, R13
+	SHLQ $1, R13            // 2G
+	MOVQ R13, R14
+	ADDQ R10, R14           // 3G
+	SHRQ $2, CX             // lane-groups left
+	MOVQ DX, R11
+	SHLQ $2, R11            // 4g lane-groups per block
+
+r4block:
+	CMPQ CX, $0
+	JLE  r4done
+	MOVQ SI, AX
+	MOVQ DI, BX
+	MOVQ R9, R8
+	MOVQ DX, R12
+
+r4inner:
+	VMOVUPD (AX), Y0              // x0r
+	VMOVUPD (BX), Y1              // x0i
+	VMOVUPD (AX)(R13*1), Y2       // x2r
+	VMOVUPD (BX)(R13*1), Y3       // x2i
+	VADDPD  Y2, Y0, Y4            // s02r
+	VADDPD  Y3, Y1, Y5            // s02i
+	VSUBPD  Y2, Y0, Y0            // d02r
+	VSUBPD  Y3, Y1, Y1            // d02i
+	VMOVUPD (AX)(R10*1), Y2       // x1r
+	VMOVUPD (BX)(R10*1), Y3       // x1i
+	VMOVUPD (AX)(R14*1), Y6       // x3r
+	VMOVUPD (BX)(R14*1), Y7       // x3i
+	VADDPD  Y6, Y2, Y8            // s13r
+	VADDPD  Y7, Y3, Y9            // s13i
+	VSUBPD  Y6, Y2, Y2            // e13r
+	VSUBPD  Y7, Y3, Y3            // e13i
+	VADDPD  Y8, Y4, Y6            // v0r
+	VADDPD  Y9, Y5, Y7            // v0i
+	VMOVUPD Y6, (AX)
+	VMOVUPD Y7, (BX)
+	VSUBPD  Y8, Y4, Y4            // tr
+	VSUBPD  Y9, Y5, Y5            // ti
+	VADDPD  Y3, Y0, Y8            // pr = d02r + e13i
+	VSUBPD  Y2, Y1, Y9            // pi = d02i − e13r
+	VSUBPD  Y3, Y0, Y0            // qr = d02r − e13i
+	VADDPD  Y2, Y1, Y1            // qi = d02i + e13r
+
+	VBROADCASTSD 16(R8), Y10      // w2
+	VBROADCASTSD 24(R8), Y11
+	VMULPD  Y10, Y4, Y12
+	VFNMADD231PD Y11, Y5, Y12
+	VMULPD  Y10, Y5, Y13
+	VFMADD231PD  Y11, Y4, Y13
+	VMOVUPD Y12, (AX)(R10*1)
+	VMOVUPD Y13, (BX)(R10*1)
+
+	VBROADCASTSD (R8), Y10        // w1
+	VBROADCASTSD 8(R8), Y11
+	VMULPD  Y10, Y8, Y12
+	VFNMADD231PD Y11, Y9, Y12
+	VMULPD  Y10, Y9, Y13
+	VFMADD231PD  Y11, Y8, Y13
+	VMOVUPD Y12, (AX)(R13*1)
+	VMOVUPD Y13, (BX)(R13*1)
+
+	VBROADCASTSD 32(R8), Y10      // w3
+	VBROADCASTSD 40(R8), Y11
+	VMULPD  Y10, Y0, Y12
+	VFNMADD231PD Y11, Y1, Y12
+	VMULPD  Y10, Y1, Y13
+	VFMADD231PD  Y11, Y0, Y13
+	VMOVUPD Y12, (AX)(R14*1)
+	VMOVUPD Y13, (BX)(R14*1)
+
+	ADDQ $32, AX
+	ADDQ $32, BX
+	ADDQ $48, R8
+	DECQ R12
+	JNZ  r4inner
+
+	MOVQ R10, R15
+	SHLQ $2, R15            // 4G bytes per block
+	ADDQ R15, SI
+	ADDQ R15, DI
+	SUBQ R11, CX
+	JMP  r4block
+
+r4done:
+	VZEROUPPER
+	RET
+
+// Constants for log10AVX2.
+DATA logc<>+0(SB)/8, $0x000FFFFFFFFFFFFF   // mantissa mask
+DATA logc<>+8(SB)/8, $0x3FF0000000000000   // 1.0
+DATA logc<>+16(SB)/8, $0x4330000000000000  // 2^52 (exponent trick)
+DATA logc<>+24(SB)/8, $4503599627371519.0  // 2^52 + 1023
+DATA logc<>+32(SB)/8, $1.4142135623730951  // √2
+DATA logc<>+40(SB)/8, $0.5
+DATA logc<>+48(SB)/8, $0.6931471805599453  // ln 2
+DATA logc<>+56(SB)/8, $0.4342944819032518  // 1/ln 10
+DATA logc<>+64(SB)/8, $2.220446049250313e-16   // eps
+DATA logc<>+72(SB)/8, $2.2250738585072014e-308 // smallest normal
+DATA logc<>+80(SB)/8, $0.06666666666666667  // 1/15
+DATA logc<>+88(SB)/8, $0.07692307692307693  // 1/13
+DATA logc<>+96(SB)/8, $0.09090909090909091  // 1/11
+DATA logc<>+104(SB)/8, $0.1111111111111111  // 1/9
+DATA logc<>+112(SB)/8, $0.14285714285714285 // 1/7
+DATA logc<>+120(SB)/8, $0.2                 // 1/5
+DATA logc<>+128(SB)/8, $0.3333333333333333  // 1/3
+DATA logc<>+136(SB)/8, $2.0
+GLOBL logc<>(SB), RODATA|NOPTR, $144
+
+// func log10AVX2(dst []float32, src []float64)
+//
+// dst[i] = float32(log10(src[i])) for len(src) (a multiple of 4) values ≥ 0,
+// exact zeros replaced by eps (and subnormals raised to the smallest normal).
+// With x = 2^e·m, m ∈ [√½, √2): ln x = e·ln 2 + 2·atanh(u), u = (m−1)/(m+1),
+// 2·atanh(u) = 2u·Σ_{k=0}^{7} u^{2k}/(2k+1) (|u| ≤ 0.1716: error < 1e-14).
+TEXT ·log10AVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ src_len+32(FP), CX
+	SHRQ $2, CX
+	VBROADCASTSD logc<>+64(SB), Y14    // eps
+	VBROADCASTSD logc<>+72(SB), Y15    // min normal
+	VXORPD Y13, Y13, Y13               // 0
+
+lgloop:
+	CMPQ CX, $0
+	JLE  lgdone
+	VMOVUPD (SI), Y0
+	VCMPPD $0, Y13, Y0, Y1             // x == 0
+	VBLENDVPD Y1, Y14, Y0, Y0          // zeros → eps
+	VMAXPD Y15, Y0, Y0                 // subnormals → min normal
+	// exponent e = (bits >> 52) − 1023 as a double
+	VPSRLQ $52, Y0, Y2
+	VBROADCASTSD logc<>+16(SB), Y3
+	VPOR Y3, Y2, Y2
+	VBROADCASTSD logc<>+24(SB), Y3
+	VSUBPD Y3, Y2, Y2                  // e
+	// mantissa m ∈ [1, 2)
+	VBROADCASTSD logc<>+0(SB), Y3
+	VPAND Y3, Y0, Y0
+	VBROADCASTSD logc<>+8(SB), Y4      // 1.0
+	VPOR Y4, Y0, Y0
+	// m > √2 → m/2, e+1
+	VBROADCASTSD logc<>+32(SB), Y3
+	VCMPPD $0x1E, Y3, Y0, Y5           // m > √2 (GT_OQ)
+	VBROADCASTSD logc<>+40(SB), Y3
+	VMULPD Y3, Y0, Y6
+	VBLENDVPD Y5, Y6, Y0, Y0
+	VANDPD Y4, Y5, Y5                  // 1.0 where adjusted
+	VADDPD Y5, Y2, Y2
+	// u = (m − 1)/(m + 1), z = u²
+	VSUBPD Y4, Y0, Y6
+	VADDPD Y4, Y0, Y7
+	VDIVPD Y7, Y6, Y6                  // u
+	VMULPD Y6, Y6, Y7                  // z
+	// p = ((((((1/15·z + 1/13)z + 1/11)z + 1/9)z + 1/7)z + 1/5)z + 1/3)z + 1
+	VBROADCASTSD logc<>+80(SB), Y8
+	VBROADCASTSD logc<>+88(SB), Y9
+	VFMADD213PD Y9, Y7, Y8
+	VBROADCASTSD logc<>+96(SB), Y9
+	VFMADD213PD Y9, Y7, Y8
+	VBROADCASTSD logc<>+104(SB), Y9
+	VFMADD213PD Y9, Y7, Y8
+	VBROADCASTSD logc<>+112(SB), Y9
+	VFMADD213PD Y9, Y7, Y8
+	VBROADCASTSD logc<>+120(SB), Y9
+	VFMADD213PD Y9, Y7, Y8
+	VBROADCASTSD logc<>+128(SB), Y9
+	VFMADD213PD Y9, Y7, Y8
+	VFMADD213PD Y4, Y7, Y8             // p
+	VMULPD Y8, Y6, Y8                  // u·p
+	VBROADCASTSD logc<>+136(SB), Y9
+	VMULPD Y9, Y8, Y8                  // ln m = 2u·p
+	VBROADCASTSD logc<>+48(SB), Y9
+	VFMADD231PD Y9, Y2, Y8             // ln x = e·ln2 + ln m
+	VBROADCASTSD logc<>+56(SB), Y9
+	VMULPD Y9, Y8, Y8                  // log10 x
+	VCVTPD2PSY Y8, X8
+	VMOVUPS X8, (DI)
+	ADDQ $32, SI
+	ADDQ $16, DI
+	DECQ CX
+	JMP  lgloop
+
+lgdone:
+	VZEROUPPER
+	RET

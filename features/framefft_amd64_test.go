@@ -35,3 +35,33 @@ func TestDifStageAVX2MatchesGo(t *testing.T) {
 	}
 }
 
+
+func TestLog10AVX2(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2+FMA")
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	src := []float64{0, 1, 10, 0.1, 2, math.Sqrt2, math.Nextafter(math.Sqrt2, 3), 0x1p-52, 1e-300, 5e-324, 1e300, 123.456}
+	for len(src)%4 != 0 || len(src) < 4000 {
+		src = append(src, math.Exp(r.Float64()*80-60))
+	}
+	dst := make([]float32, len(src))
+	log10AVX2(dst, src)
+	worst := 0.0
+	for i, v := range src {
+		want := v
+		if want == 0 {
+			want = 0x1p-52
+		}
+		w := math.Log10(max(want, 0x1p-1022))
+		if d := math.Abs(float64(dst[i]) - w); d > 1e-6*math.Max(1, math.Abs(w)) {
+			t.Fatalf("log10(%g) = %v, want %v", v, dst[i], w)
+		}
+		if dst[i] != float32(w) {
+			worst++
+		}
+	}
+	if worst > 0.001*float64(len(src)) {
+		t.Errorf("%v of %d values differ from float32(math.Log10) in the last bit", worst, len(src))
+	}
+}

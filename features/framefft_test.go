@@ -10,7 +10,7 @@ import (
 // plain real FFT (algo-fft) for several sizes and frame lengths.
 func TestFrameFFTMatchesReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, tc := range []struct{ n, flen int }{{2048, 400}, {512, 400}, {2048, 2048}, {1024, 33}, {64, 7}, {16, 16}, {2048, 1}} {
+	for _, tc := range []struct{ n, flen int }{{2048, 400}, {512, 400}, {2048, 2048}, {1024, 33}, {64, 7}, {16, 16}, {2048, 1}, {256, 256}, {64, 64}, {4096, 400}} {
 		f, err := newFrameFFT(tc.n, tc.flen)
 		if err != nil {
 			t.Fatal(err)

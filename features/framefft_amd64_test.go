@@ -35,7 +35,6 @@ func TestDifStageAVX2MatchesGo(t *testing.T) {
 	}
 }
 
-
 func TestLog10AVX2(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("no AVX2+FMA")

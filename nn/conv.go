@@ -125,7 +125,7 @@ func (c *conv) ensure(n int, train bool) {
 
 func (c *conv) forward(wk *workers, n int, training bool) {
 	c.n, c.training = n, training
-	ntiles := c.g.qhi(n) / 24
+	ntiles := c.g.qhi(n) / c.fwd.ks.nr
 	tapOffsets(c.offF, c.cin, c.in.cs, c.g.wp)
 	f := &c.fwd
 	f.k, f.mtiles, f.ntiles = c.k, c.cout4/4, ntiles
@@ -219,7 +219,7 @@ func (c *conv) backward(wk *workers) {
 	j := &c.dwj
 	j.ct, j.kt = c.cout4/4, c.k/3
 	j.qtot = qhi
-	j.chunk = max(64, roundUp(32768/(c.cout4+c.cin), 8))
+	j.chunk = max(64, roundUp(32768/(c.cout4+c.cin), 16))
 	j.a, j.lda, j.b, j.offs = c.dy.ptr(), c.dy.cs, c.in.ptr(), c.offF
 	if len(c.partial) != wk.n {
 		c.partial = make([][]float32, wk.n)
@@ -247,7 +247,7 @@ func (c *conv) backward(wk *workers) {
 	}
 	tapOffsets(c.offB, c.cout, c.dy.cs, c.g.wp)
 	b := &c.bwd
-	b.k, b.mtiles, b.ntiles = 9*c.cout, c.cin4/4, qhi/24
+	b.k, b.mtiles, b.ntiles = 9*c.cout, c.cin4/4, qhi/b.ks.nr
 	b.a, b.b, b.offs, b.c, b.ldc = c.apB, c.dy.ptr(), c.offB, c.dIn.ptr(), c.dIn.cs
 	wk.run(b.items(), b.fn)
 }
@@ -510,7 +510,7 @@ func (p *padMask) ensure(n int) {
 	}
 	p.capN = n
 	g := p.g
-	p.m = make([]float32, g.span(n)+24)
+	p.m = make([]float32, g.span(n)+maxNR)
 	for i := 0; i < n; i++ {
 		for h := 0; h < g.h; h++ {
 			row := p.m[g.base+i*g.s+h*g.wp:][:g.w]

@@ -72,12 +72,12 @@ func (d *dense) ensure(n int, train bool) {
 }
 
 func (d *dense) forward(wk *workers, n int, training bool) {
-	d.n, d.np, d.training = n, roundUp(n, 24), training
+	d.n, d.np, d.training = n, roundUp(n, maxNR), training
 	for k := 0; k < d.fin; k++ {
 		d.offF[k] = k * d.in.ld
 	}
 	f := &d.fwd
-	f.k, f.mtiles, f.ntiles = d.fin, d.fout4/4, d.np/24
+	f.k, f.mtiles, f.ntiles = d.fin, d.fout4/4, d.np/f.ks.nr
 	f.a, f.b, f.offs, f.c, f.ldc = d.apF, &d.in.data[0], d.offF, &d.z.data[0], d.z.ld
 	wk.run(f.items(), f.fn)
 	wk.run(d.fout, d.actFn)
@@ -130,7 +130,7 @@ func (d *dense) backward(wk *workers) {
 		d.offB[k] = k * d.dz.ld
 	}
 	b := &d.bwd
-	b.k, b.mtiles, b.ntiles = d.fout, d.fin4/4, d.np/24
+	b.k, b.mtiles, b.ntiles = d.fout, d.fin4/4, d.np/b.ks.nr
 	b.a, b.b, b.offs, b.c, b.ldc = d.apB, &d.dz.data[0], d.offB, &d.dIn.data[0], d.dIn.ld
 	wk.run(b.items(), b.fn)
 }

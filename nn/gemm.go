@@ -1,7 +1,7 @@
 package nn
 
 // gemmJob computes C[4mt+r][q] = Σ_k A[4mt+r][k]·B_k[q] for all m tiles and
-// q in [0, 24·ntiles), B_k being the row at offset offs[k] from b. Work items
+// q in [0, nr·ntiles), B_k being the row at offset offs[k] from b. Work items
 // are (column chunk, m tile) pairs, column-chunk-major so that a thread
 // reuses the B rows of its chunk from cache across all m tiles.
 type gemmJob struct {
@@ -18,7 +18,8 @@ type gemmJob struct {
 	fn                func(tid, lo, hi int)
 }
 
-const chunkTiles = 8
+// chunkCols is the column width of one work item (a multiple of every nr).
+const chunkCols = 192
 
 func (j *gemmJob) init(ks *kernelSet) {
 	j.ks = ks
@@ -26,15 +27,18 @@ func (j *gemmJob) init(ks *kernelSet) {
 }
 
 func (j *gemmJob) items() int {
-	return (j.ntiles + chunkTiles - 1) / chunkTiles * j.mtiles
+	per := chunkCols / j.ks.nr
+	return (j.ntiles + per - 1) / per * j.mtiles
 }
 
 func (j *gemmJob) run(lo, hi int) {
 	offs := &j.offs[0]
+	nr := j.ks.nr
+	per := chunkCols / nr
 	for it := lo; it < hi; it++ {
 		ch, mt := it/j.mtiles, it%j.mtiles
-		n0 := ch * chunkTiles
-		n1 := min(n0+chunkTiles, j.ntiles)
+		n0 := ch * per
+		n1 := min(n0+per, j.ntiles)
 		ap := &j.zero[0]
 		if j.k > 0 {
 			ap = &j.a[mt*j.k*4]
@@ -42,12 +46,12 @@ func (j *gemmJob) run(lo, hi int) {
 		if j.ss != nil {
 			ss := &j.ss[mt*8]
 			for nt := n0; nt < n1; nt++ {
-				j.ks.gemm4x24ReLU(j.k, ap, at(j.b, nt*24), offs, at(j.c, mt*4*j.ldc+nt*24), j.ldc, ss, at(j.mask, nt*24))
+				j.ks.gemmReLU(j.k, ap, at(j.b, nt*nr), offs, at(j.c, mt*4*j.ldc+nt*nr), j.ldc, ss, at(j.mask, nt*nr))
 			}
 			continue
 		}
 		for nt := n0; nt < n1; nt++ {
-			j.ks.gemm4x24(j.k, ap, at(j.b, nt*24), offs, at(j.c, mt*4*j.ldc+nt*24), j.ldc)
+			j.ks.gemm(j.k, ap, at(j.b, nt*nr), offs, at(j.c, mt*4*j.ldc+nt*nr), j.ldc)
 		}
 	}
 }

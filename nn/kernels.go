@@ -29,14 +29,22 @@ import "unsafe"
 //
 // Pointers and offsets are in float32 elements; the callers guarantee that
 // every address touched is inside its buffer (offsets may be negative).
+//
+// A kernel set may use a wider tile (nr columns instead of 24: the AVX-512
+// kernels do 4×48, over 16 lanes); every layout rounds its column counts to
+// a multiple of maxNR, and dot4x3 lengths to a multiple of 16.
 type kernelSet struct {
-	name         string
-	gemm4x24     func(k int, a, b *float32, offs *int, c *float32, ldc int)
-	gemm4x24ReLU func(k int, a, b *float32, offs *int, c *float32, ldc int, ss, mask *float32)
-	dot4x3       func(l int, a *float32, lda int, b *float32, offs *int, out *float32)
+	name     string
+	nr       int // columns per GEMM tile
+	gemm     func(k int, a, b *float32, offs *int, c *float32, ldc int)
+	gemmReLU func(k int, a, b *float32, offs *int, c *float32, ldc int, ss, mask *float32)
+	dot4x3   func(l int, a *float32, lda int, b *float32, offs *int, out *float32)
 }
 
-var goKernels = kernelSet{name: "go", gemm4x24: gemm4x24Go, gemm4x24ReLU: gemm4x24ReLUGo, dot4x3: dot4x3Go}
+// maxNR is the widest GEMM tile of any kernel set.
+const maxNR = 48
+
+var goKernels = kernelSet{name: "go", nr: 24, gemm: gemm4x24Go, gemmReLU: gemm4x24ReLUGo, dot4x3: dot4x3Go}
 
 func at(p *float32, i int) *float32 {
 	return (*float32)(unsafe.Add(unsafe.Pointer(p), uintptr(i)*4))

@@ -17,20 +17,42 @@ func dot4x3AVX2(l int, a *float32, lda int, b *float32, offs *int, out *float32)
 //go:noescape
 func gemm4x24ReLUAVX2(k int, a, b *float32, offs *int, c *float32, ldc int, ss, mask *float32)
 
-var avx2Kernels = kernelSet{name: "avx2", gemm4x24: gemm4x24AVX2, gemm4x24ReLU: gemm4x24ReLUAVX2, dot4x3: dot4x3AVX2}
+//go:noescape
+func gemm4x48AVX512(k int, a, b *float32, offs *int, c *float32, ldc int)
 
-var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+//go:noescape
+func gemm4x48ReLUAVX512(k int, a, b *float32, offs *int, c *float32, ldc int, ss, mask *float32)
+
+//go:noescape
+func dot4x3AVX512(l int, a *float32, lda int, b *float32, offs *int, out *float32)
+
+var avx2Kernels = kernelSet{name: "avx2", nr: 24, gemm: gemm4x24AVX2, gemmReLU: gemm4x24ReLUAVX2, dot4x3: dot4x3AVX2}
+
+var avx512Kernels = kernelSet{name: "avx512", nr: 48, gemm: gemm4x48AVX512, gemmReLU: gemm4x48ReLUAVX512, dot4x3: dot4x3AVX512}
+
+var (
+	hasAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	hasAVX512 = hasAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+)
 
 func bestKernels() kernelSet {
-	if hasAVX2 {
+	switch {
+	case hasAVX512:
+		return avx512Kernels
+	case hasAVX2:
 		return avx2Kernels
 	}
 	return goKernels
 }
 
+// allKernels lists the kernel sets this CPU can run, for tests.
 func allKernels() []kernelSet {
+	ks := []kernelSet{goKernels}
 	if hasAVX2 {
-		return []kernelSet{goKernels, avx2Kernels}
+		ks = append(ks, avx2Kernels)
 	}
-	return []kernelSet{goKernels}
+	if hasAVX512 {
+		ks = append(ks, avx512Kernels)
+	}
+	return ks
 }

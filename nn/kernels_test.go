@@ -24,37 +24,38 @@ func TestKernelsAgree(t *testing.T) {
 			for i := range offs {
 				offs[i] = rng.IntN(200) - 100
 			}
-			const ldc = 30
-			c := make([]float32, 3*ldc+24)
-			ks.gemm4x24(k, &a[0], &buf[1000], &append(offs, 0)[0], &c[0], ldc)
+			ldc := ks.nr + 6
+			nr := ks.nr
+			c := make([]float32, 3*ldc+nr)
+			ks.gemm(k, &a[0], &buf[1000], &append(offs, 0)[0], &c[0], ldc)
 			ss := []float32{0.5, -1, 2, 0, 0.1, 0.2, -0.3, 0.4}
-			mask := make([]float32, 24)
+			mask := make([]float32, nr)
 			for j := range mask {
 				mask[j] = float32(j % 2)
 			}
 			c2 := make([]float32, len(c))
-			ks.gemm4x24ReLU(k, &a[0], &buf[1000], &append(offs, 0)[0], &c2[0], ldc, &ss[0], &mask[0])
+			ks.gemmReLU(k, &a[0], &buf[1000], &append(offs, 0)[0], &c2[0], ldc, &ss[0], &mask[0])
 			for r := 0; r < 4; r++ {
-				for j := 0; j < 24; j++ {
+				for j := 0; j < nr; j++ {
 					want := max(c[r*ldc+j]*ss[r]+ss[4+r], 0) * mask[j]
 					if d := math.Abs(float64(c2[r*ldc+j] - want)); d > 1e-5*(1+math.Abs(float64(want))) {
-						t.Fatalf("%s gemm4x24ReLU k=%d c[%d][%d] = %v, want %v", ks.name, k, r, j, c2[r*ldc+j], want)
+						t.Fatalf("%s gemmReLU k=%d c[%d][%d] = %v, want %v", ks.name, k, r, j, c2[r*ldc+j], want)
 					}
 				}
 			}
 			for r := 0; r < 4; r++ {
-				for j := 0; j < 24; j++ {
+				for j := 0; j < nr; j++ {
 					var want float64
 					for kk := 0; kk < k; kk++ {
 						want += float64(a[4*kk+r]) * float64(buf[1000+offs[kk]+j])
 					}
 					if d := math.Abs(float64(c[r*ldc+j]) - want); d > 1e-4*(1+math.Abs(want)) {
-						t.Fatalf("%s gemm4x24 k=%d c[%d][%d] = %v, want %v", ks.name, k, r, j, c[r*ldc+j], want)
+						t.Fatalf("%s gemm k=%d c[%d][%d] = %v, want %v", ks.name, k, r, j, c[r*ldc+j], want)
 					}
 				}
 			}
 		}
-		for _, l := range []int{8, 16, 24, 400} {
+		for _, l := range []int{16, 32, 48, 400} {
 			const lda = 411
 			a := buf[:3*lda+l]
 			offs := []int{rng.IntN(500), rng.IntN(500) + 1, -rng.IntN(500)}

@@ -25,7 +25,7 @@ func newGeom(h, w int) geom {
 }
 
 // qhi is the end of the computed range [0, qhi) for a batch of n.
-func (g geom) qhi(n int) int { return roundUp(g.base+n*g.s, 24) }
+func (g geom) qhi(n int) int { return roundUp(g.base+n*g.s, maxNR) }
 
 // span is the length of each channel's prefix that writers keep exact
 // (values at valid positions, zeros elsewhere): everything a reader touches.
@@ -50,7 +50,7 @@ func (a *act) ensure(n int) {
 	}
 	a.capN = n
 	a.off0 = roundUp(a.g.wp+2, 16)
-	a.cs = roundUp(a.g.base+n*a.g.s+24+a.g.wp+2, 16)
+	a.cs = roundUp(a.g.base+n*a.g.s+maxNR+a.g.wp+2, 16)
 	a.data = make([]float32, 2*a.off0+a.c*a.cs)
 }
 
@@ -75,8 +75,8 @@ func (m *mat) ensure(n int) {
 		return
 	}
 	m.capN = n
-	m.ld = roundUp(n, 24)
-	m.data = make([]float32, m.rows*m.ld+24)
+	m.ld = roundUp(n, maxNR)
+	m.data = make([]float32, m.rows*m.ld+maxNR)
 }
 
 func (m *mat) row(r int) []float32 { return m.data[r*m.ld : (r+1)*m.ld] }

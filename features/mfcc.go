@@ -12,8 +12,9 @@ import (
 // (AppendDeltas).
 type mfcc struct {
 	*stft
-	fb     filterbank
-	energy []float64
+	lf     *laneFilters
+	energy []float64 // lane-interleaved filter energies
+	logE   []float64 // one frame's log energies
 	dct    *DCT
 	deltas bool
 	ceps   Matrix
@@ -30,9 +31,9 @@ func newMFCC(c Config) (*mfcc, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &mfcc{stft: s, fb: melFilterbank(c.NumFilters, c.NFFT, c.SampleRate),
-		energy: make([]float64, c.NumFilters),
-		dct:    NewDCT(c.NumFilters, c.NumCeps), deltas: c.Deltas}, nil
+	return &mfcc{stft: s, lf: melFilterbank(c.NumFilters, c.NFFT, c.SampleRate).lanes(),
+		energy: make([]float64, c.NumFilters*lanes), logE: make([]float64, c.NumFilters),
+		dct: NewDCT(c.NumFilters, c.NumCeps), deltas: c.Deltas}, nil
 }
 
 func (f *mfcc) Dim() int {
@@ -52,16 +53,21 @@ func (f *mfcc) Extract(dst *Matrix, x []float32) error {
 		out = &f.ceps
 	}
 	out.Resize(n, f.dct.Out())
-	for t := 0; t < n; t++ {
-		f.powerFrame(x, t)
-		f.fb.apply(f.energy, f.power)
-		for i, e := range f.energy {
-			if e == 0 {
-				e = eps
+	nf := len(f.logE)
+	for t := 0; t < n; t += lanes {
+		nb := min(lanes, n-t)
+		f.powerBatch(x, t, nb)
+		f.lf.apply(f.energy, f.pw)
+		for l := 0; l < nb; l++ {
+			for i := 0; i < nf; i++ {
+				e := f.energy[i*lanes+l]
+				if e == 0 {
+					e = eps
+				}
+				f.logE[i] = math.Log(e)
 			}
-			f.energy[i] = math.Log(e)
+			f.dct.Apply64(out.Row(t+l), f.logE)
 		}
-		f.dct.Apply64(out.Row(t), f.energy)
 	}
 	if f.deltas {
 		AppendDeltas(dst, out)

@@ -28,11 +28,14 @@ func (s *spectrogram) Extract(dst *Matrix, x []float32) error {
 	}
 	n := s.numFrames(len(x))
 	dst.Resize(n, s.Dim())
-	for t := 0; t < n; t++ {
-		s.powerFrame(x, t)
-		row := dst.Row(t)
-		for k, p := range s.power {
-			row[k] = float32(math.Log10(max(p, eps)))
+	for t := 0; t < n; t += lanes {
+		nb := min(lanes, n-t)
+		s.powerBatch(x, t, nb)
+		for l := 0; l < nb; l++ {
+			row := dst.Row(t + l)
+			for k := range row {
+				row[k] = float32(math.Log10(max(s.pw[k*lanes+l], eps)))
+			}
 		}
 	}
 	return nil

@@ -123,6 +123,15 @@ func (m *Model) check() error {
 
 // newNet builds a network with the model's weights.
 func (m *Model) newNet() (*nn.Net, error) {
+	// Refuse before allocating a network that the weights cannot fill (a
+	// corrupt config could otherwise ask for a huge one).
+	have := 0
+	for _, t := range m.weights {
+		have += t.NumElements()
+	}
+	if need := m.Config.Architecture.NumParams(); need > have {
+		return nil, fmt.Errorf("the architecture has %d parameters but the weights hold only %d values", need, have)
+	}
 	net, err := nn.New(*m.Config.Architecture, 0)
 	if err != nil {
 		return nil, fmt.Errorf("architecture: %w", err)

@@ -261,3 +261,28 @@ func TestCMVN(t *testing.T) {
 		}
 	}
 }
+
+// FuzzLoadConfig: any config.json beside valid weights loads or fails with an
+// error, never panics.
+func FuzzLoadConfig(f *testing.F) {
+	cfg, err := os.ReadFile("testdata/cnn/config.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	weights, err := os.ReadFile("testdata/cnn/model.safetensors")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(cfg)
+	f.Add([]byte(`{"format": 1, "kind": "gmm", "components": 2, "features": {"kind": "mfcc", "sample_rate": 16000}}`))
+	f.Add([]byte(`{"format": 1, "kind": "cnn", "architecture": {"input_height": 64, "input_width": 17, "blocks": [{"channels": [4096, 4096], "pool_h": 1, "pool_w": 1}], "dense": [], "classes": 2}}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, config []byte) {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, ConfigFile), config, 0o644)
+		os.WriteFile(filepath.Join(dir, WeightsFile), weights, 0o644)
+		if m, err := Load(dir); err == nil && m.Config.Kind != CNN && m.Config.Kind != GMM {
+			t.Fatalf("loaded a model of kind %q", m.Config.Kind)
+		}
+	})
+}

@@ -101,11 +101,11 @@ func TrainGMM(ctx context.Context, o GMMOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(trainTrials) == 0 {
-		return nil, errNoTrials("train")
+	if err := checkClasses(corpus.Train, trainTrials); err != nil {
+		return nil, err
 	}
-	if len(devTrials) == 0 {
-		return nil, errNoTrials("dev")
+	if err := checkClasses(corpus.Dev, devTrials); err != nil {
+		return nil, err
 	}
 	fp, err := Fingerprint(o.Corpus, map[corpus.Set][]corpus.Trial{corpus.Train: trainTrials, corpus.Dev: devTrials})
 	if err != nil {

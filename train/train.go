@@ -13,6 +13,8 @@ package train
 import (
 	"fmt"
 	"runtime"
+
+	"github.com/deep4deep/deep4deep/corpus"
 )
 
 // Progress reports a long stage (feature extraction, an epoch): it is called
@@ -46,4 +48,15 @@ func defaultThreads(n int) int {
 	return runtime.NumCPU()
 }
 
-func errNoTrials(set string) error { return fmt.Errorf("the %s set lists no trials", set) }
+// checkClasses requires both classes in a set: training needs examples of
+// each, and an EER needs scores of each.
+func checkClasses(set corpus.Set, trials []corpus.Trial) error {
+	var n [2]int
+	for _, t := range trials {
+		n[t.Label]++
+	}
+	if n[corpus.Genuine] == 0 || n[corpus.Spoof] == 0 {
+		return fmt.Errorf("the %s set has %d genuine and %d spoof trials; training needs both classes in train and dev", set, n[corpus.Genuine], n[corpus.Spoof])
+	}
+	return nil
+}

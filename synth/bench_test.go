@@ -55,12 +55,14 @@ func BenchmarkGenerate(b *testing.B) {
 }
 
 // BenchmarkRender measures single-goroutine synthesis speed in seconds of
-// audio per second (audio-s/s); Generate runs one such renderer per core.
+// audio per second (audio-s/s) and per CPU second; Generate runs one such
+// renderer per core.
 func BenchmarkRender(b *testing.B) {
 	ts := benchTrials()
 	g := NewRenderer(1, nil)
 	var samples int
 	b.ResetTimer()
+	c0 := cpuSeconds()
 	for i := 0; i < b.N; i++ {
 		x, err := g.Render(ts[i%len(ts)])
 		if err != nil {
@@ -68,5 +70,9 @@ func BenchmarkRender(b *testing.B) {
 		}
 		samples += len(x)
 	}
+	cpu := cpuSeconds() - c0
 	b.ReportMetric(float64(samples)/Rate/b.Elapsed().Seconds(), "audio-s/s")
+	if cpu > 0 {
+		b.ReportMetric(float64(samples)/Rate/cpu, "audio-s/cpu-s")
+	}
 }

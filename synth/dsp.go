@@ -178,7 +178,7 @@ func (c *convolver) convolve(x, h []float64) {
 	for k := range n {
 		ak, am := b[k], cmplx.Conj(b[(n-k)&(n-1)])
 		d := ak*ak - am*am
-		a[k] = complex(imag(d), -real(d)) / 4 // d/(4j)
+		a[k] = complex(0.25*imag(d), -0.25*real(d)) // d/(4j)
 	}
 	if err := p.Inverse(b, a); err != nil { // normalised by 1/n
 		panic("synth: FFT: " + err.Error())

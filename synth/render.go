@@ -140,8 +140,10 @@ func quantize(r *rand.Rand, x []float64, levelDB float64) {
 	if peak*g > 0.988 {
 		g = 0.988 / peak
 	}
+	const inv32 = 1.0 / (1 << 32)
 	for i, v := range x {
-		d := r.Float64() - r.Float64()
+		u := r.Uint64() // two 32-bit uniforms: their difference is TPDF
+		d := (float64(u>>32) - float64(u&0xffffffff)) * inv32
 		q := math.Round(v*g*32768 + d)
 		x[i] = math.Min(math.Max(q, -32768), 32767) / 32768
 	}

@@ -122,3 +122,22 @@ func TestNewValidates(t *testing.T) {
 		}
 	}
 }
+
+func TestExtractReusesBuffers(t *testing.T) {
+	x := tone(700, 16000)
+	for _, k := range []Kind{Fbank, MFCC, Spec} {
+		c := DefaultConfig(k)
+		if k == MFCC {
+			c.Deltas = true
+		}
+		ex, err := New(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m Matrix
+		ex.Extract(&m, x)
+		if a := testing.AllocsPerRun(5, func() { ex.Extract(&m, x) }); a != 0 {
+			t.Errorf("%s: Extract allocates %v times per call with a reused matrix", k, a)
+		}
+	}
+}

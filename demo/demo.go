@@ -74,7 +74,8 @@ func DefaultOptions() Options {
 	}
 }
 
-func (o *Options) validate() error {
+// Validate checks the options; Run calls it first.
+func (o *Options) Validate() error {
 	switch {
 	case o.Out == "":
 		return fmt.Errorf("no output folder")

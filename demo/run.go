@@ -56,7 +56,7 @@ func ModelDir(system string) string { return ModelsDir + "/" + system }
 // eval.Evaluate from the score files as written, so `deep4deep eval` on those
 // files prints the same numbers.
 func Run(ctx context.Context, o Options) (*Report, error) {
-	if err := o.validate(); err != nil {
+	if err := o.Validate(); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
 	start, cpu := time.Now(), cpuSeconds()

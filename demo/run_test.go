@@ -218,7 +218,7 @@ func TestPrepareOut(t *testing.T) {
 }
 
 func TestOptionsValidate(t *testing.T) {
-	if err := func() error { o := DefaultOptions(); return o.validate() }(); err != nil {
+	if err := func() error { o := DefaultOptions(); return o.Validate() }(); err != nil {
 		t.Fatalf("defaults invalid: %v", err)
 	}
 	for name, change := range map[string]func(*Options){

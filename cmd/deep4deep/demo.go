@@ -44,6 +44,9 @@ func runDemo(ctx context.Context, env *cli.Env, args []string) error {
 		Command: "deep4deep demo " + strings.Join(args, " "),
 	}
 	o.Command = strings.TrimSpace(o.Command)
+	if err := o.Validate(); err != nil {
+		return cli.Usagef("%v", err)
+	}
 	bars := &stageBars{env: env}
 	o.Progress = bars.event
 	rep, err := demo.Run(ctx, o)

@@ -216,20 +216,32 @@ func hum(r *rand.Rand, x []float64, g float64) {
 	}
 }
 
-// clicks adds rate-per-second transients: decaying sinusoids between fLo
-// and fHi Hz with time constant tau s, peak amplitude peak × RMS of x.
+// clicks adds rate-per-second transients: struck objects (keys, cutlery)
+// ringing with three inharmonic partials (ratios 1 : 2.76 : 5.40, those of
+// a free bar) from a fundamental between fLo and fHi Hz, decaying with time
+// constant tau s (higher partials faster), peak amplitude peak × RMS of x.
+// Partials above 7.5 kHz are dropped.
 func clicks(r *rand.Rand, x []float64, rate, fLo, fHi, tau, peak float64) {
 	s := rms(x)
 	n := len(x)
 	k := int(rate * float64(n) / Rate)
+	ratios := [...]float64{1, 2.76, 5.40}
 	for range k {
 		at := r.IntN(n)
-		f := uniform(r, fLo, fHi)
+		f := uniform(r, fLo, fHi) / 2
 		a := s * peak * uniform(r, 0.05, 0.3)
 		ln := int(5 * tau * Rate)
-		for j := 0; j < ln && at+j < n; j++ {
-			t := float64(j) / Rate
-			x[at+j] += a * math.Exp(-t/tau) * math.Sin(2*math.Pi*f*t)
+		for p, q := range ratios {
+			fp := f * q
+			if fp > 7500 {
+				break
+			}
+			ap := a / float64(p+1)
+			tp := tau / (1 + float64(p))
+			for j := 0; j < ln && at+j < n; j++ {
+				t := float64(j) / Rate
+				x[at+j] += ap * math.Exp(-t/tp) * math.Sin(2*math.Pi*fp*t)
+			}
 		}
 	}
 }

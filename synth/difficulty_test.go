@@ -283,7 +283,7 @@ func difficultyRows(seed uint64, trainScale, genScale, spoofScale float64) (trai
 
 func TestDifficulty(t *testing.T) {
 	const seed = 1
-	trainScale, genScale, spoofScale := 0.015, 0.03, 0.001
+	trainScale, genScale, spoofScale := 0.012, 0.025, 0.001
 	if os.Getenv("DEEP4DEEP_LONG") != "" {
 		trainScale, genScale, spoofScale = 0.2, 0.3, 0.05
 	}

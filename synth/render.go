@@ -152,7 +152,8 @@ func quantize(r *rand.Rand, x []float64, levelDB float64) {
 // Pair renders, in memory, a genuine trial and a spoof trial of the same
 // speaker and phrase under the given replay condition: handy for figures
 // and tests. Both use the file name "pair", so they draw the same random
-// streams: the spoof replays exactly the genuine recording returned.
+// streams: the spoof replays the very recording (take, session, phone)
+// returned as genuine, at its own output level.
 func Pair(seed uint64, speaker, phrase, env, playback, recorder string) (genuine, spoof []float32, err error) {
 	g := NewRenderer(seed, nil)
 	genuine, err = g.Render(corpus.Trial{File: "pair", Label: corpus.Genuine, Speaker: speaker,

@@ -376,11 +376,11 @@ func TestRenderProperties(t *testing.T) {
 	p := Scale(GenerateProtocols(2), 0.002, 2)
 	g := NewRenderer(2, nil)
 	// the extreme environments: anechoic, cantine, car, street, reverberant,
-	// analog wire; plus every train and dev row of the plan.
+	// analog wire; plus the first train and dev rows of the plan.
 	extreme := map[string]bool{"E01": true, "E09": true, "E11": true, "E15": true, "E18": true, "E24": true, "E25": true, "-": true}
 	for _, s := range corpus.Sets {
-		for _, tr := range p[s] {
-			if s == corpus.Eval && !extreme[tr.Environment] {
+		for i, tr := range p[s] {
+			if s == corpus.Eval && !extreme[tr.Environment] || s != corpus.Eval && i >= 4 {
 				continue
 			}
 			x, err := g.Render(tr)

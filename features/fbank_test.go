@@ -166,3 +166,41 @@ func BenchmarkFbank(b *testing.B) {
 		b.ReportMetric(secs*float64(b.N)/cpu, "audio-s/cpu-s")
 	}
 }
+
+// TestFbankParametersMatchSeed checks non-default window, hop, NFFT and
+// filter counts against the seed's algorithm (testdata/fbank_params/make.py).
+func TestFbankParametersMatchSeed(t *testing.T) {
+	x, err := audio.Load("testdata/fbank/chirp_noise_3s.wav", 16000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name          string
+		filters, nfft int
+		window, hop   float64
+	}{
+		{"f40_n512_w20_h10", 40, 512, 0.020, 0.010},
+		{"f80_n4096_w25_h5", 80, 4096, 0.025, 0.005},
+		{"f24_n1024_w32_h8", 24, 1024, 0.032, 0.008},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := DefaultConfig(Fbank)
+			c.NumFilters, c.NFFT, c.WindowSeconds, c.HopSeconds = tc.filters, tc.nfft, tc.window, tc.hop
+			ex, err := New(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m Matrix
+			ex.Extract(&m, x)
+			want := readCmpFile(t, "testdata/fbank_params/"+tc.name+".cmp")
+			if m.Cols != tc.filters || len(m.Data) != len(want) {
+				t.Fatalf("got %d×%d, want %d values", m.Rows, m.Cols, len(want))
+			}
+			for i, v := range m.Data {
+				if d := math.Abs(float64(v - want[i])); d > 1e-4 {
+					t.Fatalf("frame %d dim %d: %v, seed %v", i/m.Cols, i%m.Cols, v, want[i])
+				}
+			}
+		})
+	}
+}

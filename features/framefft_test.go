@@ -83,4 +83,5 @@ func TestGoKernels(t *testing.T) {
 	defer func() { useAVX2 = true }()
 	TestFrameFFTMatchesReference(t)
 	TestFbankMatchesSeed(t)
+	TestFbankParametersMatchSeed(t)
 }

@@ -136,3 +136,26 @@ func BenchmarkDevEval(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*frames)/b.Elapsed().Seconds(), "frames/s")
 }
+
+// BenchmarkCutBatch is the data-handling work per batch of 256 alone
+// (locating each sample's utterance and cutting its 64×17 image), on one
+// goroutine: compare its samples/s with BenchmarkCNNEngine's for the share
+// of a step that data handling would cost without double buffering.
+func BenchmarkCutBatch(b *testing.B) {
+	const bs = 256
+	s := benchSet()
+	samples := epochSamples(rand.New(rand.NewPCG(1, 1)), s, 0, false)
+	img := s.dim * 17
+	x := make([]float32, bs*img)
+	y := make([]int32, bs)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		lo := (i * bs) % (len(samples) - bs)
+		for k, g := range samples[lo : lo+bs] {
+			u, t := s.locate(int(g))
+			features.ContextImage(x[k*img:(k+1)*img], &s.utts[u], t, 8)
+			y[k] = s.labels[u]
+		}
+	}
+	b.ReportMetric(float64(b.N*bs)/b.Elapsed().Seconds(), "samples/s")
+}

@@ -62,25 +62,30 @@ func runDemo(ctx context.Context, env *cli.Env, args []string) error {
 	return nil
 }
 
-// stageBars turns the demo's progress events into one bar per stage, named
-// "[i/n] stage", with its ETA and throughput.
+// stageBars turns the demo's progress events into one bar per stage step,
+// named "[i/n] stage: step", with its ETA and throughput.
 type stageBars struct {
 	env   *cli.Env
 	bar   *cli.Progress
 	index int
+	step  string
 	total int
 	shown int
 }
 
 func (s *stageBars) event(e demo.Event) {
-	if e.Index != s.index || e.Total != s.total {
+	if e.Index != s.index || e.Step != s.step || e.Total != s.total {
 		s.bar.Done()
 		total := int64(e.Total)
 		if total == 0 {
 			total = -1 // unknown: a spinner
 		}
-		s.bar = s.env.Progress(total, fmt.Sprintf("[%d/%d] %s", e.Index, e.Count, e.Stage), e.Unit)
-		s.index, s.total, s.shown = e.Index, e.Total, 0
+		desc := fmt.Sprintf("[%d/%d] %s", e.Index, e.Count, e.Stage)
+		if e.Step != "" {
+			desc += ": " + e.Step
+		}
+		s.bar = s.env.Progress(total, desc, e.Unit)
+		s.index, s.step, s.total, s.shown = e.Index, e.Step, e.Total, 0
 	}
 	if e.Done > s.shown {
 		s.bar.Add(e.Done - s.shown)

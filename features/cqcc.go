@@ -240,10 +240,10 @@ func appendDeltas1(dst, src *Matrix) {
 	}
 }
 
-// projectBins sets out[n*nf+m] = Σ_b proj[n*k+b]·logP[b*nf+m] (a GEMM of
-// the nceps × k projection with the k × nf bin-major log power), two
-// coefficients × four frames at a time so that each loaded value is used
-// several times from registers.
+// projectBins sets out[n*nf+m] = Σ_b proj[n*k+b]·logP[m*k+b] (a GEMM of
+// the nceps × k projection with the frame-major log power), two
+// coefficients × four frames at a time: six sequential streams, each loaded
+// value used several times from registers.
 func projectBins(out, proj []float64, logP []float32, nceps, k, nf int) {
 	n := 0
 	for ; n+2 <= nceps; n += 2 {
@@ -253,11 +253,14 @@ func projectBins(out, proj []float64, logP []float32, nceps, k, nf int) {
 		o1 := out[(n+1)*nf : (n+2)*nf]
 		m := 0
 		for ; m+4 <= nf; m += 4 {
+			l0 := logP[m*k : (m+1)*k]
+			l1 := logP[(m+1)*k : (m+2)*k]
+			l2 := logP[(m+2)*k : (m+3)*k]
+			l3 := logP[(m+3)*k : (m+4)*k]
 			var a0, a1, a2, a3, b0, b1, b2, b3 float64
-			for b := 0; b < k; b++ {
-				w0, w1 := p0[b], p1[b]
-				v := logP[b*nf+m : b*nf+m+4]
-				v0, v1, v2, v3 := float64(v[0]), float64(v[1]), float64(v[2]), float64(v[3])
+			for b, w0 := range p0 {
+				w1 := p1[b]
+				v0, v1, v2, v3 := float64(l0[b]), float64(l1[b]), float64(l2[b]), float64(l3[b])
 				a0 += w0 * v0
 				a1 += w0 * v1
 				a2 += w0 * v2
@@ -271,9 +274,10 @@ func projectBins(out, proj []float64, logP []float32, nceps, k, nf int) {
 			o1[m], o1[m+1], o1[m+2], o1[m+3] = b0, b1, b2, b3
 		}
 		for ; m < nf; m++ {
+			l := logP[m*k : (m+1)*k]
 			var a, c float64
-			for b := 0; b < k; b++ {
-				v := float64(logP[b*nf+m])
+			for b, v32 := range l {
+				v := float64(v32)
 				a += p0[b] * v
 				c += p1[b] * v
 			}
@@ -284,8 +288,8 @@ func projectBins(out, proj []float64, logP []float32, nceps, k, nf int) {
 		p0 := proj[n*k : (n+1)*k]
 		for m := 0; m < nf; m++ {
 			var a float64
-			for b := 0; b < k; b++ {
-				a += p0[b] * float64(logP[b*nf+m])
+			for b, v := range logP[m*k : (m+1)*k] {
+				a += p0[b] * float64(v)
 			}
 			out[n*nf+m] = a
 		}

@@ -136,8 +136,7 @@ func (c *conv) forward(wk *workers, n int, training bool) {
 		wk.run(c.cout, c.bnFwdFn)
 	} else {
 		// Inference: batch norm, ReLU and the pad zeros fused into the
-		// product's store.
-		c.evalScaleShift()
+		// product's store (c.ss prepared by the caller: evalScaleShift).
 		f.c, f.ldc, f.ss, f.mask = c.a.ptr(), c.a.cs, c.ss, &c.mask.m[0]
 		wk.run(f.items(), f.fn)
 	}

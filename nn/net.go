@@ -36,6 +36,14 @@ type Net struct {
 	flatFn  func(tid, lo, hi int)
 	uflatFn func(tid, lo, hi int)
 	n       int
+
+	replicas  []*Net // inference workers (see replica)
+	replicaOf *Net
+	evalX     []float32
+	evalOut   []float32
+	evalFn    func(tid, lo, hi int)
+	evalBatch int
+	evalLogit []float32
 }
 
 // tensorRef names a slice of params or stats, in PyTorch naming and layout.
@@ -104,64 +112,7 @@ func New(a Arch, seed uint64) (*Net, error) {
 	n.grads = make([]float32, np)
 	n.stats = make([]float32, ns)
 
-	// Build the layers over slices of params / grads / stats.
-	ti := 0
-	next := func() (p, g []float32) {
-		t := n.tensors[ti]
-		ti++
-		return (*t.buf)[t.off : t.off+t.size()], n.grads[t.off : t.off+t.size()]
-	}
-	nextStat := func() []float32 {
-		t := n.tensors[ti]
-		ti++
-		return (*t.buf)[t.off : t.off+t.size()]
-	}
-	g := newGeom(a.InputHeight, a.InputWidth)
-	n.input = newAct(g, 1)
-	in, dIn := &n.input, (*act)(nil)
-	cin = 1
-	for _, b := range a.Blocks {
-		mask := &padMask{g: g}
-		for j, ch := range b.Channels {
-			c := newConv(&n.ks, g, cin, ch)
-			c.mask = mask
-			c.w, c.dw = next()
-			c.b, c.db = next()
-			c.gm, c.dgm = next()
-			c.bt, c.dbt = next()
-			c.runMean = nextStat()
-			c.runVar = nextStat()
-			c.in, c.dIn = in, dIn
-			if j == len(b.Channels)-1 {
-				c.pool = newMaxPool(g, ch, b.PoolH, b.PoolW)
-				in, dIn = &c.pool.out, &c.pool.dOut
-				g = c.pool.gout
-				n.last = c.pool
-			} else {
-				in, dIn = &c.a, &c.da
-			}
-			n.convs = append(n.convs, c)
-			cin = ch
-		}
-	}
-	fin = cin * g.h * g.w
-	n.flat.rows, n.dflat.rows = roundUp(fin, 4), roundUp(fin, 4)
-	x, dx := &n.flat, &n.dflat
-	for i := 0; i <= len(a.Dense); i++ {
-		fout, drop, hidden := a.Classes, 0.0, false
-		if i < len(a.Dense) {
-			fout, drop, hidden = a.Dense[i].Units, a.Dense[i].Dropout, true
-		}
-		d := newDense(&n.ks, fin, fout, drop, hidden)
-		d.w, d.dw = next()
-		d.b, d.db = next()
-		d.in, d.dIn = x, dx
-		x, dx = &d.a, &d.da
-		n.denses = append(n.denses, d)
-		fin = fout
-	}
-	n.flatFn = func(_, lo, hi int) { n.flatten(lo, hi) }
-	n.uflatFn = func(_, lo, hi int) { n.unflatten(lo, hi) }
+	n.build()
 
 	// PyTorch default initialisation.
 	rng := rand.New(rand.NewPCG(seed, 0x6e6e2d696e6974))
@@ -215,6 +166,10 @@ func (n *Net) SetThreads(k int) {
 
 // Close stops the worker goroutines; the Net must not be used afterwards.
 func (n *Net) Close() {
+	for _, r := range n.replicas {
+		r.Close()
+	}
+	n.replicas = nil
 	if n.wk != nil {
 		n.wk.close()
 		n.wk = nil
@@ -460,7 +415,9 @@ func (n *Net) backward() {
 
 // Logits runs the network in inference mode (batch-norm running statistics,
 // no dropout) on batch samples and writes the logits to out, row-major
-// batch × Classes.
+// batch × Classes. Each worker thread runs its own copy of the layer stack
+// on micro-batches of the input; the result does not depend on the batch
+// size or the thread count (every sample's arithmetic is the same).
 func (n *Net) Logits(x []float32, batch int, out []float32) error {
 	if err := n.checkInput(x, batch); err != nil {
 		return err
@@ -468,18 +425,44 @@ func (n *Net) Logits(x []float32, batch int, out []float32) error {
 	if len(out) != batch*n.arch.Classes {
 		return fmt.Errorf("nn: logits buffer has %d values, want %d", len(out), batch*n.arch.Classes)
 	}
-	n.ensure(batch, false)
+	n.evalLogits(x, batch, out)
+	return nil
+}
+
+func (n *Net) evalLogits(x []float32, batch int, out []float32) {
 	n.pack()
-	n.forward(x, batch, false)
-	z := &n.denses[len(n.denses)-1].z
-	k := n.arch.Classes
-	for c := 0; c < k; c++ {
-		row := z.row(c)
-		for i := 0; i < batch; i++ {
-			out[i*k+c] = row[i]
+	for _, c := range n.convs {
+		c.evalScaleShift()
+	}
+	nb := (batch + microBatch - 1) / microBatch
+	for len(n.replicas) < min(n.threads, nb) {
+		n.replicas = append(n.replicas, n.replica())
+	}
+	if n.evalFn == nil {
+		n.evalFn = func(tid, lo, hi int) { n.evalRange(tid, lo, hi) }
+	}
+	n.evalX, n.evalOut, n.evalBatch = x, out, batch
+	n.wk.run(nb, n.evalFn)
+	n.evalX, n.evalOut = nil, nil
+}
+
+// evalRange runs micro-batches lo..hi on replica tid.
+func (n *Net) evalRange(tid, lo, hi int) {
+	r := n.replicas[tid]
+	hw, k := n.InputSize(), n.arch.Classes
+	for mb := lo; mb < hi; mb++ {
+		i0 := mb * microBatch
+		m := min(microBatch, n.evalBatch-i0)
+		r.ensure(m, false)
+		r.forward(n.evalX[i0*hw:(i0+m)*hw], m, false)
+		z := &r.denses[len(r.denses)-1].z
+		for c := 0; c < k; c++ {
+			row := z.row(c)[:m]
+			for i, v := range row {
+				n.evalOut[(i0+i)*k+c] = v
+			}
 		}
 	}
-	return nil
 }
 
 // Loss evaluates the mean cross-entropy and the number of correct
@@ -492,11 +475,30 @@ func (n *Net) Loss(x []float32, labels []int32) (loss float64, correct int, err 
 	if err := n.checkLabels(labels); err != nil {
 		return 0, 0, err
 	}
-	n.ensure(batch, false)
-	n.pack()
-	n.forward(x, batch, false)
-	loss, correct = n.lossGrad(labels, false)
-	return loss, correct, nil
+	k := n.arch.Classes
+	if len(n.evalLogit) < batch*k {
+		n.evalLogit = make([]float32, batch*k)
+	}
+	z := n.evalLogit[:batch*k]
+	n.evalLogits(x, batch, z)
+	for i, l := range labels {
+		row := z[i*k : (i+1)*k]
+		m, best := math.Inf(-1), 0
+		for c, v := range row {
+			if float64(v) > m {
+				m, best = float64(v), c
+			}
+		}
+		if best == int(l) {
+			correct++
+		}
+		var s float64
+		for _, v := range row {
+			s += math.Exp(float64(v) - m)
+		}
+		loss += m + math.Log(s) - float64(row[l])
+	}
+	return loss / float64(batch), correct, nil
 }
 
 // Tensors returns copies of the weights and batch-norm running statistics
@@ -579,4 +581,92 @@ func (n *Net) SetRNGState(b []byte) error {
 	}
 	*n.rng = p
 	return nil
+}
+
+// build makes the layer stack over n.params, n.grads and n.stats.
+func (n *Net) build() {
+	// Build the layers over slices of params / grads / stats.
+	ti := 0
+	next := func() (p, g []float32) {
+		t := n.tensors[ti]
+		ti++
+		return (*t.buf)[t.off : t.off+t.size()], n.grads[t.off : t.off+t.size()]
+	}
+	nextStat := func() []float32 {
+		t := n.tensors[ti]
+		ti++
+		return (*t.buf)[t.off : t.off+t.size()]
+	}
+	a := n.arch
+	g := newGeom(a.InputHeight, a.InputWidth)
+	n.input = newAct(g, 1)
+	in, dIn := &n.input, (*act)(nil)
+	cin := 1
+	for _, b := range a.Blocks {
+		mask := &padMask{g: g}
+		for j, ch := range b.Channels {
+			c := newConv(&n.ks, g, cin, ch)
+			c.mask = mask
+			c.w, c.dw = next()
+			c.b, c.db = next()
+			c.gm, c.dgm = next()
+			c.bt, c.dbt = next()
+			c.runMean = nextStat()
+			c.runVar = nextStat()
+			c.in, c.dIn = in, dIn
+			if j == len(b.Channels)-1 {
+				c.pool = newMaxPool(g, ch, b.PoolH, b.PoolW)
+				in, dIn = &c.pool.out, &c.pool.dOut
+				g = c.pool.gout
+				n.last = c.pool
+			} else {
+				in, dIn = &c.a, &c.da
+			}
+			n.convs = append(n.convs, c)
+			cin = ch
+		}
+	}
+	fin := cin * g.h * g.w
+	n.flat.rows, n.dflat.rows = roundUp(fin, 4), roundUp(fin, 4)
+	x, dx := &n.flat, &n.dflat
+	for i := 0; i <= len(a.Dense); i++ {
+		fout, drop, hidden := a.Classes, 0.0, false
+		if i < len(a.Dense) {
+			fout, drop, hidden = a.Dense[i].Units, a.Dense[i].Dropout, true
+		}
+		d := newDense(&n.ks, fin, fout, drop, hidden)
+		d.w, d.dw = next()
+		d.b, d.db = next()
+		d.in, d.dIn = x, dx
+		x, dx = &d.a, &d.da
+		n.denses = append(n.denses, d)
+		fin = fout
+	}
+	n.flatFn = func(_, lo, hi int) { n.flatten(lo, hi) }
+	n.uflatFn = func(_, lo, hi int) { n.unflatten(lo, hi) }
+
+}
+
+// microBatch is the number of samples an inference worker processes at a
+// time: small enough that a layer's input and output stay in the core's
+// cache, a multiple of maxNR so that the dense layers waste no columns.
+const microBatch = 48
+
+// replica returns a copy of the layer stack that shares n's weights, packed
+// weights and inference batch-norm constants but has its own buffers and
+// runs single-threaded: inference workers each run one on their own
+// micro-batches, with no synchronisation between layers.
+func (n *Net) replica() *Net {
+	r := &Net{arch: n.arch, ks: n.ks, params: n.params, grads: n.grads, stats: n.stats, tensors: n.tensors, rng: n.rng}
+	r.build()
+	for i, c := range r.convs {
+		c.apF, c.apB, c.ss = n.convs[i].apF, n.convs[i].apB, n.convs[i].ss
+	}
+	for i, d := range r.denses {
+		d.apF, d.apB = n.denses[i].apF, n.denses[i].apB
+	}
+	r.wk = newWorkers(1)
+	r.threads = 1
+	r.replicaOf = n
+	return r
 }

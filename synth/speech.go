@@ -404,10 +404,14 @@ func (s *speaker) render(r *rand.Rand, v Voice, tk Take) []float64 {
 		fnz := 270 + (tr.nasZ[fi]-270)*tr.nas[fi]
 		npole.set(270, 100)
 		nzero.set(fnz, 100)
-		ff, fbw := math.Min(tr.fricF[fi]*math.Sqrt(v.Scale), 7400), tr.fricBW[fi]
-		fr1.setBandpass(ff, fbw)
-		fr2.setBandpass(ff, fbw*1.4)
 		av, ah, af, f0 := tr.av[fi], tr.ah[fi], tr.af[fi], tr.f0[fi]
+		if af < 1e-6 { // below −120 dB: silent
+			af = 0
+		} else {
+			ff, fbw := math.Min(tr.fricF[fi]*math.Sqrt(v.Scale), 7400), tr.fricBW[fi]
+			fr1.setBandpass(ff, fbw)
+			fr2.setBandpass(ff, fbw*1.4)
+		}
 		for j := range frameSamples {
 			// glottal flow
 			var g float64
@@ -425,20 +429,24 @@ func (s *speaker) render(r *rand.Rand, v Voice, tk Take) []float64 {
 			gPrev = g
 			src := dg * av * 8
 			// breathiness and aspiration
-			nz := r.NormFloat64()
-			src += nz * (ah*0.25 + v.Breath*av*g*0.6)
+			if a := ah*0.25 + v.Breath*av*g*0.6; a > 1e-6 { // below −120 dB: silent
+				src += r.NormFloat64() * a
+			}
 			tiltY = (1-tilt)*src + tilt*tiltY
 			x := tiltY
 			x = nzero.step(npole.step(x))
 			for k := range casc {
 				x = casc[k].step(x)
 			}
-			// frication: differenced noise through two band-passes
-			fn := r.NormFloat64()
-			d := fn - fricPrev
-			fricPrev = fn
-			y := fr2.step(fr1.step(d)) * af * fricGain
-			out[fi*frameSamples+j] = x + y
+			// frication: differenced noise through two band-passes (idle,
+			// and drawing no noise, while the frication amplitude is 0)
+			if af != 0 {
+				fn := r.NormFloat64()
+				d := fn - fricPrev
+				fricPrev = fn
+				x += fr2.step(fr1.step(d)) * af * fricGain
+			}
+			out[fi*frameSamples+j] = x
 		}
 	}
 	highpass1(out, 50)

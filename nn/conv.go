@@ -38,9 +38,10 @@ type conv struct {
 	fwd, bwd gemmJob
 	dwj      dwJob
 
-	pool *maxPool
-	mask *padMask
-	ss   []float32 // inference batch norm: per tile of 4 channels, 4 scales then 4 shifts
+	pool    *maxPool
+	mask    *padMask
+	ss      []float32 // inference batch norm: per tile of 4 channels, 4 scales then 4 shifts
+	scratch []float32 // per channel: results of the element-wise kernels
 
 	// per-call state read by the parallel passes
 	n        int
@@ -60,6 +61,7 @@ func newConv(ks *kernelSet, g geom, cin, cout int) *conv {
 	c.offF = make([]int, c.k+1)
 	c.offB = make([]int, 9*cout+1)
 	c.ss = make([]float32, 2*c.cout4)
+	c.scratch = make([]float32, 4*cout)
 	c.meanY = make([]float64, cout)
 	c.invstd = make([]float64, cout)
 	c.fwd.init(ks)
@@ -158,15 +160,11 @@ func (c *conv) bnForward(ch int) {
 	lo, hi := g.base, g.base+c.n*g.s
 	first := y[lo]
 	var s, ss float64
+	e := &c.fwd.ks.elem
+	scr := c.scratch[ch*4 : ch*4+4]
 	for q0 := lo; q0 < hi; q0 += 512 {
 		q1 := min(q0+512, hi)
-		var rs, rss float32
-		m := mk[q0:q1]
-		for j, v := range y[q0:q1] {
-			d := (v - first) * m[j]
-			rs += d
-			rss += d * d
-		}
+		rs, rss := e.stats(y[q0:q1], mk[q0:q1], first, scr)
 		s += float64(rs)
 		ss += float64(rss)
 	}
@@ -182,11 +180,7 @@ func (c *conv) bnForward(ch int) {
 	scale, shift := float32(sc), float32(float64(c.bt[ch])-mean*sc)
 	a := c.a.ch(ch)[:g.span(c.n)]
 	clear(a[:lo])
-	m := mk[lo:hi]
-	dst := a[lo:hi]
-	for j, v := range y[lo:hi] {
-		dst[j] = max(v*scale+shift, 0) * m[j]
-	}
+	e.apply(a[lo:hi], y[lo:hi], mk[lo:hi], scale, shift)
 	clear(a[hi:])
 }
 
@@ -264,19 +258,12 @@ func (c *conv) bnBackward(ch int) {
 	lo, hi := g.base, g.base+c.n*g.s
 	mean, inv := c.meanY[ch], c.invstd[ch]
 	mf := float32(mean)
+	e := &c.fwd.ks.elem
+	scr := c.scratch[ch*4 : ch*4+4]
 	var sg, sgx float64
 	for q0 := lo; q0 < hi; q0 += 512 {
 		q1 := min(q0+512, hi)
-		yr, ar, dr, gr := y[q0:q1], a[q0:q1], da[q0:q1], dy[q0:q1]
-		var rs, rsx float32
-		for j := range yr {
-			// a ≥ 0, so a > 0 ⇔ its bits are non-zero: a branch-free mask.
-			keep := uint32(-int32(math.Float32bits(ar[j])) >> 31)
-			gv := math.Float32frombits(math.Float32bits(dr[j]) & keep)
-			gr[j] = gv
-			rs += gv
-			rsx += gv * (yr[j] - mf)
-		}
+		rs, rsx := e.grad1(dy[q0:q1], da[q0:q1], a[q0:q1], y[q0:q1], mf, scr)
 		sg += float64(rs)
 		sgx += float64(rsx)
 	}
@@ -292,14 +279,7 @@ func (c *conv) bnBackward(ch int) {
 	var sdx float64
 	for q0 := lo; q0 < hi; q0 += 512 {
 		q1 := min(q0+512, hi)
-		yr, gr, m := y[q0:q1], dy[q0:q1], mk[q0:q1]
-		var rs float32
-		for j := range yr {
-			v := (alpha*gr[j] + beta + gam*yr[j]) * m[j]
-			gr[j] = v
-			rs += v
-		}
-		sdx += float64(rs)
+		sdx += float64(e.grad2(dy[q0:q1], y[q0:q1], mk[q0:q1], alpha, beta, gam, scr))
 	}
 	clear(dy[hi:])
 	c.db[ch] = float32(sdx)

@@ -39,12 +39,13 @@ type kernelSet struct {
 	gemm     func(k int, a, b *float32, offs *int, c *float32, ldc int)
 	gemmReLU func(k int, a, b *float32, offs *int, c *float32, ldc int, ss, mask *float32)
 	dot4x3   func(l int, a *float32, lda int, b *float32, offs *int, out *float32)
+	elem     elemKernels
 }
 
 // maxNR is the widest GEMM tile of any kernel set.
 const maxNR = 48
 
-var goKernels = kernelSet{name: "go", nr: 24, gemm: gemm4x24Go, gemmReLU: gemm4x24ReLUGo, dot4x3: dot4x3Go}
+var goKernels = kernelSet{name: "go", nr: 24, gemm: gemm4x24Go, gemmReLU: gemm4x24ReLUGo, dot4x3: dot4x3Go, elem: goElem}
 
 func at(p *float32, i int) *float32 {
 	return (*float32)(unsafe.Add(unsafe.Pointer(p), uintptr(i)*4))

@@ -26,9 +26,23 @@ func gemm4x48ReLUAVX512(k int, a, b *float32, offs *int, c *float32, ldc int, ss
 //go:noescape
 func dot4x3AVX512(l int, a *float32, lda int, b *float32, offs *int, out *float32)
 
-var avx2Kernels = kernelSet{name: "avx2", nr: 24, gemm: gemm4x24AVX2, gemmReLU: gemm4x24ReLUAVX2, dot4x3: dot4x3AVX2}
+//go:noescape
+func bnStatsAVX2(y, m *float32, n int, first float32, out *float32)
 
-var avx512Kernels = kernelSet{name: "avx512", nr: 48, gemm: gemm4x48AVX512, gemmReLU: gemm4x48ReLUAVX512, dot4x3: dot4x3AVX512}
+//go:noescape
+func bnApplyAVX2(dst, y, m *float32, n int, scale, shift float32)
+
+//go:noescape
+func bnGrad1AVX2(gr, da, a, y *float32, n int, mf float32, out *float32)
+
+//go:noescape
+func bnGrad2AVX2(gr, y, m *float32, n int, alpha, beta, gam float32, out *float32)
+
+var avx2Elem = elemKernels{bnStatsAVX2, bnApplyAVX2, bnGrad1AVX2, bnGrad2AVX2}
+
+var avx2Kernels = kernelSet{name: "avx2", nr: 24, gemm: gemm4x24AVX2, gemmReLU: gemm4x24ReLUAVX2, dot4x3: dot4x3AVX2, elem: avx2Elem}
+
+var avx512Kernels = kernelSet{name: "avx512", nr: 48, gemm: gemm4x48AVX512, gemmReLU: gemm4x48ReLUAVX512, dot4x3: dot4x3AVX512, elem: avx2Elem}
 
 var (
 	hasAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA

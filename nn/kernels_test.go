@@ -82,3 +82,62 @@ func TestKernelsAgree(t *testing.T) {
 		t.Log("only the pure-Go kernels are available on this CPU")
 	}
 }
+
+// TestElemKernelsAgree compares the element-wise batch-norm kernels of every
+// kernel set with the pure-Go ones, over lengths with and without a tail.
+func TestElemKernelsAgree(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	gen := func(n int, nonneg bool) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(rng.NormFloat64())
+			if nonneg {
+				v[i] = max(v[i], 0)
+			}
+		}
+		return v
+	}
+	close := func(a, b float32, scale float64) bool {
+		return math.Abs(float64(a-b)) <= 1e-5*scale
+	}
+	for _, ks := range allKernels() {
+		e := &ks.elem
+		for _, n := range []int{1, 7, 8, 9, 64, 515} {
+			y, m, da, a := gen(n, false), gen(n, true), gen(n, false), gen(n, true)
+			for i := range m {
+				m[i] = float32(i % 3 / 2) // 0, 0, 1, ...
+			}
+			out, ref := make([]float32, 4), make([]float32, 4)
+			s, ss := e.stats(y, m, 0.3, out)
+			goElem.stats(y, m, 0.3, ref)
+			rs, rss := goElem.stats(y, m, 0.3, ref)
+			if !close(s, rs, float64(n)) || !close(ss, rss, float64(n)) {
+				t.Errorf("%s stats n=%d: %v %v, want %v %v", ks.name, n, s, ss, rs, rss)
+			}
+			d1, d2 := make([]float32, n), make([]float32, n)
+			e.apply(d1, y, m, 1.5, -0.2)
+			goElem.apply(d2, y, m, 1.5, -0.2)
+			g1, g2 := make([]float32, n), make([]float32, n)
+			a1, b1 := e.grad1(g1, da, a, y, 0.1, out)
+			a2, b2 := goElem.grad1(g2, da, a, y, 0.1, ref)
+			if !close(a1, a2, float64(n)) || !close(b1, b2, float64(n)) {
+				t.Errorf("%s grad1 n=%d sums differ", ks.name, n)
+			}
+			for i := range d1 {
+				if !close(d1[i], d2[i], 1) || g1[i] != g2[i] {
+					t.Fatalf("%s apply/grad1 n=%d [%d]: %v/%v %v/%v", ks.name, n, i, d1[i], d2[i], g1[i], g2[i])
+				}
+			}
+			s1 := e.grad2(g1, y, m, 0.7, 0.05, -0.3, out)
+			s2 := goElem.grad2(g2, y, m, 0.7, 0.05, -0.3, ref)
+			if !close(s1, s2, float64(n)) {
+				t.Errorf("%s grad2 n=%d sum %v, want %v", ks.name, n, s1, s2)
+			}
+			for i := range g1 {
+				if !close(g1[i], g2[i], 1) {
+					t.Fatalf("%s grad2 n=%d [%d]: %v, want %v", ks.name, n, i, g1[i], g2[i])
+				}
+			}
+		}
+	}
+}

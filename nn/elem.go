@@ -1,0 +1,122 @@
+package nn
+
+import (
+	"math"
+	"unsafe"
+)
+
+// Element-wise batch-norm passes over n values (n a multiple of 8 for the
+// assembly versions; the wrappers below do any tail in Go). Results go to
+// out, which the callers keep per channel so that nothing escapes.
+type elemKernels struct {
+	// out[0] = Σ (y−first)·m, out[1] = Σ ((y−first)·m)²
+	bnStats func(y, m *float32, n int, first float32, out *float32)
+	// dst = max(y·scale + shift, 0)·m
+	bnApply func(dst, y, m *float32, n int, scale, shift float32)
+	// g = da·[a > 0]; out[0] = Σ g, out[1] = Σ g·(y − mf)
+	bnGrad1 func(g, da, a, y *float32, n int, mf float32, out *float32)
+	// g = (alpha·g + beta + gam·y)·m; out[0] = Σ g
+	bnGrad2 func(g, y, m *float32, n int, alpha, beta, gam float32, out *float32)
+}
+
+var goElem = elemKernels{bnStatsGo, bnApplyGo, bnGrad1Go, bnGrad2Go}
+
+func bnStatsGo(y, m *float32, n int, first float32, out *float32) {
+	ys, ms := unsafe.Slice(y, n), unsafe.Slice(m, n)
+	var s, ss float32
+	for j, v := range ys {
+		d := (v - first) * ms[j]
+		s += d
+		ss += d * d
+	}
+	o := unsafe.Slice(out, 2)
+	o[0], o[1] = s, ss
+}
+
+func bnApplyGo(dst, y, m *float32, n int, scale, shift float32) {
+	ds, ys, ms := unsafe.Slice(dst, n), unsafe.Slice(y, n), unsafe.Slice(m, n)
+	for j, v := range ys {
+		ds[j] = max(v*scale+shift, 0) * ms[j]
+	}
+}
+
+func bnGrad1Go(g, da, a, y *float32, n int, mf float32, out *float32) {
+	gs, das, as, ys := unsafe.Slice(g, n), unsafe.Slice(da, n), unsafe.Slice(a, n), unsafe.Slice(y, n)
+	var s, sx float32
+	for j := range gs {
+		// a ≥ 0, so a > 0 ⇔ its bits are non-zero: a branch-free mask.
+		keep := uint32(-int32(math.Float32bits(as[j])) >> 31)
+		gv := math.Float32frombits(math.Float32bits(das[j]) & keep)
+		gs[j] = gv
+		s += gv
+		sx += gv * (ys[j] - mf)
+	}
+	o := unsafe.Slice(out, 2)
+	o[0], o[1] = s, sx
+}
+
+func bnGrad2Go(g, y, m *float32, n int, alpha, beta, gam float32, out *float32) {
+	gs, ys, ms := unsafe.Slice(g, n), unsafe.Slice(y, n), unsafe.Slice(m, n)
+	var s float32
+	for j := range gs {
+		v := (alpha*gs[j] + beta + gam*ys[j]) * ms[j]
+		gs[j] = v
+		s += v
+	}
+	*out = s
+}
+
+// The wrappers run the kernel on the largest multiple of 8 and Go on the
+// rest; out must have room for 4 values (2 for the kernel, 2 for the tail).
+
+func (e *elemKernels) stats(y, m []float32, first float32, out []float32) (float32, float32) {
+	n8 := len(y) &^ 7
+	out[0], out[1] = 0, 0
+	if n8 > 0 {
+		e.bnStats(&y[0], &m[0], n8, first, &out[0])
+	}
+	s, ss := out[0], out[1]
+	if n8 < len(y) {
+		bnStatsGo(&y[n8], &m[n8], len(y)-n8, first, &out[2])
+		s, ss = s+out[2], ss+out[3]
+	}
+	return s, ss
+}
+
+func (e *elemKernels) apply(dst, y, m []float32, scale, shift float32) {
+	n8 := len(y) &^ 7
+	if n8 > 0 {
+		e.bnApply(&dst[0], &y[0], &m[0], n8, scale, shift)
+	}
+	if n8 < len(y) {
+		bnApplyGo(&dst[n8], &y[n8], &m[n8], len(y)-n8, scale, shift)
+	}
+}
+
+func (e *elemKernels) grad1(g, da, a, y []float32, mf float32, out []float32) (float32, float32) {
+	n8 := len(y) &^ 7
+	out[0], out[1] = 0, 0
+	if n8 > 0 {
+		e.bnGrad1(&g[0], &da[0], &a[0], &y[0], n8, mf, &out[0])
+	}
+	s, sx := out[0], out[1]
+	if n8 < len(y) {
+		bnGrad1Go(&g[n8], &da[n8], &a[n8], &y[n8], len(y)-n8, mf, &out[2])
+		s, sx = s+out[2], sx+out[3]
+	}
+	return s, sx
+}
+
+func (e *elemKernels) grad2(g, y, m []float32, alpha, beta, gam float32, out []float32) float32 {
+	n8 := len(y) &^ 7
+	out[0] = 0
+	if n8 > 0 {
+		e.bnGrad2(&g[0], &y[0], &m[0], n8, alpha, beta, gam, &out[0])
+	}
+	s := out[0]
+	if n8 < len(y) {
+		bnGrad2Go(&g[n8], &y[n8], &m[n8], len(y)-n8, alpha, beta, gam, &out[2])
+		s += out[2]
+	}
+	return s
+}

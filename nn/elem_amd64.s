@@ -1,0 +1,157 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// Element-wise batch-norm passes (AVX2, 8 lanes; n is a multiple of 8).
+// They are memory-bound; AVX2 is enough on AVX-512 machines too.
+
+
+// func bnStatsAVX2(y, m *float32, n int, first float32, out *float32)
+// out[0] = Σ (y−first)·m, out[1] = Σ ((y−first)·m)²
+TEXT ·bnStatsAVX2(SB), NOSPLIT, $0-40
+	MOVQ y+0(FP), SI
+	MOVQ m+8(FP), DI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS first+24(FP), Y0
+	MOVQ out+32(FP), DX
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	SHRQ $3, CX
+	JEQ sdone
+
+sloop:
+	VMOVUPS (SI), Y5
+	VSUBPS Y0, Y5, Y5
+	VMULPS (DI), Y5, Y5
+	VADDPS Y5, Y1, Y1
+	VFMADD231PS Y5, Y5, Y2
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNE sloop
+
+sdone:
+	VEXTRACTF128 $1, Y1, X6
+	VADDPS X6, X1, X1
+	VHADDPS X1, X1, X1
+	VHADDPS X1, X1, X1
+	VMOVSS X1, (DX)
+	VEXTRACTF128 $1, Y2, X6
+	VADDPS X6, X2, X2
+	VHADDPS X2, X2, X2
+	VHADDPS X2, X2, X2
+	VMOVSS X2, 4(DX)
+	VZEROUPPER
+	RET
+
+// func bnApplyAVX2(dst, y, m *float32, n int, scale, shift float32)
+// dst = max(y·scale + shift, 0)·m
+TEXT ·bnApplyAVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DX
+	MOVQ y+8(FP), SI
+	MOVQ m+16(FP), DI
+	MOVQ n+24(FP), CX
+	VBROADCASTSS scale+32(FP), Y0
+	VBROADCASTSS shift+36(FP), Y1
+	VXORPS Y2, Y2, Y2
+	SHRQ $3, CX
+	JEQ adone
+
+aloop:
+	VMOVUPS (SI), Y3
+	VFMADD213PS Y1, Y0, Y3
+	VMAXPS Y2, Y3, Y3
+	VMULPS (DI), Y3, Y3
+	VMOVUPS Y3, (DX)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, DX
+	DECQ CX
+	JNE aloop
+
+adone:
+	VZEROUPPER
+	RET
+
+// func bnGrad1AVX2(gr, da, a, y *float32, n int, mf float32, out *float32)
+// g = da·[a > 0]; out[0] = Σ g, out[1] = Σ g·(y − mf)
+TEXT ·bnGrad1AVX2(SB), NOSPLIT, $0-56
+	MOVQ gr+0(FP), DX
+	MOVQ da+8(FP), R8
+	MOVQ a+16(FP), R9
+	MOVQ y+24(FP), SI
+	MOVQ n+32(FP), CX
+	VBROADCASTSS mf+40(FP), Y0
+	MOVQ out+48(FP), DI
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y7, Y7, Y7
+	SHRQ $3, CX
+	JEQ g1done
+
+g1loop:
+	VMOVUPS (R9), Y3
+	VCMPPS $0x0e, Y7, Y3, Y3
+	VANDPS (R8), Y3, Y4
+	VMOVUPS Y4, (DX)
+	VADDPS Y4, Y1, Y1
+	VMOVUPS (SI), Y5
+	VSUBPS Y0, Y5, Y5
+	VFMADD231PS Y5, Y4, Y2
+	ADDQ $32, DX
+	ADDQ $32, R8
+	ADDQ $32, R9
+	ADDQ $32, SI
+	DECQ CX
+	JNE g1loop
+
+g1done:
+	VEXTRACTF128 $1, Y1, X6
+	VADDPS X6, X1, X1
+	VHADDPS X1, X1, X1
+	VHADDPS X1, X1, X1
+	VMOVSS X1, (DI)
+	VEXTRACTF128 $1, Y2, X6
+	VADDPS X6, X2, X2
+	VHADDPS X2, X2, X2
+	VHADDPS X2, X2, X2
+	VMOVSS X2, 4(DI)
+	VZEROUPPER
+	RET
+
+// func bnGrad2AVX2(gr, y, m *float32, n int, alpha, beta, gam float32, out *float32)
+// g = (alpha·g + beta + gam·y)·m; out[0] = Σ g
+TEXT ·bnGrad2AVX2(SB), NOSPLIT, $0-56
+	MOVQ gr+0(FP), DX
+	MOVQ y+8(FP), SI
+	MOVQ m+16(FP), DI
+	MOVQ n+24(FP), CX
+	VBROADCASTSS alpha+32(FP), Y0
+	VBROADCASTSS beta+36(FP), Y1
+	VBROADCASTSS gam+40(FP), Y2
+	MOVQ out+48(FP), R8
+	VXORPS Y3, Y3, Y3
+	SHRQ $3, CX
+	JEQ g2done
+
+g2loop:
+	VMOVUPS (DX), Y4
+	VFMADD213PS Y1, Y0, Y4
+	VFMADD231PS (SI), Y2, Y4
+	VMULPS (DI), Y4, Y4
+	VMOVUPS Y4, (DX)
+	VADDPS Y4, Y3, Y3
+	ADDQ $32, DX
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNE g2loop
+
+g2done:
+	VEXTRACTF128 $1, Y3, X6
+	VADDPS X6, X3, X3
+	VHADDPS X3, X3, X3
+	VHADDPS X3, X3, X3
+	VMOVSS X3, (R8)
+	VZEROUPPER
+	RET

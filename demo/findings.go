@@ -38,6 +38,9 @@ func findings(r *Report) []string {
 			f = append(f, fmt.Sprintf("%s: eval EER %s %% is not above dev %s %%, although eval holds unseen replay configurations.",
 				s.Name, pct(s.Eval.EER), pct(s.Dev.EER)))
 		}
+		if f1 := overfitting(r, s); f1 != "" {
+			f = append(f, f1)
+		}
 		if lo, hi, ok := extremes(s.Eval.By.Environment); ok && lo != hi {
 			f = append(f, fmt.Sprintf("%s: replay environments range from %s %% EER (%s) to %s %% (%s).",
 				s.Name, pct(s.Eval.By.Environment[lo].EER), r.describe(lo), pct(s.Eval.By.Environment[hi].EER), r.describe(hi)))
@@ -55,4 +58,22 @@ func (r *Report) describe(id string) string {
 		}
 	}
 	return id
+}
+
+// overfitting describes a CNN run whose dev EER was lowest before the last
+// epoch while the train loss kept falling, or returns "".
+func overfitting(r *Report, s System) string {
+	n := len(s.Epochs)
+	if s.BestEpoch < 1 || s.BestEpoch >= n {
+		return ""
+	}
+	best, last := s.Epochs[s.BestEpoch-1], s.Epochs[n-1]
+	if !(last.TrainLoss < best.TrainLoss) {
+		return ""
+	}
+	return fmt.Sprintf("%s: dev EER was lowest after epoch %d of %d (%s %%; %s %% after the last) while the train loss "+
+		"kept falling (%.3f → %.3f): with %d train utterances from %d replay configurations the network overfits "+
+		"the train conditions; the model of epoch %d is kept.",
+		s.Name, s.BestEpoch, n, pct(best.DevEER), pct(last.DevEER), best.TrainLoss, last.TrainLoss,
+		r.Corpus[0].Genuine+r.Corpus[0].Spoof, r.Corpus[0].Configs, s.BestEpoch)
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/deep4deep/deep4deep/eval"
+	"github.com/deep4deep/deep4deep/train"
 )
 
 var nan = math.NaN()
@@ -43,6 +44,10 @@ type System struct {
 
 	TrainSeconds float64
 	ScoreSeconds float64 // dev and eval together
+	// Epochs is the CNN's training log, one entry per epoch run; BestEpoch
+	// (from 1) is the one kept. Both are zero for the GMM.
+	Epochs    []train.Epoch
+	BestEpoch int
 	// Dev and Eval are the evaluations of the score files by eval.Evaluate.
 	Dev, Eval *eval.Result
 }
@@ -52,6 +57,7 @@ type SetStats struct {
 	Genuine, Spoof int
 	Speakers       int
 	Seconds        float64 // total audio duration; 0 when unknown
+	Configs        int     // distinct replay configurations (environment, playback, recorder)
 }
 
 // StageTime is the wall time of one stage of the run.
@@ -200,14 +206,14 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	} else {
 		p("**Corpus.** %s Scale %g of the real ASVspoof 2017 V2 row counts, seed %d.\n\n", r.CorpusNote, r.Scale, r.Seed)
 	}
-	p("| set | genuine | spoof | speakers | audio |\n|---|---:|---:|---:|---:|\n")
+	p("| set | genuine | spoof | speakers | replay configurations | audio |\n|---|---:|---:|---:|---:|---:|\n")
 	for i, name := range [...]string{"train", "dev", "eval"} {
 		c := r.Corpus[i]
 		audio := "–"
 		if c.Seconds > 0 {
 			audio = fmt.Sprintf("%.1f min", c.Seconds/60)
 		}
-		p("| %s | %d | %d | %d | %s |\n", name, c.Genuine, c.Spoof, c.Speakers, audio)
+		p("| %s | %d | %d | %d | %d | %s |\n", name, c.Genuine, c.Spoof, c.Speakers, c.Configs, audio)
 	}
 	p("\n")
 	for _, s := range r.Systems {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/deep4deep/deep4deep/eval"
+	"github.com/deep4deep/deep4deep/train"
 )
 
 // madeUpReport is a report with invented results, enough to exercise every
@@ -38,7 +39,7 @@ func madeUpReport() *Report {
 	}
 	return &Report{
 		Command: "deep4deep demo --scale 0.1", Scale: 0.1, Seed: 7, Threads: 2,
-		Corpus:     [3]SetStats{{151, 151, 10, 900}, {76, 95, 8, 500}, {130, 1201, 24, 4000}},
+		Corpus:     [3]SetStats{{151, 151, 10, 900, 3}, {76, 95, 8, 500, 10}, {130, 1201, 24, 4000, 57}},
 		CorpusNote: "Synthetic.",
 		Systems:    []System{cnn, gmm},
 		Stages:     []StageTime{{"synth", 12.5, 20}, {"train cnn-fbank", 61.2, math.NaN()}},
@@ -103,7 +104,7 @@ func TestMarkdown(t *testing.T) {
 		"`deep4deep demo --scale 0.1`",
 		"| cnn-fbank | 12.35 | 12.50 | 90.00 | 61.00 | 5.12 | 61 s | 20 s |",
 		"| gmm-cqcc | 25.00 | 26.00 | 70.00 | 40.00 | 20.00 | 80 s | 0 s |",
-		"| train | 151 | 151 | 10 | 15.0 min |",
+		"| train | 151 | 151 | 10 | 3 | 15.0 min |",
 		"- 3 epochs × 64 frames/utterance",
 		// Conditions sorted, a column per system, "–" where a system has none.
 		"| environment | what | spoof trials | cnn-fbank | gmm-cqcc |\n|---|---|---:|---:|---:|\n" +
@@ -192,5 +193,20 @@ func TestFindings(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("findings lack %q:\n%s", want, got)
 		}
+	}
+}
+
+func TestFindingsOverfitting(t *testing.T) {
+	r := madeUpReport()
+	r.Systems[0].Epochs = []train.Epoch{{Epoch: 1, TrainLoss: 0.3, DevEER: 0.1}, {Epoch: 2, TrainLoss: 0.1, DevEER: 0.15}}
+	r.Systems[0].BestEpoch = 1
+	want := "cnn-fbank: dev EER was lowest after epoch 1 of 2 (10.00 %; 15.00 % after the last) while the train loss " +
+		"kept falling (0.300 → 0.100): with 302 train utterances from 3 replay configurations the network overfits"
+	if got := strings.Join(findings(r), "\n"); !strings.Contains(got, want) {
+		t.Errorf("findings lack %q:\n%s", want, got)
+	}
+	r.Systems[0].BestEpoch = 2 // the last epoch was the best: nothing to say
+	if got := strings.Join(findings(r), "\n"); strings.Contains(got, "overfits") {
+		t.Errorf("overfitting reported for a best last epoch:\n%s", got)
 	}
 }

@@ -100,7 +100,6 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		ModelDir: ModelDir(CNNSystem), Scores: [2]string{ScoreFile(CNNSystem, corpus.Dev), ScoreFile(CNNSystem, corpus.Eval)}}
 	gmmSys := System{Name: GMMSystem, Title: "the ASVspoof 2017 baseline (SPEC §4.2): two diagonal GMMs on 90-dim CQCC",
 		ModelDir: ModelDir(GMMSystem), Scores: [2]string{ScoreFile(GMMSystem, corpus.Dev), ScoreFile(GMMSystem, corpus.Eval)}}
-	var cnnRes, gmmRes *train.Result
 	err = r.run(ctx, "train "+CNNSystem, "", func(p *stageProgress) error {
 		t0 := time.Now()
 		opt := train.DefaultCNNOptions()
@@ -112,9 +111,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if err != nil {
 			return err
 		}
-		cnnRes = res
 		cnn.TrainSeconds = time.Since(t0).Seconds()
-		cnn.Settings = cnnSettings(o.CNN, opt, res)
+		cnn.Epochs, cnn.BestEpoch = res.Log, res.BestEpoch
+		cnn.Settings = cnnSettings(opt, res)
 		return nil
 	})
 	if err != nil {
@@ -130,15 +129,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if err != nil {
 			return err
 		}
-		gmmRes = res
 		gmmSys.TrainSeconds = time.Since(t0).Seconds()
-		gmmSys.Settings = gmmSettings(o.GMM, opt, res)
+		gmmSys.Settings = gmmSettings(opt, res)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	_, _ = cnnRes, gmmRes
 
 	// 4–5. Scores of dev and eval, through the saved models (as
 	// `deep4deep score` does), written as score files.
@@ -293,12 +290,13 @@ func evaluateFile(path string, trials []corpus.Trial) (*eval.Result, error) {
 // synth writes them).
 func setStats(c corpus.Corpus, s corpus.Set, trials []corpus.Trial) (SetStats, error) {
 	var st SetStats
-	speakers := map[string]bool{}
+	speakers, configs := map[string]bool{}, map[[3]string]bool{}
 	for _, t := range trials {
 		if t.Label == corpus.Genuine {
 			st.Genuine++
 		} else {
 			st.Spoof++
+			configs[[3]string{t.Environment, t.Playback, t.Recorder}] = true
 		}
 		speakers[t.Speaker] = true
 		fi, err := os.Stat(c.AudioPath(s, t))
@@ -307,7 +305,7 @@ func setStats(c corpus.Corpus, s corpus.Set, trials []corpus.Trial) (SetStats, e
 		}
 		st.Seconds += float64(fi.Size()-44) / (2 * synth.Rate)
 	}
-	st.Speakers = len(speakers)
+	st.Speakers, st.Configs = len(speakers), len(configs)
 	return st, nil
 }
 
@@ -322,7 +320,7 @@ func copyFile(src, dst string) error {
 
 // cnnSettings describes the CNN run for the report, saying what was cut
 // from the seed's recipe.
-func cnnSettings(d CNNOptions, o train.CNNOptions, res *train.Result) []string {
+func cnnSettings(o train.CNNOptions, res *train.Result) []string {
 	full := train.DefaultCNNOptions()
 	s := []string{
 		fmt.Sprintf("features: %s, %d filters, %.0f ms windows every %.0f ms, normalised with train-set mean and deviation; 17-frame context images",
@@ -347,7 +345,7 @@ func cnnSettings(d CNNOptions, o train.CNNOptions, res *train.Result) []string {
 
 // gmmSettings describes the GMM run for the report, saying what was cut
 // from the official baseline.
-func gmmSettings(d GMMOptions, o train.GMMOptions, res *train.Result) []string {
+func gmmSettings(o train.GMMOptions, res *train.Result) []string {
 	full := train.DefaultGMMOptions()
 	s := []string{
 		fmt.Sprintf("features: %s (%s), no normalisation (as the official baseline)", o.Features.Kind, featureDims(o.Features)),

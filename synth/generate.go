@@ -197,8 +197,8 @@ phone (microphone response, self-noise, AGC). Spoof = another genuine
 recording of the same speaker and phrase -> playback device (Pxx) -> replay
 environment (Exx) -> recording device (Rxx). Each condition ID maps to fixed
 parameters (synth/conditions.go). Active speech level is random in
--30..-20 dBFS for both classes. Same seed, scale and version give the same
-bytes.
+-30..-20 dBFS for both classes. Same seed, rows and recipe version give the
+same bytes on the same CPU architecture, whatever the number of workers.
 `)
 	return b.String()
 }

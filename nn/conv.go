@@ -58,7 +58,7 @@ func newConv(ks *kernelSet, g geom, cin, cout int) *conv {
 	c.dy = newAct(g, c.cout4)
 	c.apF = make([]float32, c.cout4*c.k)
 	c.apB = make([]float32, c.cin4*9*cout)
-	c.offF = make([]int, c.k+1)
+	c.offF = make([]int, roundUp(c.k, 6)+1) // padded for the dot tiles (dummy offsets 0)
 	c.offB = make([]int, 9*cout+1)
 	c.ss = make([]float32, 2*c.cout4)
 	c.scratch = make([]float32, 4*cout)
@@ -210,14 +210,15 @@ func (c *conv) backward(wk *workers) {
 	// Weight gradient: dW[co][k] = Σ_q dY[co][q] · X[q + off(k)].
 	qhi := c.g.qhi(n)
 	j := &c.dwj
-	j.ct, j.kt = c.cout4/4, c.k/3
+	dc := j.ks.dc
+	j.ct, j.kt = c.cout4/4, (c.k+dc-1)/dc
 	j.qtot = qhi
-	j.chunk = max(64, roundUp(32768/(c.cout4+c.cin), 16))
+	j.chunk = max(64, roundUp(131072/(c.cout4+c.cin), 16))
 	j.a, j.lda, j.b, j.offs = c.dy.ptr(), c.dy.cs, c.in.ptr(), c.offF
-	if len(c.partial) != wk.n {
+	if len(c.partial) != wk.n || len(c.partial[0]) != j.ct*j.kt*4*dc {
 		c.partial = make([][]float32, wk.n)
 		for t := range c.partial {
-			c.partial[t] = make([]float32, j.ct*j.kt*12)
+			c.partial[t] = make([]float32, j.ct*j.kt*4*dc)
 		}
 	}
 	for _, p := range c.partial {
@@ -227,7 +228,7 @@ func (c *conv) backward(wk *workers) {
 	wk.run((qhi+j.chunk-1)/j.chunk, j.fn)
 	for co := 0; co < c.cout; co++ {
 		for kk := 0; kk < c.k; kk++ {
-			idx := ((co/4)*j.kt+kk/3)*12 + (co%4)*3 + kk%3
+			idx := ((co/4)*j.kt+kk/dc)*4*dc + (co%4)*dc + kk%dc
 			var s float32
 			for _, p := range c.partial {
 				s += p[idx]
@@ -307,13 +308,14 @@ func (j *dwJob) init(ks *kernelSet) {
 
 func (j *dwJob) run(tid, lo, hi int) {
 	p := j.partial[tid]
+	dc := j.ks.dc
 	for ci := lo; ci < hi; ci++ {
 		q0 := ci * j.chunk
 		l := min(j.chunk, j.qtot-q0)
 		for co := 0; co < j.ct; co++ {
 			ap := at(j.a, co*4*j.lda+q0)
 			for kk := 0; kk < j.kt; kk++ {
-				j.ks.dot4x3(l, ap, j.lda, at(j.b, q0), &j.offs[kk*3], &p[(co*j.kt+kk)*12])
+				j.ks.dot(l, ap, j.lda, at(j.b, q0), &j.offs[kk*dc], &p[(co*j.kt+kk)*4*dc])
 			}
 		}
 	}

@@ -37,7 +37,7 @@ func newDense(ks *kernelSet, fin, fout int, drop float64, hidden bool) *dense {
 	d.apB = make([]float32, d.fin4*fout)
 	d.offF = make([]int, fin+1)
 	d.offB = make([]int, fout+1)
-	d.offW = make([]int, roundUp(fin, 3))
+	d.offW = make([]int, roundUp(fin, 6))
 	d.fwd.init(ks)
 	d.bwd.init(ks)
 	d.actFn = func(_, lo, hi int) {
@@ -119,10 +119,10 @@ func (d *dense) backward(wk *workers) {
 			d.offW[k] = 0
 		}
 	}
-	if len(d.tile) < 12*wk.n {
-		d.tile = make([]float32, 12*wk.n)
+	if len(d.tile) < 24*wk.n {
+		d.tile = make([]float32, 24*wk.n)
 	}
-	wk.run(d.fout4/4*(len(d.offW)/3), d.dwFn)
+	wk.run(d.fout4/4*(len(d.offW)/d.ks.dc), d.dwFn)
 	if d.dIn == nil {
 		return
 	}
@@ -160,20 +160,21 @@ func (d *dense) gradRow(r int) {
 // weightGrad computes tiles lo..hi of dW[o][f] = Σ_n dz[o][n]·x[f][n] and,
 // with the first column tile of each row tile, db[o] = Σ_n dz[o][n].
 func (d *dense) weightGrad(tid, lo, hi int) {
-	kt := len(d.offW) / 3
-	out := d.tile[tid*12 : tid*12+12]
+	dc := d.ks.dc
+	kt := len(d.offW) / dc
+	out := d.tile[tid*24 : tid*24+4*dc]
 	for it := lo; it < hi; it++ {
 		ot, ft := it/kt, it%kt
 		clear(out)
-		d.ks.dot4x3(d.np, &d.dz.data[ot*4*d.dz.ld], d.dz.ld, &d.in.data[0], &d.offW[ft*3], &out[0])
+		d.ks.dot(d.np, &d.dz.data[ot*4*d.dz.ld], d.dz.ld, &d.in.data[0], &d.offW[ft*dc], &out[0])
 		for r := 0; r < 4; r++ {
 			o := ot*4 + r
 			if o >= d.fout {
 				break
 			}
-			for j := 0; j < 3; j++ {
-				if f := ft*3 + j; f < d.fin {
-					d.dw[o*d.fin+f] = out[3*r+j]
+			for j := 0; j < dc; j++ {
+				if f := ft*dc + j; f < d.fin {
+					d.dw[o*d.fin+f] = out[dc*r+j]
 				}
 			}
 			if ft == 0 {

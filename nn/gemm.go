@@ -59,8 +59,12 @@ func (j *gemmJob) run(lo, hi int) {
 // pack writes the packed A of a matrix given by element(i, k) (rows m,
 // columns k) into dst (len roundUp(m,4)·k), zero rows past m.
 func packRows(dst []float32, m, k int, w []float32, rowStride, colStride int) {
-	mt := roundUp(m, 4) / 4
-	for t := 0; t < mt; t++ {
+	packRowsRange(dst, m, k, w, rowStride, colStride, 0, roundUp(m, 4)/4)
+}
+
+// packRowsRange packs row tiles t0..t1 only.
+func packRowsRange(dst []float32, m, k int, w []float32, rowStride, colStride, t0, t1 int) {
+	for t := t0; t < t1; t++ {
 		p := dst[t*k*4 : (t+1)*k*4]
 		for r := 0; r < 4; r++ {
 			i := 4*t + r

@@ -25,7 +25,8 @@ import "unsafe"
 //
 //	out[3r + j] += Σ_{i<l} a[r·lda + i] · b[offs[j] + i],  r < 4, j < 3
 //
-// with l a multiple of 8.
+// with l a multiple of 16. The AVX-512 set has a 4×6 dot tile (dc = 6,
+// out[6r + j]); offset tables are padded to a multiple of 6.
 //
 // Pointers and offsets are in float32 elements; the callers guarantee that
 // every address touched is inside its buffer (offsets may be negative).
@@ -38,14 +39,15 @@ type kernelSet struct {
 	nr       int // columns per GEMM tile
 	gemm     func(k int, a, b *float32, offs *int, c *float32, ldc int)
 	gemmReLU func(k int, a, b *float32, offs *int, c *float32, ldc int, ss, mask *float32)
-	dot4x3   func(l int, a *float32, lda int, b *float32, offs *int, out *float32)
+	dc       int // b rows per dot tile (3, or 6 for AVX-512)
+	dot      func(l int, a *float32, lda int, b *float32, offs *int, out *float32)
 	elem     elemKernels
 }
 
 // maxNR is the widest GEMM tile of any kernel set.
 const maxNR = 48
 
-var goKernels = kernelSet{name: "go", nr: 24, gemm: gemm4x24Go, gemmReLU: gemm4x24ReLUGo, dot4x3: dot4x3Go, elem: goElem}
+var goKernels = kernelSet{name: "go", nr: 24, gemm: gemm4x24Go, gemmReLU: gemm4x24ReLUGo, dc: 3, dot: dot4x3Go, elem: goElem}
 
 func at(p *float32, i int) *float32 {
 	return (*float32)(unsafe.Add(unsafe.Pointer(p), uintptr(i)*4))

@@ -24,6 +24,9 @@ func gemm4x48AVX512(k int, a, b *float32, offs *int, c *float32, ldc int)
 func gemm4x48ReLUAVX512(k int, a, b *float32, offs *int, c *float32, ldc int, ss, mask *float32)
 
 //go:noescape
+func dot4x6AVX512(l int, a *float32, lda int, b *float32, offs *int, out *float32)
+
+//go:noescape
 func dot4x3AVX512(l int, a *float32, lda int, b *float32, offs *int, out *float32)
 
 //go:noescape
@@ -40,9 +43,9 @@ func bnGrad2AVX2(gr, y, m *float32, n int, alpha, beta, gam float32, out *float3
 
 var avx2Elem = elemKernels{bnStatsAVX2, bnApplyAVX2, bnGrad1AVX2, bnGrad2AVX2}
 
-var avx2Kernels = kernelSet{name: "avx2", nr: 24, gemm: gemm4x24AVX2, gemmReLU: gemm4x24ReLUAVX2, dot4x3: dot4x3AVX2, elem: avx2Elem}
+var avx2Kernels = kernelSet{name: "avx2", nr: 24, gemm: gemm4x24AVX2, gemmReLU: gemm4x24ReLUAVX2, dc: 3, dot: dot4x3AVX2, elem: avx2Elem}
 
-var avx512Kernels = kernelSet{name: "avx512", nr: 48, gemm: gemm4x48AVX512, gemmReLU: gemm4x48ReLUAVX512, dot4x3: dot4x3AVX512, elem: avx2Elem}
+var avx512Kernels = kernelSet{name: "avx512", nr: 48, gemm: gemm4x48AVX512, gemmReLU: gemm4x48ReLUAVX512, dc: 6, dot: dot4x6AVX512, elem: avx2Elem}
 
 var (
 	hasAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA

@@ -58,21 +58,25 @@ func TestKernelsAgree(t *testing.T) {
 		for _, l := range []int{16, 32, 48, 400} {
 			const lda = 411
 			a := buf[:3*lda+l]
-			offs := []int{rng.IntN(500), rng.IntN(500) + 1, -rng.IntN(500)}
+			dc := ks.dc
+			offs := make([]int, dc)
+			for j := range offs {
+				offs[j] = rng.IntN(1000) - 500
+			}
 			b := 2000
-			out := make([]float32, 12)
+			out := make([]float32, 4*dc)
 			for i := range out {
 				out[i] = float32(i)
 			}
-			ks.dot4x3(l, &a[0], lda, &buf[b], &offs[0], &out[0])
+			ks.dot(l, &a[0], lda, &buf[b], &offs[0], &out[0])
 			for r := 0; r < 4; r++ {
-				for j := 0; j < 3; j++ {
-					want := float64(3*r + j)
+				for j := 0; j < dc; j++ {
+					want := float64(dc*r + j)
 					for i := 0; i < l; i++ {
 						want += float64(a[r*lda+i]) * float64(buf[b+offs[j]+i])
 					}
-					if d := math.Abs(float64(out[3*r+j]) - want); d > 1e-4*(1+math.Abs(want)) {
-						t.Fatalf("%s dot4x3 l=%d out[%d][%d] = %v, want %v", ks.name, l, r, j, out[3*r+j], want)
+					if d := math.Abs(float64(out[dc*r+j]) - want); d > 1e-4*(1+math.Abs(want)) {
+						t.Fatalf("%s dot l=%d out[%d][%d] = %v, want %v", ks.name, l, r, j, out[dc*r+j], want)
 					}
 				}
 			}

@@ -37,6 +37,8 @@ type Net struct {
 	uflatFn func(tid, lo, hi int)
 	n       int
 
+	packItems []packItem
+	packFn    func(tid, lo, hi int)
 	replicas  []*Net // inference workers (see replica)
 	replicaOf *Net
 	evalX     []float32
@@ -176,17 +178,53 @@ func (n *Net) Close() {
 	}
 }
 
+// pack repacks the weights for the kernels after they changed, in parallel:
+// the conv layers are one item each, the dense matrices are split into
+// parts of about 32k values by row tiles.
 func (n *Net) pack() {
 	if !n.dirty {
 		return
 	}
-	for _, c := range n.convs {
-		c.pack()
+	if n.packItems == nil {
+		for i := range n.convs {
+			n.packItems = append(n.packItems, packItem{layer: i, conv: true})
+		}
+		for i, d := range n.denses {
+			for bwd := 0; bwd < 2; bwd++ {
+				tiles := d.fout4 / 4
+				if bwd == 1 {
+					tiles = d.fin4 / 4
+				}
+				parts := max(1, min(tiles, d.fin*d.fout/32768))
+				for p := 0; p < parts; p++ {
+					n.packItems = append(n.packItems, packItem{layer: i, bwd: bwd == 1, t0: tiles * p / parts, t1: tiles * (p + 1) / parts})
+				}
+			}
+		}
+		n.packFn = func(_, lo, hi int) {
+			for _, it := range n.packItems[lo:hi] {
+				if it.conv {
+					n.convs[it.layer].pack()
+					continue
+				}
+				d := n.denses[it.layer]
+				if it.bwd {
+					packRowsRange(d.apB, d.fin, d.fout, d.w, 1, d.fin, it.t0, it.t1)
+				} else {
+					packRowsRange(d.apF, d.fout, d.fin, d.w, d.fin, 1, it.t0, it.t1)
+				}
+			}
+		}
 	}
-	for _, d := range n.denses {
-		d.pack()
-	}
+	n.wk.run(len(n.packItems), n.packFn)
 	n.dirty = false
+}
+
+type packItem struct {
+	layer  int
+	conv   bool
+	bwd    bool
+	t0, t1 int
 }
 
 func (n *Net) ensure(batch int, train bool) {

@@ -28,8 +28,8 @@ type CQCCParams struct {
 // samples at 16 kHz), is the longest power-of-two hop whose frame rate
 // (125 Hz) still exceeds the 115 Hz support of the top CQT bin, so the
 // transform is sampled without aliasing (see cqt); it also gives
-// power-of-two FFT lengths. (The baseline's toolbox samples the top bins at
-// a similar rate; the paper does not state a frame rate.)
+// power-of-two FFT lengths (a 16 ms hop would alias the top bins; a 4 ms hop
+// doubles the cost for no new information).
 func defaultCQCC() Config {
 	return Config{Kind: CQCC, SampleRate: 16000, HopSeconds: 0.008, NumCeps: 30, Deltas: true,
 		CQCC: &CQCCParams{BinsPerOctave: 96, Octaves: 9, UniformBins: 16}}
@@ -47,8 +47,8 @@ func defaultCQCC() Config {
 //     s_l = B·log2(1 + Δf/f_l) is the spacing of the linear grid in bins,
 //     i.e. linear interpolation where the linear grid is the finer one (above
 //     ≈ B·fmin/(d·ln2) ≈ 135 Hz at the defaults) and an anti-aliasing
-//     average where it is coarser (the paper uses a polyphase resampler;
-//     this kernel plays the same role and keeps the map sparse);
+//     average where it is coarser (the role of the anti-aliasing filter of
+//     a band-limited resampler, while keeping the map sparse);
 //  4. the orthonormal DCT-II over the L resampled values, keeping
 //     coefficients 0…NumCeps−1 (c0 included, as the baseline's 29 + c0);
 //  5. optionally Δ and ΔΔ (appendDeltas1).

@@ -116,26 +116,16 @@ func (w *work) logDensities(p *prep, x []float32, rows int) {
 	gemmPacked(rp, kp, pd, w.apack, p.wpack, w.l, kp)
 }
 
-// logSumExp returns log Σₖ exp(row[k]), overwriting row: with the
-// responsibilities exp(row[k] − lse) if resp, with scratch values otherwise.
-func logSumExp(row []float64, resp bool) float64 {
+// logSumExp returns log Σₖ exp(row[k]) = max + log Σₖ exp(row[k] − max),
+// leaving exp(row[k] − max) in row.
+func logSumExp(row []float64) float64 {
 	mx := rowMax(row)
 	if math.IsInf(mx, -1) {
-		// Every component has zero weight or density: cannot happen for a
-		// valid model with finite data; keep the result finite and flag it.
-		if resp {
-			clear(row)
-		}
+		// Every component has zero weight: impossible for a model that
+		// passed Validate with positive weights; report it as −Inf.
 		return math.Inf(-1)
 	}
-	s := expSub(row, mx)
-	if resp {
-		inv := 1 / s
-		for k := range row {
-			row[k] *= inv
-		}
-	}
-	return mx + math.Log(s)
+	return mx + math.Log(expSub(row, mx))
 }
 
 // block evaluates rows frames of x and returns Σₜ log p(xₜ). With train set,
@@ -146,7 +136,7 @@ func (w *work) block(p *prep, x []float32, rows int, train bool) float64 {
 	total := 0.0
 	if !train {
 		for t := 0; t < rows; t++ {
-			total += logSumExp(w.l[t*kp:t*kp+k], false)
+			total += logSumExp(w.l[t*kp : t*kp+k])
 		}
 		return total
 	}
@@ -157,7 +147,8 @@ func (w *work) block(p *prep, x []float32, rows int, train bool) float64 {
 		mx := rowMax(row[:k])
 		if math.IsInf(mx, -1) { // no component can explain the frame (see logSumExp)
 			clear(row)
-			total, w.inv[t] = math.Inf(-1), 0
+			total += math.Inf(-1)
+			w.inv[t] = 0
 			continue
 		}
 		s := expSub(row[:k], mx)
@@ -173,7 +164,7 @@ func (w *work) block(p *prep, x []float32, rows int, train bool) float64 {
 func (w *work) logLik(p *prep, x []float32, rows int, out []float64) {
 	w.logDensities(p, x, rows)
 	for t := 0; t < rows; t++ {
-		out[t] = logSumExp(w.l[t*p.kp:t*p.kp+p.k], false)
+		out[t] = logSumExp(w.l[t*p.kp : t*p.kp+p.k])
 	}
 }
 

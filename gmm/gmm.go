@@ -17,8 +17,10 @@
 //
 // i.e. [x², x] (frames × 2D) times a 2D × K matrix, and the M-step
 // sufficient statistics Σₙ γₙₖ [1, x, x²] are a second product γᵀ·[1, x, x²].
-// Both run through a packed, cache-blocked float64 GEMM kernel (AVX2+FMA
-// assembly on amd64, portable Go elsewhere), parallel across blocks of frames.
+// Both run through a packed, cache-blocked float64 GEMM (8 × 16 AVX-512 or
+// 4 × 8 AVX2+FMA assembly micro-kernels on amd64, portable Go elsewhere or
+// with the purego build tag), parallel across blocks of frames; the
+// exponentials of the responsibilities are vectorised too (exp_amd64.s).
 // Everything is accumulated in float64 and the log-sum-exp over components is
 // taken around the per-frame maximum, so no step can overflow.
 //

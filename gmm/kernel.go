@@ -9,9 +9,12 @@ package gmm
 //	C[i, j] += Σ_q a[q·mr + i] · b[q·nr + j]   for i < mr, j < nr
 //
 // where C is an mr × nr tile of a row-major matrix with leading dimension ldc.
-// On amd64 with AVX2 and FMA the kernel is assembly (kernel_amd64.s); it was
-// written here rather than taken from gonum because gonum's Dgemm has no
-// AVX2/FMA path and the E-step is where all of EM's time goes.
+// On amd64 with AVX2 and FMA the kernel is assembly (kernel_amd64.s), and
+// with AVX-512 pairs of panels go through an 8 × 16 kernel
+// (kernel512_amd64.s). It was written here rather than taken from gonum
+// because gonum's Dgemm has no AVX2/FMA path and these two products are
+// where nearly all of EM's time goes (package nn has its own float32
+// kernels, but gmm must not depend on it).
 const (
 	mr = 4 // rows of a micro-tile
 	nr = 8 // columns of a micro-tile

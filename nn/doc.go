@@ -41,14 +41,21 @@
 // zero row and column of padding (layout.go), which turns every 3×3 SAME
 // convolution, forward and backward-data, into one matrix product whose B
 // rows are shifted views of the input channels, with no im2col copy; dense
-// layers are feature-major so they are the same product. Two register-tiled
-// kernels do all the arithmetic (kernels.go): a 4×24 GEMM tile and a 4×3
-// dot-product tile for the weight gradients. On amd64 with AVX2 and FMA they
-// are Go assembly, chosen at start-up by CPU feature as hash/crc32 does; the
+// layers are feature-major so they are the same product. Three kinds of
+// register-tiled kernels do all the arithmetic (kernels.go): a 4×nr GEMM
+// tile (optionally with the inference batch norm, ReLU and pad mask fused
+// into its store), a 4×dc dot-product tile for the weight gradients, and
+// the element-wise batch-norm passes (elem.go). On amd64 they are Go
+// assembly chosen at start-up by CPU feature, as hash/crc32 does: AVX-512
+// (4×48 GEMM, 4×6 dot) where available, else AVX2 and FMA (4×24, 4×3); the
 // pure-Go versions serve every other CPU and the purego build tag, and the
-// tests run both against each other. No cgo.
+// tests run every available set against each other and through the
+// gradient checks and the PyTorch parity test. No cgo.
 //
-// Batch norm, ReLU and pooling are per-channel passes over contiguous rows;
-// all passes are split across worker goroutines by batch position or by
-// channel, with a fixed split so that results do not depend on scheduling.
+// Training splits every pass across the worker goroutines by batch position
+// or by channel, with a fixed split so that results do not depend on
+// scheduling (the weight-gradient partial sums are added in thread order).
+// Inference gives each worker its own copy of the layer buffers and runs
+// 48-sample micro-batches through the whole network without any
+// synchronisation, so that activations stay in the core's cache.
 package nn

@@ -60,6 +60,12 @@ type SetStats struct {
 	Configs        int     // distinct replay configurations (environment, playback, recorder)
 }
 
+// ConfigCount is one replay configuration and its number of spoof trials.
+type ConfigCount struct {
+	Environment, Playback, Recorder string
+	N                               int
+}
+
 // StageTime is the wall time of one stage of the run.
 type StageTime struct {
 	Name       string
@@ -77,6 +83,9 @@ type Report struct {
 	Threads int
 	Like    string      // protocol folder whose rows the corpus copies; "" if generated
 	Corpus  [3]SetStats // train, dev, eval
+	// TrainConfigs are the replay configurations of the train spoofs, the
+	// only replays the systems learn from, most frequent first.
+	TrainConfigs []ConfigCount
 	// CorpusNote says how the corpus was made ("synthetic, SPEC §6 ...").
 	CorpusNote string
 	Systems    []System
@@ -216,6 +225,13 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		p("| %s | %d | %d | %d | %d | %s |\n", name, c.Genuine, c.Spoof, c.Speakers, c.Configs, audio)
 	}
 	p("\n")
+	if len(r.TrainConfigs) > 0 {
+		p("The systems learn replay from the train spoofs only, which come from %d configuration(s):\n\n", len(r.TrainConfigs))
+		for _, c := range r.TrainConfigs {
+			p("- %s / %s / %s: %d spoof trials\n", r.describe(c.Environment), r.describe(c.Playback), r.describe(c.Recorder), c.N)
+		}
+		p("\n")
+	}
 	for _, s := range r.Systems {
 		p("**%s** — %s.\n\n", s.Name, s.Title)
 		for _, line := range s.Settings {

@@ -39,13 +39,14 @@ func madeUpReport() *Report {
 	}
 	return &Report{
 		Command: "deep4deep demo --scale 0.1", Scale: 0.1, Seed: 7, Threads: 2,
-		Corpus:     [3]SetStats{{151, 151, 10, 900, 3}, {76, 95, 8, 500, 10}, {130, 1201, 24, 4000, 57}},
-		CorpusNote: "Synthetic.",
-		Systems:    []System{cnn, gmm},
-		Stages:     []StageTime{{"synth", 12.5, 20}, {"train cnn-fbank", 61.2, math.NaN()}},
-		Seconds:    200.4567,
-		CPUSeconds: 380,
-		Figures:    []Figure{{"det.png", "DET curves"}},
+		Corpus:       [3]SetStats{{151, 151, 10, 900, 3}, {76, 95, 8, 500, 10}, {130, 1201, 24, 4000, 57}},
+		CorpusNote:   "Synthetic.",
+		TrainConfigs: []ConfigCount{{"E21", "P02", "R01", 58}, {"E01", "P01", "R01", 17}},
+		Systems:      []System{cnn, gmm},
+		Stages:       []StageTime{{"synth", 12.5, 20}, {"train cnn-fbank", 61.2, math.NaN()}},
+		Seconds:      200.4567,
+		CPUSeconds:   380,
+		Figures:      []Figure{{"det.png", "DET curves"}},
 		Describe: func(id string) string {
 			return map[string]string{"E01": "anechoic room", "E25": "analog wire"}[id]
 		},
@@ -106,6 +107,7 @@ func TestMarkdown(t *testing.T) {
 		"| gmm-cqcc | 25.00 | 26.00 | 70.00 | 40.00 | 20.00 | 80 s | 0 s |",
 		"| train | 151 | 151 | 10 | 3 | 15.0 min |",
 		"- 3 epochs × 64 frames/utterance",
+		"come from 2 configuration(s):\n\n- E21 / P02 / R01: 58 spoof trials\n- E01, anechoic room / P01 / R01: 17 spoof trials\n",
 		// Conditions sorted, a column per system, "–" where a system has none.
 		"| environment | what | spoof trials | cnn-fbank | gmm-cqcc |\n|---|---|---:|---:|---:|\n" +
 			"| E01 | anechoic room | 40 | 2.00 | 10.00 |\n| E07 |  | 41 | 10.00 | – |\n| E25 | analog wire | 38 | 41.00 | 49.00 |",

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -90,6 +91,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			return nil, err
 		}
 	}
+	rep.TrainConfigs = configCounts(trials[corpus.Train])
 	rep.CorpusNote = fmt.Sprintf("Synthetic replay corpus (SPEC §6, synth recipe version %s): "+
 		"formant-synthesised speech of per-speaker voices; spoofs are genuine recordings "+
 		"of the same speaker and phrase replayed through a loudspeaker (Pxx) in a room (Exx) "+
@@ -307,6 +309,29 @@ func setStats(c corpus.Corpus, s corpus.Set, trials []corpus.Trial) (SetStats, e
 	}
 	st.Speakers, st.Configs = len(speakers), len(configs)
 	return st, nil
+}
+
+// configCounts counts the spoof trials of each replay configuration, most
+// frequent first (ties in ID order).
+func configCounts(trials []corpus.Trial) []ConfigCount {
+	n := map[[3]string]int{}
+	for _, t := range trials {
+		if t.Label == corpus.Spoof {
+			n[[3]string{t.Environment, t.Playback, t.Recorder}]++
+		}
+	}
+	out := make([]ConfigCount, 0, len(n))
+	for k, v := range n {
+		out = append(out, ConfigCount{k[0], k[1], k[2], v})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.N != b.N {
+			return a.N > b.N
+		}
+		return a.Environment+a.Playback+a.Recorder < b.Environment+b.Playback+b.Recorder
+	})
+	return out
 }
 
 // copyFile copies src to dst atomically.

@@ -237,3 +237,16 @@ func TestOptionsValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigCounts(t *testing.T) {
+	sp := func(e, p, r string) corpus.Trial {
+		return corpus.Trial{Label: corpus.Spoof, Environment: e, Playback: p, Recorder: r}
+	}
+	trials := []corpus.Trial{{Label: corpus.Genuine, Environment: "-", Playback: "-", Recorder: "-"},
+		sp("E2", "P1", "R1"), sp("E1", "P1", "R1"), sp("E2", "P1", "R1"), sp("E0", "P9", "R1")}
+	got := configCounts(trials)
+	want := []ConfigCount{{"E2", "P1", "R1", 2}, {"E0", "P9", "R1", 1}, {"E1", "P1", "R1", 1}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("configCounts = %v, want %v", got, want)
+	}
+}

@@ -40,6 +40,9 @@ func newDense(ks *kernelSet, fin, fout int, drop float64, hidden bool) *dense {
 	d.offW = make([]int, roundUp(fin, 6))
 	d.fwd.init(ks)
 	d.bwd.init(ks)
+	// One column tile per work item: the B panel of a tile (all fin rows)
+	// then stays in L2 across the row tiles.
+	d.fwd.chunk, d.bwd.chunk = 1, 1
 	d.actFn = func(_, lo, hi int) {
 		for r := lo; r < hi; r++ {
 			d.activate(r)
@@ -52,11 +55,6 @@ func newDense(ks *kernelSet, fin, fout int, drop float64, hidden bool) *dense {
 	}
 	d.dwFn = func(tid, lo, hi int) { d.weightGrad(tid, lo, hi) }
 	return d
-}
-
-func (d *dense) pack() {
-	packRows(d.apF, d.fout, d.fin, d.w, d.fin, 1)
-	packRows(d.apB, d.fin, d.fout, d.w, 1, d.fin)
 }
 
 func (d *dense) ensure(n int, train bool) {

@@ -15,6 +15,7 @@ type gemmJob struct {
 	ss                []float32 // if set: fused affine + ReLU + mask (gemm4x24ReLU)
 	mask              *float32
 	zero              [4]float32 // A of an empty product
+	chunk             int        // columns per work item (0: chunkCols)
 	fn                func(tid, lo, hi int)
 }
 
@@ -27,14 +28,14 @@ func (j *gemmJob) init(ks *kernelSet) {
 }
 
 func (j *gemmJob) items() int {
-	per := chunkCols / j.ks.nr
+	per := j.perItem()
 	return (j.ntiles + per - 1) / per * j.mtiles
 }
 
 func (j *gemmJob) run(lo, hi int) {
 	offs := &j.offs[0]
 	nr := j.ks.nr
-	per := chunkCols / nr
+	per := j.perItem()
 	for it := lo; it < hi; it++ {
 		ch, mt := it/j.mtiles, it%j.mtiles
 		n0 := ch * per
@@ -80,4 +81,12 @@ func packRowsRange(dst []float32, m, k int, w []float32, rowStride, colStride, t
 			}
 		}
 	}
+}
+
+// perItem is the number of column tiles per work item.
+func (j *gemmJob) perItem() int {
+	if j.chunk > 0 {
+		return max(1, j.chunk/j.ks.nr)
+	}
+	return chunkCols / j.ks.nr
 }

@@ -19,6 +19,9 @@ type dense struct {
 	offB     []int
 	offW     []int
 	tile     []float32 // per-thread 4×3 weight-gradient tile
+	ss       []float32 // fused store: per tile of 4 rows, 4 scales then 4 biases
+	colMask  []float32
+	maskN    int
 	fwd, bwd gemmJob
 	ks       *kernelSet
 
@@ -76,9 +79,45 @@ func (d *dense) forward(wk *workers, n int, training bool) {
 	}
 	f := &d.fwd
 	f.k, f.mtiles, f.ntiles = d.fin, d.fout4/4, d.np/f.ks.nr
-	f.a, f.b, f.offs, f.c, f.ldc = d.apF, &d.in.data[0], d.offF, &d.z.data[0], d.z.ld
+	f.a, f.b, f.offs = d.apF, &d.in.data[0], d.offF
+	if d.hidden && !(training && d.drop > 0) {
+		// Bias and ReLU fused into the product's store; the column mask
+		// keeps the columns past the batch zero.
+		d.prepareFused(n)
+		f.c, f.ldc, f.ss, f.mask = &d.a.data[0], d.a.ld, d.ss, &d.colMask[0]
+		wk.run(f.items(), f.fn)
+		return
+	}
+	f.c, f.ldc, f.ss, f.mask = &d.z.data[0], d.z.ld, nil, nil
 	wk.run(f.items(), f.fn)
 	wk.run(d.fout, d.actFn)
+}
+
+// prepareFused sets the fused store's constants: scale 1, shift = bias, and
+// a column mask of n ones.
+func (d *dense) prepareFused(n int) {
+	if len(d.ss) != 2*d.fout4 {
+		d.ss = make([]float32, 2*d.fout4)
+	}
+	for o := 0; o < d.fout4; o++ {
+		var b, one float32
+		if o < d.fout {
+			b, one = d.b[o], 1
+		}
+		d.ss[o/4*8+o%4], d.ss[o/4*8+4+o%4] = one, b
+	}
+	if len(d.colMask) < d.np+maxNR || d.maskN != n {
+		if len(d.colMask) < d.np+maxNR {
+			d.colMask = make([]float32, d.np+maxNR)
+		}
+		for j := range d.colMask {
+			d.colMask[j] = 0
+			if j < n {
+				d.colMask[j] = 1
+			}
+		}
+		d.maskN = n
+	}
 }
 
 // activate adds the bias to row r of z and writes the activation.
@@ -133,9 +172,12 @@ func (d *dense) backward(wk *workers) {
 	wk.run(b.items(), b.fn)
 }
 
-// gradRow: dz = da·m·[z > 0] for row r; db = Σ dz.
+// gradRow: dz = da·m·[z > 0] for row r.
+//
+// a > 0 ⇔ z > 0 where the dropout mask is not 0 (and where it is, dz = 0
+// either way), so the mask is taken from a, which every hidden layer stores.
 func (d *dense) gradRow(r int) {
-	z := d.z.row(r)[:d.np]
+	z := d.a.row(r)[:d.np]
 	da := d.da.row(r)[:d.np]
 	dz := d.dz.row(r)[:d.np]
 	var m []float32

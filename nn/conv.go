@@ -135,15 +135,18 @@ func (c *conv) forward(wk *workers, n int, training bool) {
 	if training {
 		f.c, f.ldc, f.ss, f.mask = c.y.ptr(), c.y.cs, nil, nil
 		wk.run(f.items(), f.fn)
+		if c.pool != nil {
+			c.pool.n, c.pool.in, c.pool.training = n, &c.a, true // pooled inside bnForward
+		}
 		wk.run(c.cout, c.bnFwdFn)
-	} else {
-		// Inference: batch norm, ReLU and the pad zeros fused into the
-		// product's store (c.ss prepared by the caller: evalScaleShift).
-		f.c, f.ldc, f.ss, f.mask = c.a.ptr(), c.a.cs, c.ss, &c.mask.m[0]
-		wk.run(f.items(), f.fn)
+		return
 	}
+	// Inference: batch norm, ReLU and the pad zeros fused into the
+	// product's store (c.ss prepared by the caller: evalScaleShift).
+	f.c, f.ldc, f.ss, f.mask = c.a.ptr(), c.a.cs, c.ss, &c.mask.m[0]
+	wk.run(f.items(), f.fn)
 	if c.pool != nil {
-		c.pool.forward(wk, n, &c.a, training)
+		c.pool.forward(wk, n, &c.a, false)
 	}
 }
 
@@ -180,7 +183,19 @@ func (c *conv) bnForward(ch int) {
 	scale, shift := float32(sc), float32(float64(c.bt[ch])-mean*sc)
 	a := c.a.ch(ch)[:g.span(c.n)]
 	clear(a[:lo])
-	e.apply(a[lo:hi], y[lo:hi], mk[lo:hi], scale, shift)
+	if c.pool == nil {
+		e.apply(a[lo:hi], y[lo:hi], mk[lo:hi], scale, shift)
+	} else {
+		// Pool each group of images right after normalising it, while it
+		// is in cache.
+		step := c.poolGroup()
+		for i0 := 0; i0 < c.n; i0 += step {
+			i1 := min(i0+step, c.n)
+			q0, q1 := g.base+i0*g.s, g.base+i1*g.s
+			e.apply(a[q0:q1], y[q0:q1], mk[q0:q1], scale, shift)
+			c.pool.forwardRange(ch, i0, i1)
+		}
+	}
 	clear(a[hi:])
 }
 
@@ -204,7 +219,7 @@ func (c *conv) evalScaleShift() {
 func (c *conv) backward(wk *workers) {
 	n := c.n
 	if c.pool != nil {
-		c.pool.backward(wk, n, &c.da)
+		c.pool.n, c.pool.din = n, &c.da // scattered inside bnBackward
 	}
 	wk.run(c.cout, c.bnBwdFn)
 	// Weight gradient: dW[co][k] = Σ_q dY[co][q] · X[q + off(k)].
@@ -262,11 +277,23 @@ func (c *conv) bnBackward(ch int) {
 	e := &c.fwd.ks.elem
 	scr := c.scratch[ch*4 : ch*4+4]
 	var sg, sgx float64
-	for q0 := lo; q0 < hi; q0 += 512 {
-		q1 := min(q0+512, hi)
-		rs, rsx := e.grad1(dy[q0:q1], da[q0:q1], a[q0:q1], y[q0:q1], mf, scr)
-		sg += float64(rs)
-		sgx += float64(rsx)
+	step := c.n
+	if c.pool != nil {
+		step = c.poolGroup()
+	}
+	for i0 := 0; i0 < c.n; i0 += step {
+		i1 := min(i0+step, c.n)
+		if c.pool != nil {
+			// Scatter the pooled gradient of these images, then use it
+			// while it is in cache.
+			c.pool.backwardRange(ch, i0, i1)
+		}
+		for q0, end := g.base+i0*g.s, g.base+i1*g.s; q0 < end; q0 += 512 {
+			q1 := min(q0+512, end)
+			rs, rsx := e.grad1(dy[q0:q1], da[q0:q1], a[q0:q1], y[q0:q1], mf, scr)
+			sg += float64(rs)
+			sgx += float64(rsx)
+		}
 	}
 	sgx *= inv
 	cnt := float64(c.n * g.h * g.w)
@@ -335,7 +362,6 @@ type maxPool struct {
 	training bool
 	in, din  *act
 	fwdFn    func(tid, lo, hi int)
-	bwdFn    func(tid, lo, hi int)
 }
 
 func newMaxPool(gi geom, c, ph, pw int) *maxPool {
@@ -345,11 +371,6 @@ func newMaxPool(gi geom, c, ph, pw int) *maxPool {
 	p.fwdFn = func(_, lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
 			p.forwardChannel(ch)
-		}
-	}
-	p.bwdFn = func(_, lo, hi int) {
-		for ch := lo; ch < hi; ch++ {
-			p.backwardChannel(ch)
 		}
 	}
 	return p
@@ -371,7 +392,11 @@ func (p *maxPool) forward(wk *workers, n int, in *act, training bool) {
 	wk.run(p.c, p.fwdFn)
 }
 
-func (p *maxPool) forwardChannel(ch int) {
+func (p *maxPool) forwardChannel(ch int) { p.forwardRange(ch, 0, p.n) }
+
+// forwardRange pools images i0..i1 of channel ch (and writes the pads
+// before the first and after the last image when the range touches them).
+func (p *maxPool) forwardRange(ch, i0, i1 int) {
 	gi, g := p.gi, p.gout
 	src := p.in.ch(ch)
 	dst := p.out.ch(ch)[:g.span(p.n)]
@@ -380,9 +405,11 @@ func (p *maxPool) forwardChannel(ch int) {
 	if p.training {
 		arg = p.arg[ch*per : (ch+1)*per]
 	}
-	clear(dst[:g.base])
-	k := 0
-	for i := 0; i < p.n; i++ {
+	if i0 == 0 {
+		clear(dst[:g.base])
+	}
+	k := i0 * g.h * g.w
+	for i := i0; i < i1; i++ {
 		for oh := 0; oh < g.h; oh++ {
 			q0 := gi.base + i*gi.s + oh*p.ph*gi.wp
 			o := g.base + i*g.s + oh*g.wp
@@ -450,23 +477,23 @@ func (p *maxPool) forwardChannel(ch int) {
 		o := g.base + i*g.s + g.h*g.wp
 		clear(dst[o : o+g.wp])
 	}
-	clear(dst[g.base+p.n*g.s:])
+	if i1 == p.n {
+		clear(dst[g.base+p.n*g.s:])
+	}
 }
 
-func (p *maxPool) backward(wk *workers, n int, din *act) {
-	p.n, p.din = n, din
-	wk.run(p.c, p.bwdFn)
-}
-
-func (p *maxPool) backwardChannel(ch int) {
+// backwardRange scatters the gradient of images i0..i1 of channel ch into
+// din, whose positions of those images it first zeroes (the positions of
+// other images and the outer pads are left alone).
+func (p *maxPool) backwardRange(ch, i0, i1 int) {
 	gi, g := p.gi, p.gout
 	dst := p.din.ch(ch)[:gi.span(p.n)]
 	src := p.dOut.ch(ch)
 	per := p.n * g.h * g.w
 	arg := p.arg[ch*per : (ch+1)*per]
-	clear(dst)
-	k := 0
-	for i := 0; i < p.n; i++ {
+	clear(dst[gi.base+i0*gi.s : gi.base+i1*gi.s])
+	k := i0 * g.h * g.w
+	for i := i0; i < i1; i++ {
 		for oh := 0; oh < g.h; oh++ {
 			o := g.base + i*g.s + oh*g.wp
 			for _, v := range src[o : o+g.w] {
@@ -501,3 +528,7 @@ func (p *padMask) ensure(n int) {
 		}
 	}
 }
+
+// poolGroup is the number of images normalised and pooled together (about
+// 32 KB of one channel).
+func (c *conv) poolGroup() int { return max(1, 8192/c.g.s) }

@@ -88,8 +88,19 @@ func CurvesPNG(title string, points []CurvePoint) ([]byte, error) {
 		eer.Add(s)
 		eer.Legend.Add(fmt.Sprintf("best: epoch %d, %.2f%%", points[best].Epoch, 100*points[best].DevEER), s)
 	}
-	loss.Legend.Top = true
-	eer.Legend.Top = true
+	// Legends go top right, above the data: raise each plot's top by a
+	// third of its data range to make room.
+	for _, p := range []*gplot.Plot{loss, eer} {
+		p.Legend.Top = true
+		if math.IsInf(p.Y.Min, 0) || math.IsInf(p.Y.Max, 0) || p.Y.Max < p.Y.Min {
+			continue // no data in this panel
+		}
+		if r := p.Y.Max - p.Y.Min; r > 0 {
+			p.Y.Max += r / 3
+		} else {
+			p.Y.Max += math.Max(0.1, math.Abs(p.Y.Max)/3)
+		}
+	}
 
 	const w, h = 11 * vg.Inch, 4 * vg.Inch
 	img := vgimg.New(w, h)

@@ -55,19 +55,32 @@ func DefaultGMMOptions() GMMOptions {
 
 // GMMTraining is the "training" object of a GMM model's config.json.
 type GMMTraining struct {
-	Model      string  `json:"model"`
-	Components int     `json:"components"`
-	Iters      int     `json:"max_iters"`
-	Tol        float64 `json:"tol"`
-	MaxFrames  int     `json:"max_frames"`
-	CMVN       bool    `json:"cmvn"`
-	Seed       uint64  `json:"seed"`
-	Threads    int     `json:"threads"`
-	Frames     [2]int  `json:"frames"` // frames trained on: spoof, genuine
-	ItersRun   [2]int  `json:"iters_run"`
-	DevEER     float64 `json:"dev_eer"`
-	DevEERStep float64 `json:"dev_eer_step"`
-	Seconds    float64 `json:"seconds"`
+	Model      string   `json:"model"`
+	Components int      `json:"components"`
+	Iters      int      `json:"max_iters"`
+	Tol        float64  `json:"tol"`
+	MaxFrames  int      `json:"max_frames"`
+	CMVN       bool     `json:"cmvn"`
+	Seed       uint64   `json:"seed"`
+	Threads    int      `json:"threads"`
+	Frames     PerClass `json:"frames"`    // frames each GMM was trained on
+	ItersRun   PerClass `json:"iters_run"` // EM iterations each GMM ran
+	DevEER     float64  `json:"dev_eer"`
+	DevEERStep float64  `json:"dev_eer_step"`
+	Seconds    float64  `json:"seconds"`
+}
+
+// PerClass is a count per class.
+type PerClass struct {
+	Genuine int `json:"genuine"`
+	Spoof   int `json:"spoof"`
+}
+
+func (p *PerClass) of(l corpus.Label) *int {
+	if l == corpus.Genuine {
+		return &p.Genuine
+	}
+	return &p.Spoof
 }
 
 // TrainGMM trains the two-GMM baseline: one diagonal GMM on all train frames
@@ -143,17 +156,17 @@ func TrainGMM(ctx context.Context, o GMMOptions) (*Result, error) {
 		// again), so at most one class's frames are held twice.
 		dim := fs.dim
 		data := classFrames(fs, o.MaxFrames, rand.New(rand.NewPCG(o.Seed, uint64(class)+100)))
-		info.Frames[class] = len(data) / dim
+		*info.Frames.of(class) = len(data) / dim
 		opt := gmm.DefaultOptions()
 		opt.Components, opt.MaxIter, opt.Tol, opt.Seed, opt.Threads = o.Components, o.Iters, o.Tol, o.Seed, o.Threads
-		if opt.Components > info.Frames[class] {
-			return nil, fmt.Errorf("%s GMM: %d components but only %d training frames", class, opt.Components, info.Frames[class])
+		if n := *info.Frames.of(class); opt.Components > n {
+			return nil, fmt.Errorf("%s GMM: %d components but only %d training frames", class, opt.Components, n)
 		}
 		t0 := time.Now()
 		update, end := o.Progress.start(fmt.Sprintf("%s GMM (EM)", class), "iterations", o.Iters)
 		g, err := gmm.Train(ctx, data, dim, opt, func(iter int, ll float64) {
 			fmt.Fprintf(&logBuf, "%s,%d,%s,%.2f\n", class, iter, strconv.FormatFloat(ll, 'g', 10, 64), time.Since(t0).Seconds())
-			info.ItersRun[class] = iter
+			*info.ItersRun.of(class) = iter
 			if update != nil {
 				update(iter)
 			}
@@ -164,7 +177,7 @@ func TrainGMM(ctx context.Context, o GMMOptions) (*Result, error) {
 			return nil, fmt.Errorf("%s GMM: %w", class, err)
 		}
 		mixtures[class] = g
-		logf(o.Logf, "%s GMM: %d components on %d frames in %.1f s", class, g.K, info.Frames[class], time.Since(t0).Seconds())
+		logf(o.Logf, "%s GMM: %d components on %d frames in %.1f s", class, g.K, *info.Frames.of(class), time.Since(t0).Seconds())
 	}
 	if err := atomicfile.WriteFile(filepath.Join(o.Out, LogFile), logBuf.Bytes(), 0o644); err != nil {
 		return nil, err

@@ -270,7 +270,7 @@ func TestGMMTrainScore(t *testing.T) {
 		if err := json.Unmarshal(m.Config.Training, &info); err != nil {
 			t.Fatal(err)
 		}
-		if info.Frames[0] != 300 || info.Frames[1] != 300 {
+		if info.Frames.Genuine != 300 || info.Frames.Spoof != 300 {
 			t.Errorf("trained on %v frames, want 300 per class (--max-frames)", info.Frames)
 		}
 		if _, err := os.Stat(filepath.Join(out, LogFile)); err != nil {

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -347,17 +348,21 @@ func copyFile(src, dst string) error {
 // from the seed's recipe.
 func cnnSettings(o train.CNNOptions, res *train.Result) []string {
 	full := train.DefaultCNNOptions()
+	var info train.CNNTraining
+	if err := json.Unmarshal(res.Model.Config.Training, &info); err != nil {
+		info = train.CNNTraining{}
+	}
 	s := []string{
 		fmt.Sprintf("features: %s, %d filters, %.0f ms windows every %.0f ms, normalised with train-set mean and deviation; 17-frame context images",
 			o.Features.Kind, o.Features.NumFilters, 1000*o.Features.WindowSeconds, 1000*o.Features.HopSeconds),
-		fmt.Sprintf("trained %s × %s per train utterance (fresh draw each epoch), batch %d, Adam lr %g, seed %d",
-			plural(o.Epochs, "epoch"), frames(o.FramesPerUtt), o.Batch, o.LR, o.Seed),
+		fmt.Sprintf("trained %s × %s per train utterance (a fresh draw each epoch, of %d train frames in all), batch %d, Adam lr %g, seed %d",
+			plural(o.Epochs, "epoch"), frames(o.FramesPerUtt), info.TrainFrames, o.Batch, o.LR, o.Seed),
 		fmt.Sprintf("best epoch by dev EER (on %s per dev utterance): epoch %d of %d, dev EER %s %%",
 			frames(o.DevFrames), res.BestEpoch, len(res.Log), pct(res.DevEER)),
 	}
 	var cut []string
 	if o.FramesPerUtt > 0 {
-		cut = append(cut, fmt.Sprintf("%d frames per utterance instead of every frame", o.FramesPerUtt))
+		cut = append(cut, fmt.Sprintf("%d frames per utterance and epoch instead of every frame", o.FramesPerUtt))
 	}
 	if o.Epochs < full.Epochs {
 		cut = append(cut, fmt.Sprintf("%d epochs instead of up to %d with early stopping", o.Epochs, full.Epochs))
@@ -372,17 +377,23 @@ func cnnSettings(o train.CNNOptions, res *train.Result) []string {
 // from the official baseline.
 func gmmSettings(o train.GMMOptions, res *train.Result) []string {
 	full := train.DefaultGMMOptions()
+	var info train.GMMTraining
+	if err := json.Unmarshal(res.Model.Config.Training, &info); err != nil {
+		info = train.GMMTraining{}
+	}
+	g, sp := info.Frames.Genuine, info.Frames.Spoof
 	s := []string{
 		fmt.Sprintf("features: %s (%s), no normalisation (as the official baseline)", o.Features.Kind, featureDims(o.Features)),
-		fmt.Sprintf("%d diagonal Gaussians per class, %s, seed %d", o.Components, plural(o.Iters, "EM iteration"), o.Seed),
+		fmt.Sprintf("%d diagonal Gaussians per class, %s (k-means++ start), on %d genuine and %d spoof train frames, seed %d",
+			o.Components, plural(o.Iters, "EM iteration"), g, sp, o.Seed),
 		fmt.Sprintf("dev EER at training: %s %%", pct(res.DevEER)),
 	}
 	var cut []string
-	if o.MaxFrames > 0 {
-		cut = append(cut, fmt.Sprintf("EM on a random subsample of at most %d frames per class instead of all frames", o.MaxFrames))
+	if o.MaxFrames > 0 && (g == o.MaxFrames || sp == o.MaxFrames) {
+		cut = append(cut, fmt.Sprintf("EM on a random subsample of %d frames per class instead of all frames", o.MaxFrames))
 	}
 	if o.Iters < full.Iters {
-		cut = append(cut, fmt.Sprintf("%d EM iterations instead of up to %d", o.Iters, full.Iters))
+		cut = append(cut, fmt.Sprintf("%d EM iterations instead of up to %d (until the log-likelihood settles)", o.Iters, full.Iters))
 	}
 	if o.Components < full.Components {
 		cut = append(cut, fmt.Sprintf("%d components instead of %d", o.Components, full.Components))

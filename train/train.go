@@ -4,10 +4,15 @@
 // checkpoints; and the two-GMM baseline on any feature kind. Both write a
 // model directory (package model) with a training log.
 //
-// Memory: the frames of a set live in one chunked float32 arena (4 bytes ×
+// Memory: the train frames live in one chunked float32 arena (4 bytes ×
 // frames × dims: 0.4 GB for the 1.59 M frames of the real train set); the
 // CNN's 64×17 context images are cut from it on the fly, one mini-batch at a
-// time, on a goroutine that runs one batch ahead of the engine.
+// time, on a goroutine that runs one batch ahead of the engine (double
+// buffering). The dev set is not kept: each evaluation streams it, 64
+// utterances at a time. Measured: a CNN run on a synthetic corpus with the
+// real protocol's 3,014 train and 1,710 dev utterances (1.82 M train frames)
+// peaks at 878 MB resident (/usr/bin/time -v, with the train command's
+// GOGC 25).
 package train
 
 import (

@@ -417,42 +417,52 @@ func (p *maxPool) forwardRange(ch, i0, i1 int) {
 			dst[o+g.w] = 0
 			switch {
 			case p.ph == 2 && p.pw == 1:
+				// The input is a ReLU output (≥ 0, +0 at pads), so its bit
+				// patterns order like the values: branch-free max and argmax
+				// (t = −1 where the second value is strictly larger).
 				r0, r1 := src[q0:q0+g.w], src[q0+gi.wp:q0+gi.wp+g.w]
 				if arg == nil {
 					for j := range out {
-						out[j] = max(r0[j], r1[j])
+						b0, b1 := int32(math.Float32bits(r0[j])), int32(math.Float32bits(r1[j]))
+						t := (b0 - b1) >> 31
+						out[j] = math.Float32frombits(uint32(b0 + (b1-b0)&t))
 					}
 					continue
 				}
 				ar := arg[k : k+g.w]
+				wp := int32(gi.wp)
 				for j := range out {
-					v, q := r0[j], q0+j
-					if r1[j] > v {
-						v, q = r1[j], q0+gi.wp+j
-					}
-					out[j], ar[j] = v, int32(q)
+					b0, b1 := int32(math.Float32bits(r0[j])), int32(math.Float32bits(r1[j]))
+					t := (b0 - b1) >> 31
+					out[j] = math.Float32frombits(uint32(b0 + (b1-b0)&t))
+					ar[j] = int32(q0+j) + wp&t
 				}
 			case p.ph == 2 && p.pw == 2:
 				r0, r1 := src[q0:q0+2*g.w], src[q0+gi.wp:q0+gi.wp+2*g.w]
-				if arg == nil {
-					for j := range out {
-						out[j] = max(r0[2*j], r0[2*j+1], r1[2*j], r1[2*j+1])
-					}
-					continue
+				ar := arg
+				if ar != nil {
+					ar = arg[k : k+g.w]
 				}
-				ar := arg[k : k+g.w]
+				wp := int32(gi.wp)
 				for j := range out {
-					v, q := r0[2*j], q0+2*j
-					if r0[2*j+1] > v {
-						v, q = r0[2*j+1], q0+2*j+1
+					v := int32(math.Float32bits(r0[2*j]))
+					q := int32(q0 + 2*j)
+					c := int32(math.Float32bits(r0[2*j+1]))
+					t := (v - c) >> 31
+					v += (c - v) & t
+					q += 1 & t
+					c = int32(math.Float32bits(r1[2*j]))
+					t = (v - c) >> 31
+					v += (c - v) & t
+					q += (int32(q0+2*j) + wp - q) & t
+					c = int32(math.Float32bits(r1[2*j+1]))
+					t = (v - c) >> 31
+					v += (c - v) & t
+					q += (int32(q0+2*j+1) + wp - q) & t
+					out[j] = math.Float32frombits(uint32(v))
+					if ar != nil {
+						ar[j] = q
 					}
-					if r1[2*j] > v {
-						v, q = r1[2*j], q0+gi.wp+2*j
-					}
-					if r1[2*j+1] > v {
-						v, q = r1[2*j+1], q0+gi.wp+2*j+1
-					}
-					out[j], ar[j] = v, int32(q)
 				}
 			default:
 				for j := range out {

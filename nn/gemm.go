@@ -67,18 +67,26 @@ func packRows(dst []float32, m, k int, w []float32, rowStride, colStride int) {
 func packRowsRange(dst []float32, m, k int, w []float32, rowStride, colStride, t0, t1 int) {
 	for t := t0; t < t1; t++ {
 		p := dst[t*k*4 : (t+1)*k*4]
-		for r := 0; r < 4; r++ {
-			i := 4*t + r
-			if i >= m {
+		if 4*t+4 > m {
+			for r := 0; r < 4; r++ {
+				i := 4*t + r
 				for kk := 0; kk < k; kk++ {
-					p[4*kk+r] = 0
+					v := float32(0)
+					if i < m {
+						v = w[i*rowStride+kk*colStride]
+					}
+					p[4*kk+r] = v
 				}
-				continue
 			}
-			base := i * rowStride
-			for kk := 0; kk < k; kk++ {
-				p[4*kk+r] = w[base+kk*colStride]
-			}
+			continue
+		}
+		// Column by column: for a transposed source (rowStride 1) the four
+		// values are contiguous, for a plain one they are four streams.
+		b0, b1, b2, b3 := 4*t*rowStride, (4*t+1)*rowStride, (4*t+2)*rowStride, (4*t+3)*rowStride
+		for kk := 0; kk < k; kk++ {
+			o := kk * colStride
+			q := p[4*kk : 4*kk+4 : 4*kk+4]
+			q[0], q[1], q[2], q[3] = w[b0+o], w[b1+o], w[b2+o], w[b3+o]
 		}
 	}
 }

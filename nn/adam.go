@@ -20,9 +20,10 @@ type Adam struct {
 	net  *Net
 	m, v []float32
 	t    int64
-	// per-step constants read by the parallel update
-	c1, c2, c3, c4, stepSize, bc2sqrt float32
-	fn                                func(tid, lo, hi int)
+	// per-step constants read by the parallel update: β₁, 1−β₁, β₂, 1−β₂,
+	// step size, √(1−β₂ᵗ), ε
+	c  [7]float32
+	fn func(tid, lo, hi int)
 }
 
 // NewAdam makes an optimiser for n's parameters (β = 0.9, 0.999, ε = 1e-8).
@@ -41,26 +42,23 @@ const adamChunk = 4096
 func (a *Adam) step() {
 	a.t++
 	t := float64(a.t)
-	a.c1, a.c2 = float32(a.Beta1), float32(1-a.Beta1)
-	a.c3, a.c4 = float32(a.Beta2), float32(1-a.Beta2)
-	a.stepSize = float32(a.LR / (1 - math.Pow(a.Beta1, t)))
-	a.bc2sqrt = float32(math.Sqrt(1 - math.Pow(a.Beta2, t)))
+	a.c = [7]float32{float32(a.Beta1), float32(1 - a.Beta1), float32(a.Beta2), float32(1 - a.Beta2),
+		float32(a.LR / (1 - math.Pow(a.Beta1, t))), float32(math.Sqrt(1 - math.Pow(a.Beta2, t))), float32(a.Eps)}
 	n := len(a.m)
 	a.net.wk.run((n+adamChunk-1)/adamChunk, a.fn)
 }
 
 func (a *Adam) update(lo, hi int) {
 	p, g := a.net.params, a.net.grads
-	eps := float32(a.Eps)
+	e := &a.net.ks.elem
 	for c := lo; c < hi; c++ {
 		i0, i1 := c*adamChunk, min((c+1)*adamChunk, len(p))
-		pp, gg, mm, vv := p[i0:i1], g[i0:i1], a.m[i0:i1], a.v[i0:i1]
-		for i := range pp {
-			gi := gg[i]
-			m := a.c1*mm[i] + a.c2*gi
-			v := a.c3*vv[i] + a.c4*gi*gi
-			mm[i], vv[i] = m, v
-			pp[i] -= a.stepSize * m / (float32(math.Sqrt(float64(v)))/a.bc2sqrt + eps)
+		n8 := (i1 - i0) &^ 7
+		if n8 > 0 {
+			e.adam(&p[i0], &g[i0], &a.m[i0], &a.v[i0], n8, &a.c[0])
+		}
+		if i0+n8 < i1 {
+			adamGo(&p[i0+n8], &g[i0+n8], &a.m[i0+n8], &a.v[i0+n8], i1-i0-n8, &a.c[0])
 		}
 	}
 }

@@ -17,9 +17,25 @@ type elemKernels struct {
 	bnGrad1 func(g, da, a, y *float32, n int, mf float32, out *float32)
 	// g = (alpha·g + beta + gam·y)·m; out[0] = Σ g
 	bnGrad2 func(g, y, m *float32, n int, alpha, beta, gam float32, out *float32)
+	// one Adam step (see adamGo)
+	adam func(p, g, m, v *float32, n int, c *float32)
 }
 
-var goElem = elemKernels{bnStatsGo, bnApplyGo, bnGrad1Go, bnGrad2Go}
+var goElem = elemKernels{bnStatsGo, bnApplyGo, bnGrad1Go, bnGrad2Go, adamGo}
+
+// adamGo: with c = [β₁, 1−β₁, β₂, 1−β₂, step size, √(1−β₂ᵗ), ε],
+// m = β₁m + (1−β₁)g, v = β₂v + (1−β₂)g², p −= step·m / (√v/√(1−β₂ᵗ) + ε).
+func adamGo(p, g, m, v *float32, n int, c *float32) {
+	ps, gs, ms, vs := unsafe.Slice(p, n), unsafe.Slice(g, n), unsafe.Slice(m, n), unsafe.Slice(v, n)
+	k := unsafe.Slice(c, 7)
+	for i := range ps {
+		gi := gs[i]
+		mi := k[0]*ms[i] + k[1]*gi
+		vi := k[2]*vs[i] + k[3]*gi*gi
+		ms[i], vs[i] = mi, vi
+		ps[i] -= k[4] * mi / (float32(math.Sqrt(float64(vi)))/k[5] + k[6])
+	}
+}
 
 func bnStatsGo(y, m *float32, n int, first float32, out *float32) {
 	ys, ms := unsafe.Slice(y, n), unsafe.Slice(m, n)

@@ -155,3 +155,52 @@ g2done:
 	VMOVSS X3, (R8)
 	VZEROUPPER
 	RET
+
+// func adamAVX2(p, gr, m, v *float32, n int, c *float32)
+// One Adam step over n values (a multiple of 8), c = [β₁, 1−β₁, β₂, 1−β₂,
+// step size, √(1−β₂ᵗ), ε]:
+// m = β₁m + (1−β₁)g, v = β₂v + (1−β₂)g², p −= step·m / (√v/√(1−β₂ᵗ) + ε)
+TEXT ·adamAVX2(SB), NOSPLIT, $0-48
+	MOVQ p+0(FP), DI
+	MOVQ gr+8(FP), SI
+	MOVQ m+16(FP), R8
+	MOVQ v+24(FP), R9
+	MOVQ n+32(FP), CX
+	MOVQ c+40(FP), DX
+	VBROADCASTSS (DX), Y8
+	VBROADCASTSS 4(DX), Y9
+	VBROADCASTSS 8(DX), Y10
+	VBROADCASTSS 12(DX), Y11
+	VBROADCASTSS 16(DX), Y12
+	VBROADCASTSS 20(DX), Y13
+	VBROADCASTSS 24(DX), Y14
+	SHRQ $3, CX
+	JEQ adamdone
+
+adamloop:
+	VMOVUPS (SI), Y0
+	VMULPS (R8), Y8, Y1
+	VFMADD231PS Y0, Y9, Y1
+	VMOVUPS Y1, (R8)
+	VMULPS Y0, Y0, Y2
+	VMULPS Y2, Y11, Y2
+	VFMADD231PS (R9), Y10, Y2
+	VMOVUPS Y2, (R9)
+	VSQRTPS Y2, Y3
+	VDIVPS Y13, Y3, Y3
+	VADDPS Y14, Y3, Y3
+	VMULPS Y12, Y1, Y1
+	VDIVPS Y3, Y1, Y1
+	VMOVUPS (DI), Y4
+	VSUBPS Y1, Y4, Y4
+	VMOVUPS Y4, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, R8
+	ADDQ $32, R9
+	DECQ CX
+	JNE adamloop
+
+adamdone:
+	VZEROUPPER
+	RET

@@ -41,7 +41,10 @@ func bnGrad1AVX2(gr, da, a, y *float32, n int, mf float32, out *float32)
 //go:noescape
 func bnGrad2AVX2(gr, y, m *float32, n int, alpha, beta, gam float32, out *float32)
 
-var avx2Elem = elemKernels{bnStatsAVX2, bnApplyAVX2, bnGrad1AVX2, bnGrad2AVX2}
+//go:noescape
+func adamAVX2(p, gr, m, v *float32, n int, c *float32)
+
+var avx2Elem = elemKernels{bnStatsAVX2, bnApplyAVX2, bnGrad1AVX2, bnGrad2AVX2, adamAVX2}
 
 var avx2Kernels = kernelSet{name: "avx2", nr: 24, gemm: gemm4x24AVX2, gemmReLU: gemm4x24ReLUAVX2, dc: 3, dot: dot4x3AVX2, elem: avx2Elem}
 

@@ -145,3 +145,40 @@ func TestElemKernelsAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestAdamStep checks the first two Adam steps against PyTorch's formulas
+// computed in float64, with every kernel set.
+func TestAdamStep(t *testing.T) {
+	for _, ks := range allKernels() {
+		n, _ := New(smallArchs["default-like"], 1)
+		n.ks = ks
+		opt := NewAdam(n, 0.01)
+		rng := rand.New(rand.NewPCG(2, 3))
+		p0 := append([]float32(nil), n.params...)
+		m := make([]float64, len(p0))
+		v := make([]float64, len(p0))
+		want := make([]float64, len(p0))
+		for i := range want {
+			want[i] = float64(p0[i])
+		}
+		for step := 1; step <= 2; step++ {
+			for i := range n.grads {
+				n.grads[i] = float32(rng.NormFloat64())
+			}
+			opt.step()
+			for i, g32 := range n.grads {
+				g := float64(g32)
+				m[i] = 0.9*m[i] + 0.1*g
+				v[i] = 0.999*v[i] + 0.001*g*g
+				den := math.Sqrt(v[i])/math.Sqrt(1-math.Pow(0.999, float64(step))) + 1e-8
+				want[i] -= 0.01 / (1 - math.Pow(0.9, float64(step))) * m[i] / den
+			}
+		}
+		for i := range want {
+			if d := math.Abs(float64(n.params[i]) - want[i]); d > 1e-6 {
+				t.Fatalf("%s: param %d = %v after two steps, want %v", ks.name, i, n.params[i], want[i])
+			}
+		}
+		n.Close()
+	}
+}

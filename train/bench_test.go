@@ -117,7 +117,7 @@ func BenchmarkDevEval(b *testing.B) {
 		paths[i], labels[i] = c.AudioPath(corpus.Dev, t), int32(t.Label)
 	}
 	cfg := features.DefaultConfig(features.Fbank)
-	frames, err := countFrames(b.Context(), cfg, paths, 2, nil)
+	frames, _, err := scanDev(b.Context(), cfg, paths, 2, 0, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

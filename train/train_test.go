@@ -278,3 +278,56 @@ func TestGMMTrainScore(t *testing.T) {
 		}
 	}
 }
+
+// TestDevCacheMatchesStreaming: dev evaluation from features kept in memory
+// and streamed through extraction give bit-identical loss and EER.
+func TestDevCacheMatchesStreaming(t *testing.T) {
+	c := tinyCorpus(t, 10, 0.3)
+	trials, err := c.Trials(corpus.Dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := make([]string, len(trials))
+	labels := make([]int32, len(trials))
+	for i, tr := range trials {
+		paths[i], labels[i] = c.AudioPath(corpus.Dev, tr), int32(tr.Label)
+	}
+	cfg := features.DefaultConfig(features.Fbank)
+	ctx := context.Background()
+	total, cache, err := scanDev(ctx, cfg, paths, 2, 1<<30, nil)
+	if err != nil || cache == nil {
+		t.Fatalf("scan: %v (cache %v)", err, cache != nil)
+	}
+	if n, small, _ := scanDev(ctx, cfg, paths, 2, 4*64*total-1, nil); small != nil || n != total {
+		t.Fatalf("a dev set over budget was cached (%d frames, want %d)", n, total)
+	}
+	stats := features.NewStats(64)
+	for i := range cache {
+		stats.Add(&cache[i])
+	}
+	norm := stats.Result()
+	for i := range cache {
+		norm.Apply(&cache[i])
+	}
+	net, err := nn.New(smallArch(), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer net.Close()
+	for _, limit := range []int{0, 7} {
+		streamed := newDevEvaluator(paths, labels, cfg, norm, 2, limit, 8)
+		cached := newDevEvaluator(paths, labels, cfg, norm, 2, limit, 8)
+		cached.cache = cache
+		l1, e1, err := streamed.run(ctx, net, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l2, e2, err := cached.run(ctx, net, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l1 != l2 || e1 != e2 {
+			t.Errorf("dev frames %d: streamed loss %v EER %v, cached %v %v", limit, l1, e1, l2, e2)
+		}
+	}
+}

@@ -112,6 +112,14 @@ func frames(n int) string {
 	return fmt.Sprintf("%d random frames", n)
 }
 
+// devFrames describes the dev frames scored per utterance at each epoch.
+func devFrames(n int) string {
+	if n == 0 {
+		return "all frames"
+	}
+	return fmt.Sprintf("%d evenly spaced frames", n)
+}
+
 // plural returns "n word" with an s when n != 1.
 func plural(n int, word string) string {
 	if n == 1 {

@@ -3,6 +3,9 @@ package demo
 import (
 	"fmt"
 	"math"
+	"sort"
+
+	"github.com/deep4deep/deep4deep/eval"
 )
 
 // findings returns remarks about the results that a reader should not miss,
@@ -22,6 +25,13 @@ func findings(r *Report) []string {
 		} else {
 			f = append(f, fmt.Sprintf("%s has the lower eval EER: %s %% against %s's %s %% (%.1f× lower).",
 				a.Name, pct(a.Eval.EER), b.Name, pct(b.Eval.EER), b.Eval.EER/math.Max(a.Eval.EER, 1e-12)))
+		}
+	}
+	if len(r.Systems) == 2 {
+		for _, fa := range Factors[:2] {
+			if c := compareBy(r, fa.Key, fa.Of); c != "" {
+				f = append(f, c)
+			}
 		}
 	}
 	for _, s := range r.Systems {
@@ -76,4 +86,51 @@ func overfitting(r *Report, s System) string {
 		"the train conditions; the model of epoch %d is kept.",
 		s.Name, s.BestEpoch, n, pct(best.DevEER), pct(last.DevEER), best.TrainLoss, last.TrainLoss,
 		r.Corpus[0].Genuine+r.Corpus[0].Spoof, r.Corpus[0].Configs, s.BestEpoch)
+}
+
+// compareBy says on how many conditions of a factor each of the two systems
+// has the lower eval EER, and where the gap is largest each way: which
+// kinds of replay each system handles better.
+func compareBy(r *Report, key string, of func(*eval.Result) map[string]eval.Condition) string {
+	a, b := r.Systems[0], r.Systems[1]
+	ma, mb := of(a.Eval), of(b.Eval)
+	ids := make([]string, 0, len(ma))
+	for id := range ma {
+		if _, ok := mb[id]; ok {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) < 2 {
+		return ""
+	}
+	sort.Strings(ids)
+	var winsA, winsB int
+	var bestA, bestB string // largest gap in each system's favour
+	for _, id := range ids {
+		d := mb[id].EER - ma[id].EER // > 0: a is better
+		switch {
+		case d > 0:
+			winsA++
+			if bestA == "" || d > mb[bestA].EER-ma[bestA].EER {
+				bestA = id
+			}
+		case d < 0:
+			winsB++
+			if bestB == "" || -d > ma[bestB].EER-mb[bestB].EER {
+				bestB = id
+			}
+		}
+	}
+	gap := func(best string, own, other map[string]eval.Condition) string {
+		if best == "" {
+			return ""
+		}
+		return fmt.Sprintf(" (largest gap: %s, %s vs %s %%)", r.describe(best), pct(own[best].EER), pct(other[best].EER))
+	}
+	out := fmt.Sprintf("By %s, %s has the lower eval EER on %d of %d conditions%s, %s on %d%s",
+		key, a.Name, winsA, len(ids), gap(bestA, ma, mb), b.Name, winsB, gap(bestB, mb, ma))
+	if tie := len(ids) - winsA - winsB; tie > 0 {
+		out += fmt.Sprintf("; %d equal", tie)
+	}
+	return out + "."
 }

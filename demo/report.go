@@ -226,9 +226,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	p("\n")
 	if len(r.TrainConfigs) > 0 {
-		p("The systems learn replay from the train spoofs only, which come from %d configuration(s):\n\n", len(r.TrainConfigs))
+		p("The systems learn replay from the train spoofs only, which come from %s:\n\n", plural(len(r.TrainConfigs), "replay configuration"))
 		for _, c := range r.TrainConfigs {
-			p("- %s / %s / %s: %d spoof trials\n", r.describe(c.Environment), r.describe(c.Playback), r.describe(c.Recorder), c.N)
+			p("- %s / %s / %s: %s\n", r.describe(c.Environment), r.describe(c.Playback), r.describe(c.Recorder), plural(c.N, "spoof trial"))
 		}
 		p("\n")
 	}

@@ -41,7 +41,7 @@ func madeUpReport() *Report {
 		Command: "deep4deep demo --scale 0.1", Scale: 0.1, Seed: 7, Threads: 2,
 		Corpus:       [3]SetStats{{151, 151, 10, 900, 3}, {76, 95, 8, 500, 10}, {130, 1201, 24, 4000, 57}},
 		CorpusNote:   "Synthetic.",
-		TrainConfigs: []ConfigCount{{"E21", "P02", "R01", 58}, {"E01", "P01", "R01", 17}},
+		TrainConfigs: []ConfigCount{{"E21", "P02", "R01", 58}, {"E01", "P01", "R01", 1}},
 		Systems:      []System{cnn, gmm},
 		Stages:       []StageTime{{"synth", 12.5, 20}, {"train cnn-fbank", 61.2, math.NaN()}},
 		Seconds:      200.4567,
@@ -107,7 +107,7 @@ func TestMarkdown(t *testing.T) {
 		"| gmm-cqcc | 25.00 | 26.00 | 70.00 | 40.00 | 20.00 | 80 s | 0 s |",
 		"| train | 151 | 151 | 10 | 3 | 15.0 min |",
 		"- 3 epochs × 64 frames/utterance",
-		"come from 2 configuration(s):\n\n- E21 / P02 / R01: 58 spoof trials\n- E01, anechoic room / P01 / R01: 17 spoof trials\n",
+		"come from 2 replay configurations:\n\n- E21 / P02 / R01: 58 spoof trials\n- E01, anechoic room / P01 / R01: 1 spoof trial\n",
 		// Conditions sorted, a column per system, "–" where a system has none.
 		"| environment | what | spoof trials | cnn-fbank | gmm-cqcc |\n|---|---|---:|---:|---:|\n" +
 			"| E01 | anechoic room | 40 | 2.00 | 10.00 |\n| E07 |  | 41 | 10.00 | – |\n| E25 | analog wire | 38 | 41.00 | 49.00 |",
@@ -210,5 +210,26 @@ func TestFindingsOverfitting(t *testing.T) {
 	r.Systems[0].BestEpoch = 2 // the last epoch was the best: nothing to say
 	if got := strings.Join(findings(r), "\n"); strings.Contains(got, "overfits") {
 		t.Errorf("overfitting reported for a best last epoch:\n%s", got)
+	}
+}
+
+func TestFindingsCompare(t *testing.T) {
+	r := madeUpReport()
+	r.Systems[1].Eval.By.Environment["E01"] = eval.Condition{EER: 0.15}
+	got := strings.Join(findings(r), "\n")
+	// Environments common to both: E01 (2 vs 15) and E25 (41 vs 49); E07 is
+	// cnn-fbank's only.
+	want := "By environment, cnn-fbank has the lower eval EER on 2 of 2 conditions " +
+		"(largest gap: E01, anechoic room, 2.00 vs 15.00 %), gmm-cqcc on 0."
+	if !strings.Contains(got, want) {
+		t.Errorf("findings lack %q:\n%s", want, got)
+	}
+	r.Systems[1].Eval.By.Environment["E25"] = eval.Condition{EER: 0.30}
+	r.Systems[1].Eval.By.Environment["E07"] = eval.Condition{EER: 0.10}
+	got = strings.Join(findings(r), "\n")
+	want = "By environment, cnn-fbank has the lower eval EER on 1 of 3 conditions " +
+		"(largest gap: E01, anechoic room, 2.00 vs 15.00 %), gmm-cqcc on 1 (largest gap: E25, analog wire, 30.00 vs 41.00 %); 1 equal."
+	if !strings.Contains(got, want) {
+		t.Errorf("findings lack %q:\n%s", want, got)
 	}
 }

@@ -358,7 +358,7 @@ func cnnSettings(o train.CNNOptions, res *train.Result) []string {
 		fmt.Sprintf("trained %s × %s per train utterance (a fresh draw each epoch, of %d train frames in all), batch %d, Adam lr %g, seed %d",
 			plural(o.Epochs, "epoch"), frames(o.FramesPerUtt), info.TrainFrames, o.Batch, o.LR, o.Seed),
 		fmt.Sprintf("best epoch by dev EER (on %s per dev utterance): epoch %d of %d, dev EER %s %%",
-			frames(o.DevFrames), res.BestEpoch, len(res.Log), pct(res.DevEER)),
+			devFrames(o.DevFrames), res.BestEpoch, len(res.Log), pct(res.DevEER)),
 	}
 	var cut []string
 	if o.FramesPerUtt > 0 {

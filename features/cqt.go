@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
-
-	algofft "github.com/cwbudde/algo-fft"
 )
 
 // cqt is a constant-Q transform computed as a nonstationary Gabor transform
@@ -52,10 +50,9 @@ type cqt struct {
 	byLength map[int]*cqtPlan
 
 	// Scratch, grown as needed.
-	x    []float64
-	spec []complex128
-	band []complex64
-	out  []complex64
+	x      []float64
+	spec   []complex128
+	re, im []float32 // one band, bit-reversed, then its M coefficients
 }
 
 // minGridHalfWidth is the smallest window half-width in DFT grid steps.
@@ -66,7 +63,7 @@ const minGridHalfWidth = 2
 type cqtPlan struct {
 	l, m   int
 	fft    *realFFT
-	ifft   *algofft.Plan[complex64]
+	synth  *synth
 	start  []int       // first DFT index of bin k's window
 	centre []int       // DFT index shifted to baseband (q = 0)
 	w      [][]float32 // window values from start on
@@ -118,11 +115,7 @@ func (c *cqt) plan(nframes int) (*cqtPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	ifft, err := algofft.NewPlan32(m)
-	if err != nil {
-		return nil, fmt.Errorf("FFT of size %d: %w", m, err)
-	}
-	p := &cqtPlan{l: l, m: m, fft: fft, ifft: ifft,
+	p := &cqtPlan{l: l, m: m, fft: fft, synth: newSynth(m),
 		start: make([]int, c.k), centre: make([]int, c.k), w: make([][]float32, c.k)}
 	df := float64(c.fs) / float64(l) // DFT grid step, Hz
 	nyq := l / 2
@@ -162,29 +155,29 @@ func (c *cqt) logPower(dst []float32, x []float32) ([]float32, int, error) {
 	clear(c.x[len(x):])
 	c.spec = cqtGrow(c.spec, p.l/2+1)
 	p.fft.forward(c.spec, c.x)
-	c.band = cqtGrow(c.band, p.m)
-	c.out = cqtGrow(c.out, p.m)
+	c.re = cqtGrow(c.re, p.m)
+	c.im = cqtGrow(c.im, p.m)
 	if cap(dst) < c.k*nf {
 		dst = make([]float32, c.k*nf)
 	}
 	dst = dst[:c.k*nf]
-	// |c_k(m·hop)| = (2/L)·|Σ_q Y[q] e^{2πi·q·m/M}| = (2M/L)·|ifft(Y)[m]|,
-	// ifft including its 1/M: scale² = (2/hop)².
-	scale2 := 4 / float64(c.hop) / float64(c.hop)
+	// |c_k(m·hop)| = (2/L)·|Σ_q Y[q] e^{2πi·q·m/M}|: scale² = 4/L².
+	scale2 := 4 / float64(p.l) / float64(p.l)
+	rev := p.synth.rev
 	for k := 0; k < c.k; k++ {
-		clear(c.band)
+		clear(c.re)
+		clear(c.im)
 		w := p.w[k]
 		s := c.spec[p.start[k] : p.start[k]+len(w)]
 		base := p.start[k] - p.centre[k]
 		for i, g := range w {
 			q := (base + i) & (p.m - 1) // (j − centre) mod M
 			v := s[i]
-			c.band[q] = complex(float32(real(v))*g, float32(imag(v))*g)
+			r := rev[q]
+			c.re[r], c.im[r] = float32(real(v))*g, float32(imag(v))*g
 		}
-		if err := p.ifft.Inverse(c.out, c.band); err != nil {
-			return nil, 0, fmt.Errorf("CQT inverse FFT: %w", err)
-		}
-		logPowers(dst[k:], c.k, c.out[:nf], scale2)
+		p.synth.run(c.re, c.im)
+		logPowers(dst[k:], c.k, c.re[:nf], c.im[:nf], scale2)
 	}
 	return dst, nf, nil
 }
@@ -197,18 +190,19 @@ func cqtGrow[T any](s []T, n int) []T {
 	return s[:n]
 }
 
-// logPowers sets dst[m·stride] = ln(scale·|src[m]|² + eps) for every m, with
+// logPowers sets dst[m·stride] = ln(scale·(re[m]² + im[m]²) + eps) for every m, with
 // an absolute error below 1e-9 before rounding to float32, about three times
 // faster than math.Log: x = m·2^e with m ∈ [√½, √2) (a branch-free
 // reduction, as in musl's log: offsetting the bits by 1 − √½ carries into
 // the exponent exactly when the mantissa is ≥ √2), and ln m = u·P(u),
 // u = m − 1, P of degree 9 fitted (least squares on Chebyshev nodes; max
 // error 9e-10) to ln(1+u) on [√½ − 1, √2 − 1]. x ≥ eps is always normal.
-func logPowers(dst []float32, stride int, src []complex64, scale float64) {
+func logPowers(dst []float32, stride int, re, im []float32, scale float64) {
 	const sqrtHalf = 0x3fe6a09e667f3bcd
-	for m, v := range src {
-		re, im := float64(real(v)), float64(imag(v))
-		x := (re*re+im*im)*scale + eps
+	im = im[:len(re)]
+	for m, r32 := range re {
+		r, i := float64(r32), float64(im[m])
+		x := (r*r+i*i)*scale + eps
 		ix := math.Float64bits(x) + (0x3ff0000000000000 - sqrtHalf)
 		e := float64(int64(ix>>52) - 1023)
 		u := math.Float64frombits(ix&(1<<52-1)+sqrtHalf) - 1
@@ -223,5 +217,77 @@ func logPowers(dst []float32, stride int, src []complex64, scale float64) {
 		p = p*u - 0.49999974803889186
 		p = p*u + 0.9999999961443458
 		dst[m*stride] = float32(e*math.Ln2 + u*p)
+	}
+}
+
+// synth is an unnormalised inverse DFT of a power-of-two size n, in place on
+// split real and imaginary float32 arrays that hold the input in
+// bit-reversed order:
+//
+//	x[m] = Σ_{q<n} X[q]·e^{+2πi·q·m/n}
+//
+// by iterative radix-2 decimation in time. The CQT runs one per bin and
+// frame block, and the caller writes each band straight into bit-reversed
+// positions, so no permutation pass is needed. It replaces algo-fft's
+// complex64 plan here because that plan's size-512 codelet (pure Go complex
+// arithmetic plus scratch copies) took over half of the CQCC time; split
+// arrays with per-stage contiguous twiddles run about twice as fast.
+type synth struct {
+	n        int
+	rev      []int32   // rev[q]: bit reversal of q over log2(n) bits
+	twr, twi []float32 // stage with half-size h: e^{+2πi·j/(2h)} at h−1+j
+}
+
+func newSynth(n int) *synth {
+	s := &synth{n: n, rev: make([]int32, n), twr: make([]float32, max(1, n-1)), twi: make([]float32, max(1, n-1))}
+	bitsN := bits.Len(uint(n)) - 1
+	for q := range s.rev {
+		s.rev[q] = int32(bits.Reverse(uint(q)) >> (bits.UintSize - bitsN))
+	}
+	if n == 1 {
+		s.rev[0] = 0
+	}
+	for h := 1; h < n; h *= 2 {
+		for j := 0; j < h; j++ {
+			a := math.Pi * float64(j) / float64(h)
+			s.twr[h-1+j] = float32(math.Cos(a))
+			s.twi[h-1+j] = float32(math.Sin(a))
+		}
+	}
+	return s
+}
+
+func (s *synth) run(re, im []float32) {
+	n := s.n
+	re, im = re[:n], im[:n]
+	// Sizes 2 and 4: twiddles 1 and i.
+	for a := 0; a+1 < n; a += 2 {
+		r0, i0, r1, i1 := re[a], im[a], re[a+1], im[a+1]
+		re[a], im[a], re[a+1], im[a+1] = r0+r1, i0+i1, r0-r1, i0-i1
+	}
+	if n >= 4 {
+		for a := 0; a < n; a += 4 {
+			r0, i0, r1, i1 := re[a], im[a], re[a+1], im[a+1]
+			r2, i2, r3, i3 := re[a+2], im[a+2], re[a+3], im[a+3]
+			// (r3, i3)·i = (−i3, r3)
+			re[a], im[a], re[a+2], im[a+2] = r0+r2, i0+i2, r0-r2, i0-i2
+			re[a+1], im[a+1], re[a+3], im[a+3] = r1-i3, i1+r3, r1+i3, i1-r3
+		}
+	}
+	for h := 4; h < n; h *= 2 {
+		wr := s.twr[h-1 : 2*h-1]
+		wi := s.twi[h-1 : 2*h-1]
+		for a := 0; a < n; a += 2 * h {
+			ra, ia := re[a:a+h], im[a:a+h]
+			rb, ib := re[a+h:a+2*h], im[a+h:a+2*h]
+			for j := range ra {
+				c, d := wr[j], wi[j]
+				tr := c*rb[j] - d*ib[j]
+				ti := c*ib[j] + d*rb[j]
+				r, i := ra[j], ia[j]
+				ra[j], ia[j] = r+tr, i+ti
+				rb[j], ib[j] = r-tr, i-ti
+			}
+		}
 	}
 }

@@ -173,11 +173,40 @@ func TestLogPowers(t *testing.T) {
 		src = append(src, complex(float32(v), float32(v/3)))
 	}
 	dst := make([]float32, 2*len(src))
-	logPowers(dst, 2, src, 0.5)
+	re, im := make([]float32, len(src)), make([]float32, len(src))
+	for m, v := range src {
+		re[m], im[m] = real(v), imag(v)
+	}
+	logPowers(dst, 2, re, im, 0.5)
 	for m, v := range src {
 		p := (float64(real(v))*float64(real(v)) + float64(imag(v))*float64(imag(v))) * 0.5
 		if want := float32(math.Log(p + eps)); math.Abs(float64(dst[2*m]-want)) > 1e-6*math.Max(1, math.Abs(float64(want))) {
 			t.Errorf("ln power of %v: %v, want %v", v, dst[2*m], want)
+		}
+	}
+}
+
+// synth equals the inverse DFT by definition.
+func TestSynthMatchesDFT(t *testing.T) {
+	for _, n := range []int{1, 2, 4, 8, 64, 512} {
+		s := newSynth(n)
+		X := make([]complex128, n)
+		for q := range X {
+			X[q] = complex(math.Sin(float64(3*q+1)), math.Cos(float64(q*q)))
+		}
+		re, im := make([]float32, n), make([]float32, n)
+		for q, v := range X {
+			re[s.rev[q]], im[s.rev[q]] = float32(real(v)), float32(imag(v))
+		}
+		s.run(re, im)
+		for m := 0; m < n; m++ {
+			var want complex128
+			for q, v := range X {
+				want += v * complex(math.Cos(2*math.Pi*float64(q*m)/float64(n)), math.Sin(2*math.Pi*float64(q*m)/float64(n)))
+			}
+			if d := math.Hypot(float64(re[m])-real(want), float64(im[m])-imag(want)); d > 1e-5*float64(n) {
+				t.Fatalf("n=%d x[%d] = (%v, %v), want %v", n, m, re[m], im[m], want)
+			}
 		}
 	}
 }

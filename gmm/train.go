@@ -32,10 +32,10 @@ type Options struct {
 	Threads int
 }
 
-// DefaultOptions returns the settings of the ASVspoof baselines: 512
-// components, at most 100 EM iterations stopping at a relative
-// log-likelihood change of 1e-5, variance floor 1e-3 of the global variance,
-// seed 1, all cores.
+// DefaultOptions returns 512 components (as in both ASVspoof baselines) and
+// this package's choices for the rest: at most 100 EM iterations, stopping
+// at a relative log-likelihood change of 1e-5, a variance floor of 1e-3 of
+// the global variance, seed 1, all cores.
 func DefaultOptions() Options {
 	return Options{Components: 512, MaxIter: 100, Tol: 1e-5, VarFloor: 1e-3, Seed: 1}
 }

@@ -18,7 +18,7 @@ type stft struct {
 
 	// Batched path: lanes frames at a time (see frameFFT).
 	ffft *frameFFT
-	xb   []float64 // lane-interleaved windowed frames, 2·zlen × lanes
+	xb   []float64 // lane-interleaved windowed frames, zero-padded to frameFFT.inputLen
 	pw   []float64 // lane-interleaved power spectra, (nfft/2+1) × lanes
 }
 
@@ -48,7 +48,7 @@ func newSTFT(c Config) (*stft, error) {
 	nb := c.NFFT/2 + 1
 	return &stft{
 		ffft: ff,
-		xb:   make([]float64, 2*ff.zlen*lanes),
+		xb:   make([]float64, ff.inputLen()),
 		pw:   make([]float64, nb*lanes),
 
 		frameLen: flen, hop: hop, nfft: c.NFFT,
@@ -77,7 +77,8 @@ func (s *stft) powerFrame(x []float32, t int) {
 func (s *stft) powerBatch(x []float32, t0, n int) {
 	xb := s.xb
 	w := s.window
-	if n == lanes && (t0+lanes-1)*s.hop+len(w) <= len(x) && len(xb) == lanes*len(w) {
+	if n == lanes && (t0+lanes-1)*s.hop+len(w) <= len(x) {
+		// Rows len(w) and up of xb are never written nonzero.
 		// Common case: four whole frames, transposed into the lanes.
 		x0 := x[t0*s.hop : t0*s.hop+len(w)]
 		x1 := x[(t0+1)*s.hop : (t0+1)*s.hop+len(w)]

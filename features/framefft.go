@@ -38,9 +38,10 @@ type frameFFT struct {
 	n, m, q, p int // N, M = N/2, sub-transform size Q = M/P, P
 	zlen       int // ⌈L/2⌉: nonzero packed inputs
 
-	twist    [][2][]float64 // [r][re/im][n]: W_M^{rn}, n < zlen
+	twist    [][2][]float64 // [r][re/im][n]: W_M^{rn}, n < Q
 	stageTw  [][2][]float64 // radix-2 DIF stage h = Q/2 when log₂Q is odd: W_{2h}^j, j < h
 	r4Tw     [][]float64    // radix-4 stages (g = Q/4 or Q/8, then ÷4 down to 4): W_{4g}^{j,2j,3j}, j < g
+	r4Tw8    [][]float64    // r4Tw expanded for two j per 8-wide register (see expandPairs)
 	bitrev   []int          // bit reversal of log₂Q bits
 	postTw   [2][]float64   // W_N^k, k ≤ M/2
 	zIdx     []int          // lanes·(position of Z[k] in zRe/zIm), k < M
@@ -64,9 +65,11 @@ func newFrameFFT(n, frameLen int) (*frameFFT, error) {
 		s, c := math.Sincos(-2 * math.Pi * float64(k) / float64(n))
 		return c, s
 	}
+	// The twist tables and the input cover all Q packed inputs, zeros
+	// past the frame, so that the twist can be fused into the first pass.
 	f.twist = make([][2][]float64, f.p)
 	for r := range f.twist {
-		re, im := make([]float64, f.zlen), make([]float64, f.zlen)
+		re, im := make([]float64, f.q), make([]float64, f.q)
 		for i := range re {
 			re[i], im[i] = w((r*i)%f.m, f.m)
 		}
@@ -94,6 +97,7 @@ func newFrameFFT(n, frameLen int) (*frameFFT, error) {
 			tw[6*j+4], tw[6*j+5] = w(3*j, 4*g)
 		}
 		f.r4Tw = append(f.r4Tw, tw)
+		f.r4Tw8 = append(f.r4Tw8, expandPairs(tw, 6))
 	}
 	bits := 0
 	for 1<<bits < f.q {
@@ -119,8 +123,13 @@ func newFrameFFT(n, frameLen int) (*frameFFT, error) {
 		r, mm := k%f.p, k/f.p
 		f.zIdx[k] = (r*f.q + f.bitrev[mm]) * lanes
 	}
-	f.zRe = make([]float64, f.m*lanes)
-	f.zIm = make([]float64, f.m*lanes)
+	// One allocation, the imaginary parts offset by a pad: real and
+	// imaginary parts of one element a multiple of 4 KiB apart would alias
+	// in the store-forwarding check (4K aliasing) and stall every butterfly.
+	const pad = 64
+	buf := make([]float64, 2*f.m*lanes+pad)
+	f.zRe = buf[: f.m*lanes : f.m*lanes]
+	f.zIm = buf[f.m*lanes+pad:]
 	return f, nil
 }
 
@@ -129,24 +138,41 @@ func newFrameFFT(n, frameLen int) (*frameFFT, error) {
 // sample i of frame l, windowed, 2·zlen samples per lane, zero beyond the
 // frame). pw receives (N/2+1) × lanes values, pw[lanes·k + l] = P_l[k].
 func (f *frameFFT) power(pw, x []float64) {
-	zl := f.zlen * lanes
-	x = x[:2*zl]
 	ql := f.q * lanes
+	x = x[:2*ql]
+	// With no radix-2 stage first, the twist is fused into the first
+	// radix-4 pass (its inputs are x0…x3 at n = j + i·Q/4).
+	fused := len(f.stageTw) == 0 && len(f.r4Tw) > 0
 	for r := 0; r < f.p; r++ {
 		// Twisted, packed input: y[n] = z[n]·W_M^{rn}, z[n] = x[2n] + i·x[2n+1].
 		sr, si := f.zRe[r*ql:(r+1)*ql], f.zIm[r*ql:(r+1)*ql]
-		twist(sr, si, x, f.twist[r][0][:f.zlen], f.twist[r][1][:f.zlen])
-		clear(sr[zl:])
-		clear(si[zl:])
+		r4 := f.r4Tw
+		if fused {
+			twistDif4(sr, si, x, f.twist[r][0], f.twist[r][1], r4[0], f.q/4)
+			r4 = r4[1:]
+		} else {
+			twist(sr, si, x, f.twist[r][0], f.twist[r][1])
+		}
 		if len(f.stageTw) > 0 {
 			difStage(sr, si, f.stageTw[0][0], f.stageTw[0][1], f.q/2)
 		}
-		for _, tw := range f.r4Tw {
-			dif4Stage(sr, si, tw, len(tw)/6)
+		for i, tw := range r4 {
+			dif4Stage(sr, si, tw, f.r4Tw8[len(f.r4Tw)-len(r4)+i], len(tw)/6)
 		}
 		difLast2(sr, si) // h = 2 and h = 1
 	}
 	f.unpack(pw)
+}
+
+// inputLen is the length power expects of x: 2·Q samples per lane, the
+// frame's followed by zeros.
+func (f *frameFFT) inputLen() int { return 2 * f.q * lanes }
+
+// twistDif4Go is twistGo followed by dif4StageGo's first pass (g = Q/4) on
+// one sub-transform: the reference for the fused kernels.
+func twistDif4Go(sr, si, x, tr, ti, tw []float64, g int) {
+	twistGo(sr, si, x, tr, ti)
+	dif4StageGo(sr, si, tw, g)
 }
 
 // unpack turns Z into the power spectrum of the real frames (step 1 of the
@@ -170,6 +196,24 @@ func (f *frameFFT) unpack(pw []float64) {
 	}
 	// The ½ of E and O is folded into the scale: ¼ on the squares.
 	unpackPairs(pw, zr, zi, f.zIdx[:m], f.postTw[0], f.postTw[1], m, scale/4)
+}
+
+// expandPairs lays out a table of c values per j (tw[c·j+i], i < c) for
+// kernels that hold elements j and j+1 of the 4 lanes in one 8-wide
+// register: for each pair j = 2p, 2p+1 and each i, 8 values
+// (tw[c·j+i] ×4, tw[c·(j+1)+i] ×4). len(tw)/c must be even.
+func expandPairs(tw []float64, c int) []float64 {
+	n := len(tw) / c
+	out := make([]float64, 0, 4*len(tw))
+	for j := 0; j+1 < n; j += 2 {
+		for i := 0; i < c; i++ {
+			for h := 0; h < 2; h++ {
+				v := tw[c*(j+h)+i]
+				out = append(out, v, v, v, v)
+			}
+		}
+	}
+	return out
 }
 
 // twistGo sets, for n < len(tr), y[n] = z[n]·W_M^{rn} with

@@ -475,3 +475,130 @@ lgloop:
 lgdone:
 	VZEROUPPER
 	RET
+
+// func twistDif4AVX2(sr, si, x, tr, ti, tw []float64, quarter int)
+//
+// twistAVX2 fused into the first radix-4 DIF pass of one sub-transform of
+// 4g elements (g = quarter): for j < g and i < 4, with n = j + i·g,
+//   x_i = (x[8n…8n+3] + i·x[8n+4…8n+7])·(tr[n] + i·ti[n])
+// then dif4StageAVX2's butterfly on x0…x3 with tw[6j…6j+5], written to
+// sr/si. x and the twist tables cover all 4g elements (zeros past the frame).
+TEXT ·twistDif4AVX2(SB), NOSPLIT, $0-152
+	MOVQ sr_base+0(FP), AX
+	MOVQ si_base+24(FP), BX
+	MOVQ x_base+48(FP), SI
+	MOVQ tr_base+72(FP), R8
+	MOVQ ti_base+96(FP), R9
+	MOVQ tw_base+120(FP), DI
+	MOVQ quarter+144(FP), DX
+
+	MOVQ DX, R10
+	SHLQ $5, R10            // G = g·32 bytes (output stride)
+	MOVQ R10, R13
+	SHLQ $1, R13            // 2G
+	MOVQ R13, R14
+	ADDQ R10, R14           // 3G
+	MOVQ DX, R15
+	SHLQ $6, R15            // g·64 bytes (input stride)
+	MOVQ DX, CX
+	SHLQ $3, CX             // g·8 bytes (twist-table stride)
+	MOVQ DX, R12
+
+tdloop:
+	// x0 (n = j)
+	VBROADCASTSD (R8), Y14
+	VBROADCASTSD (R9), Y15
+	VMOVUPD (SI), Y12
+	VMOVUPD 32(SI), Y13
+	VMULPD  Y14, Y12, Y0
+	VFNMADD231PD Y15, Y13, Y0     // x0r
+	VMULPD  Y15, Y12, Y1
+	VFMADD231PD Y14, Y13, Y1      // x0i
+	// x2 (n = j + 2g)
+	VBROADCASTSD (R8)(CX*2), Y14
+	VBROADCASTSD (R9)(CX*2), Y15
+	VMOVUPD (SI)(R15*2), Y12
+	VMOVUPD 32(SI)(R15*2), Y13
+	VMULPD  Y14, Y12, Y2
+	VFNMADD231PD Y15, Y13, Y2     // x2r
+	VMULPD  Y15, Y12, Y3
+	VFMADD231PD Y14, Y13, Y3      // x2i
+	VADDPD  Y2, Y0, Y4            // s02r
+	VADDPD  Y3, Y1, Y5            // s02i
+	VSUBPD  Y2, Y0, Y0            // d02r
+	VSUBPD  Y3, Y1, Y1            // d02i
+	// x1 (n = j + g)
+	VBROADCASTSD (R8)(CX*1), Y14
+	VBROADCASTSD (R9)(CX*1), Y15
+	VMOVUPD (SI)(R15*1), Y12
+	VMOVUPD 32(SI)(R15*1), Y13
+	VMULPD  Y14, Y12, Y2
+	VFNMADD231PD Y15, Y13, Y2     // x1r
+	VMULPD  Y15, Y12, Y3
+	VFMADD231PD Y14, Y13, Y3      // x1i
+	// x3 (n = j + 3g): table and input offsets 3g = g + 2g
+	LEAQ (R8)(CX*2), R11
+	VBROADCASTSD (R11)(CX*1), Y14
+	LEAQ (R9)(CX*2), R11
+	VBROADCASTSD (R11)(CX*1), Y15
+	LEAQ (SI)(R15*2), R11
+	VMOVUPD (R11)(R15*1), Y12
+	VMOVUPD 32(R11)(R15*1), Y13
+	VMULPD  Y14, Y12, Y6
+	VFNMADD231PD Y15, Y13, Y6     // x3r
+	VMULPD  Y15, Y12, Y7
+	VFMADD231PD Y14, Y13, Y7      // x3i
+
+	VADDPD  Y6, Y2, Y8            // s13r
+	VADDPD  Y7, Y3, Y9            // s13i
+	VSUBPD  Y6, Y2, Y2            // e13r
+	VSUBPD  Y7, Y3, Y3            // e13i
+	VADDPD  Y8, Y4, Y6            // v0r
+	VADDPD  Y9, Y5, Y7            // v0i
+	VMOVUPD Y6, (AX)
+	VMOVUPD Y7, (BX)
+	VSUBPD  Y8, Y4, Y4            // tr
+	VSUBPD  Y9, Y5, Y5            // ti
+	VADDPD  Y3, Y0, Y8            // pr = d02r + e13i
+	VSUBPD  Y2, Y1, Y9            // pi = d02i − e13r
+	VSUBPD  Y3, Y0, Y0            // qr = d02r − e13i
+	VADDPD  Y2, Y1, Y1            // qi = d02i + e13r
+
+	VBROADCASTSD 16(DI), Y10      // w2
+	VBROADCASTSD 24(DI), Y11
+	VMULPD  Y10, Y4, Y12
+	VFNMADD231PD Y11, Y5, Y12
+	VMULPD  Y10, Y5, Y13
+	VFMADD231PD  Y11, Y4, Y13
+	VMOVUPD Y12, (AX)(R10*1)
+	VMOVUPD Y13, (BX)(R10*1)
+
+	VBROADCASTSD (DI), Y10        // w1
+	VBROADCASTSD 8(DI), Y11
+	VMULPD  Y10, Y8, Y12
+	VFNMADD231PD Y11, Y9, Y12
+	VMULPD  Y10, Y9, Y13
+	VFMADD231PD  Y11, Y8, Y13
+	VMOVUPD Y12, (AX)(R13*1)
+	VMOVUPD Y13, (BX)(R13*1)
+
+	VBROADCASTSD 32(DI), Y10      // w3
+	VBROADCASTSD 40(DI), Y11
+	VMULPD  Y10, Y0, Y12
+	VFNMADD231PD Y11, Y1, Y12
+	VMULPD  Y10, Y1, Y13
+	VFMADD231PD  Y11, Y0, Y13
+	VMOVUPD Y12, (AX)(R14*1)
+	VMOVUPD Y13, (BX)(R14*1)
+
+	ADDQ $32, AX
+	ADDQ $32, BX
+	ADDQ $64, SI
+	ADDQ $8, R8
+	ADDQ $8, R9
+	ADDQ $48, DI
+	DECQ R12
+	JNZ  tdloop
+
+	VZEROUPPER
+	RET

@@ -64,3 +64,97 @@ func TestLog10AVX2(t *testing.T) {
 		t.Errorf("%v of %d values differ from float32(math.Log10) in the last bit", worst, len(src))
 	}
 }
+
+// BenchmarkFbankKernels runs BenchmarkFbank with each kernel set this CPU
+// has, side by side.
+func BenchmarkFbankKernels(b *testing.B) {
+	a2, a512 := useAVX2, useAVX512
+	defer func() { useAVX2, useAVX512 = a2, a512 }()
+	for _, k := range []struct {
+		name       string
+		on2, on512 bool
+	}{{"go", false, false}, {"avx2", true, false}, {"avx512", true, true}} {
+		if (k.on2 && !a2) || (k.on512 && !a512) {
+			continue
+		}
+		useAVX2, useAVX512 = k.on2, k.on512
+		b.Run(k.name, BenchmarkFbank)
+	}
+}
+
+// TestAVX2Kernels reruns the transform and the seed comparison with the
+// AVX2 kernels only, as CPUs without AVX-512 run them.
+func TestAVX2Kernels(t *testing.T) {
+	if !useAVX512 {
+		t.Skip("the AVX2 kernels are the default here")
+	}
+	useAVX512 = false
+	defer func() { useAVX512 = true }()
+	TestFrameFFTMatchesReference(t)
+	TestFbankMatchesSeed(t)
+	TestFbankParametersMatchSeed(t)
+}
+
+// randSplit returns n lane-groups of random split complex data.
+func randSplit(r *rand.Rand, n int) (re, im []float64) {
+	re, im = make([]float64, n*lanes), make([]float64, n*lanes)
+	for i := range re {
+		re[i], im[i] = r.NormFloat64(), r.NormFloat64()
+	}
+	return re, im
+}
+
+func closeSlices(t *testing.T, what string, got, want []float64) {
+	t.Helper()
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-12*(1+math.Abs(want[i])) {
+			t.Fatalf("%s: index %d: %v, Go %v", what, i, got[i], want[i])
+		}
+	}
+}
+
+// TestAsmKernelsMatchGo runs each assembly kernel this CPU has against its
+// Go version on random data, on the fbank's shapes and small ones.
+func TestAsmKernelsMatchGo(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2+FMA")
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, tc := range []struct{ n, flen int }{{2048, 400}, {4096, 400}, {512, 400}, {256, 256}, {64, 7}} {
+		f, err := newFrameFFT(tc.n, tc.flen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, tw := range f.r4Tw {
+			g := len(tw) / 6
+			re, im := randSplit(r, f.q)
+			re2, im2 := append([]float64(nil), re...), append([]float64(nil), im...)
+			re3, im3 := append([]float64(nil), re...), append([]float64(nil), im...)
+			dif4StageGo(re, im, tw, g)
+			dif4StageAVX2(re2, im2, tw, g)
+			closeSlices(t, "dif4StageAVX2", re2, re)
+			closeSlices(t, "dif4StageAVX2", im2, im)
+			if useAVX512 {
+				dif4StageAVX512(re3, im3, f.r4Tw8[i], g)
+				closeSlices(t, "dif4StageAVX512", re3, re)
+				closeSlices(t, "dif4StageAVX512", im3, im)
+			}
+		}
+		if len(f.stageTw) == 0 && len(f.r4Tw) > 0 {
+			xr, xi := randSplit(r, f.q)
+			x := make([]float64, f.inputLen())
+			for n := 0; n < f.q; n++ {
+				copy(x[2*n*lanes:], xr[n*lanes:(n+1)*lanes])
+				copy(x[(2*n+1)*lanes:], xi[n*lanes:(n+1)*lanes])
+			}
+			for rr := range f.twist {
+				sr, si := make([]float64, f.q*lanes), make([]float64, f.q*lanes)
+				sr2, si2 := make([]float64, f.q*lanes), make([]float64, f.q*lanes)
+				twistDif4Go(sr, si, x, f.twist[rr][0], f.twist[rr][1], f.r4Tw[0], f.q/4)
+				twistDif4AVX2(sr2, si2, x, f.twist[rr][0], f.twist[rr][1], f.r4Tw[0], f.q/4)
+				closeSlices(t, "twistDif4AVX2", sr2, sr)
+				closeSlices(t, "twistDif4AVX2", si2, si)
+			}
+		}
+	}
+}

@@ -16,7 +16,7 @@ func TestFrameFFTMatchesReference(t *testing.T) {
 			t.Fatal(err)
 		}
 		ref, _ := newRealFFT(tc.n)
-		x := make([]float64, 2*f.zlen*lanes)
+		x := make([]float64, f.inputLen())
 		frames := make([][]float64, lanes)
 		for l := range frames {
 			frames[l] = make([]float64, tc.n)
@@ -51,7 +51,7 @@ func BenchmarkFrameFFT(b *testing.B) {
 	}
 	b.Run("batched", func(b *testing.B) {
 		f, _ := newFrameFFT(2048, 400)
-		x := make([]float64, 2*f.zlen*lanes)
+		x := make([]float64, f.inputLen())
 		for i := 0; i < 400; i++ {
 			for l := 0; l < lanes; l++ {
 				x[i*lanes+l] = x400[i]
@@ -79,8 +79,9 @@ func TestGoKernels(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("the Go kernels are the default here")
 	}
-	useAVX2 = false
-	defer func() { useAVX2 = true }()
+	a512 := useAVX512
+	useAVX2, useAVX512 = false, false
+	defer func() { useAVX2, useAVX512 = true, a512 }()
 	TestFrameFFTMatchesReference(t)
 	TestFbankMatchesSeed(t)
 	TestFbankParametersMatchSeed(t)

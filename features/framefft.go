@@ -45,6 +45,7 @@ type frameFFT struct {
 	bitrev   []int          // bit reversal of log₂Q bits
 	postTw   [2][]float64   // W_N^k, k ≤ M/2
 	zIdx     []int          // lanes·(position of Z[k] in zRe/zIm), k < M
+	unpackK  [][]int        // [r]: the k ≤ M/2 unpacked once sub-transforms 0…r are done
 	zRe, zIm []float64      // M × lanes: P sub-transforms of Q, each bit-reversed
 }
 
@@ -123,6 +124,11 @@ func newFrameFFT(n, frameLen int) (*frameFFT, error) {
 		r, mm := k%f.p, k/f.p
 		f.zIdx[k] = (r*f.q + f.bitrev[mm]) * lanes
 	}
+	f.unpackK = make([][]int, f.p)
+	for k := 1; k <= f.m/2; k++ {
+		r := max(k%f.p, (f.m-k)%f.p)
+		f.unpackK[r] = append(f.unpackK[r], k)
+	}
 	// One allocation, the imaginary parts offset by a pad: real and
 	// imaginary parts of one element a multiple of 4 KiB apart would alias
 	// in the store-forwarding check (4K aliasing) and stall every butterfly.
@@ -160,8 +166,10 @@ func (f *frameFFT) power(pw, x []float64) {
 			dif4Stage(sr, si, tw, f.r4Tw8[len(f.r4Tw)-len(r4)+i], len(tw)/6)
 		}
 		difLast2(sr, si) // h = 2 and h = 1
+		// Unpack the bins whose Z[k] and Z[M−k] are both ready while the
+		// sub-transforms just computed are still in cache.
+		f.unpack(pw, r)
 	}
-	f.unpack(pw)
 }
 
 // inputLen is the length power expects of x: 2·Q samples per lane, the
@@ -183,19 +191,25 @@ func twistDif4Go(sr, si, x, tr, ti, tw []float64, g int) {
 //
 // so P[k] = |E + T|²/N and P[M−k] = |E − T|²/N share one complex product;
 // X[0] = Re Z[0] + Im Z[0] and X[M] = Re Z[0] − Im Z[0].
-func (f *frameFFT) unpack(pw []float64) {
+//
+// Z[k] lies in sub-transform k mod P, so pair k needs sub-transforms
+// k mod P and (M−k) mod P = (P − k mod P) mod P; unpack(pw, r) does the
+// pairs (f.unpackK[r]) completed by sub-transform r.
+func (f *frameFFT) unpack(pw []float64, r int) {
 	scale := 1 / float64(f.n)
 	m := f.m
 	pw = pw[:(m+1)*lanes]
 	zr, zi := f.zRe, f.zIm
-	i0 := f.zIdx[0]
-	for l := 0; l < lanes; l++ {
-		a, b := zr[i0+l], zi[i0+l]
-		pw[l] = (a + b) * (a + b) * scale
-		pw[m*lanes+l] = (a - b) * (a - b) * scale
+	if r == 0 {
+		i0 := f.zIdx[0]
+		for l := 0; l < lanes; l++ {
+			a, b := zr[i0+l], zi[i0+l]
+			pw[l] = (a + b) * (a + b) * scale
+			pw[m*lanes+l] = (a - b) * (a - b) * scale
+		}
 	}
 	// The ½ of E and O is folded into the scale: ¼ on the squares.
-	unpackPairs(pw, zr, zi, f.zIdx[:m], f.postTw[0], f.postTw[1], m, scale/4)
+	unpackPairs(pw, zr, zi, f.zIdx[:m], f.postTw[0], f.postTw[1], f.unpackK[r], m, scale/4)
 }
 
 // expandPairs lays out a table of c values per j (tw[c·j+i], i < c) for
@@ -231,10 +245,10 @@ func twistGo(sr, si, x, tr, ti []float64) {
 	}
 }
 
-// unpackPairsGo is the k = 1…M/2 loop of unpack, with E and O left doubled
+// unpackPairsGo is unpack's loop over k in ks (1 ≤ k ≤ M/2), with E and O left doubled
 // (scale carries the ¼).
-func unpackPairsGo(pw, zr, zi []float64, idx []int, cs, sn []float64, m int, scale float64) {
-	for k := 1; k <= m/2; k++ {
+func unpackPairsGo(pw, zr, zi []float64, idx []int, cs, sn []float64, ks []int, m int, scale float64) {
+	for _, k := range ks {
 		a, b := idx[k], idx[m-k]
 		c, s := cs[k], sn[k]
 		ar, ai := zr[a:a+lanes:a+lanes], zi[a:a+lanes:a+lanes]

@@ -18,7 +18,7 @@ var useAVX512 = useAVX2 && cpu.X86.HasAVX512F
 func difStageAVX2(re, im, wr, wi []float64, h int)
 
 //go:noescape
-func unpackAVX2(pw, zr, zi []float64, idx []int, cs, sn []float64, m int, scale float64)
+func unpackAVX2(pw, zr, zi []float64, idx []int, cs, sn []float64, ks []int, m int, scale float64)
 
 //go:noescape
 func twistAVX2(sr, si, x, tr, ti []float64)
@@ -34,12 +34,12 @@ func difStage(re, im, wr, wi []float64, h int) {
 	difStageGo(re, im, wr, wi, h)
 }
 
-func unpackPairs(pw, zr, zi []float64, idx []int, cs, sn []float64, m int, scale float64) {
+func unpackPairs(pw, zr, zi []float64, idx []int, cs, sn []float64, ks []int, m int, scale float64) {
 	if useAVX2 {
-		unpackAVX2(pw, zr, zi, idx, cs, sn, m, scale)
+		unpackAVX2(pw, zr, zi, idx, cs, sn, ks, m, scale)
 		return
 	}
-	unpackPairsGo(pw, zr, zi, idx, cs, sn, m, scale)
+	unpackPairsGo(pw, zr, zi, idx, cs, sn, ks, m, scale)
 }
 
 func twist(sr, si, x, tr, ti []float64) {

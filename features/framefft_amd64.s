@@ -62,33 +62,33 @@ done:
 	VZEROUPPER
 	RET
 
-// func unpackAVX2(pw, zr, zi []float64, idx []int, cs, sn []float64, m int, scale float64)
+// func unpackAVX2(pw, zr, zi []float64, idx []int, cs, sn []float64, ks []int, m int, scale float64)
 //
-// For k = 1…m/2 with a = idx[k], b = idx[m−k] (element offsets, ×4 lanes):
+// For each k in ks (1 ≤ k ≤ m/2) with a = idx[k], b = idx[m−k] (element
+// offsets, ×4 lanes):
 //   er = ar+br, ei = ai−bi, or = ai+bi, oi = br−ar  (twice E and O)
 //   t  = (c·or − s·oi, c·oi + s·or)
 //   pw[4k]     = |e + t|²·scale
 //   pw[4(m−k)] = |e − t|²·scale
 // scale includes the 1/4 of the halved E and O.
-TEXT ·unpackAVX2(SB), NOSPLIT, $0-160
+TEXT ·unpackAVX2(SB), NOSPLIT, $0-184
 	MOVQ pw_base+0(FP), DI
 	MOVQ zr_base+24(FP), SI
 	MOVQ zi_base+48(FP), BX
 	MOVQ idx_base+72(FP), R8
 	MOVQ cs_base+96(FP), R9
 	MOVQ sn_base+120(FP), R10
-	MOVQ m+144(FP), R11
-	VBROADCASTSD scale+152(FP), Y15
-
-	MOVQ R11, R12
-	SHRQ $1, R12            // R12 = m/2
-	MOVQ $1, CX             // k
-	MOVQ R11, DX
-	DECQ DX                 // DX = m − k
+	MOVQ ks_base+144(FP), R15
+	MOVQ ks_len+152(FP), R12
+	MOVQ m+168(FP), R11
+	VBROADCASTSD scale+176(FP), Y15
 
 loop:
-	CMPQ CX, R12
-	JGT  done
+	CMPQ R12, $0
+	JLE  done
+	MOVQ (R15), CX          // k
+	MOVQ R11, DX
+	SUBQ CX, DX             // m − k
 	MOVQ (R8)(CX*8), AX     // a
 	MOVQ (R8)(DX*8), R13    // b
 	VBROADCASTSD (R9)(CX*8), Y12  // c
@@ -115,14 +115,12 @@ loop:
 	VFMADD231PD Y3, Y3, Y2        // vr² + vi²
 	VMULPD  Y15, Y0, Y0
 	VMULPD  Y15, Y2, Y2
-	MOVQ CX, R14
-	SHLQ $5, R14
-	VMOVUPD Y0, (DI)(R14*1)
-	MOVQ DX, R14
-	SHLQ $5, R14
-	VMOVUPD Y2, (DI)(R14*1)
-	INCQ CX
-	DECQ DX
+	SHLQ $5, CX
+	VMOVUPD Y0, (DI)(CX*1)
+	SHLQ $5, DX
+	VMOVUPD Y2, (DI)(DX*1)
+	ADDQ $8, R15
+	DECQ R12
 	JMP  loop
 
 done:

@@ -18,7 +18,7 @@ type dense struct {
 	offF     []int
 	offB     []int
 	offW     []int
-	tile     []float32 // per-thread 4×3 weight-gradient tile
+	tile     []float32 // per-thread 4×dc weight-gradient tile (24 floats)
 	ss       []float32 // fused store: per tile of 4 rows, 4 scales then 4 biases
 	colMask  []float32
 	maskN    int

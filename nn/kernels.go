@@ -2,9 +2,10 @@ package nn
 
 import "unsafe"
 
-// The engine rests on two register-tiled kernels; everything else (layout,
-// padding, parallel split) is arranged so that convolutions and dense layers
-// are expressed through them.
+// The engine's arithmetic rests on two register-tiled kernels (and the
+// element-wise batch-norm and Adam passes of elem.go); everything else
+// (layout, padding, parallel split) is arranged so that convolutions and
+// dense layers are expressed through them.
 //
 // gemm4x24 computes one 4×24 tile of C = A·B where the rows of B are given by
 // an offset table (an implicit im2col: for a 3×3 SAME convolution on a

@@ -164,9 +164,13 @@ func (n *Net) SetThreads(k int) {
 	}
 	n.threads = k
 	n.wk = newWorkers(k)
+	// The worker goroutines do not reference the Net, so a Net dropped
+	// without Close is still collected; this stops its goroutines then.
+	runtime.AddCleanup(n, func(w *workers) { w.close() }, n.wk)
 }
 
-// Close stops the worker goroutines; the Net must not be used afterwards.
+// Close stops the worker goroutines now (they are also stopped when the
+// Net is garbage-collected); the Net must not be used afterwards.
 func (n *Net) Close() {
 	for _, r := range n.replicas {
 		r.Close()

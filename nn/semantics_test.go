@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/deep4deep/deep4deep/safetensors"
 )
@@ -402,5 +404,25 @@ func TestBadInputs(t *testing.T) {
 	}
 	if err := n.SetRNGState([]byte("junk")); err == nil {
 		t.Error("bad RNG state accepted")
+	}
+}
+
+// TestWorkersStopWithoutClose: a Net dropped without Close does not leak
+// its worker goroutines.
+func TestWorkersStopWithoutClose(t *testing.T) {
+	base := runtime.NumGoroutine()
+	for i := 0; i < 4; i++ {
+		n, err := New(smallArchs["default-like"], 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.SetThreads(3)
+	}
+	for i := 0; i < 200 && runtime.NumGoroutine() > base; i++ {
+		runtime.GC()
+		time.Sleep(5 * time.Millisecond)
+	}
+	if g := runtime.NumGoroutine(); g > base {
+		t.Errorf("%d goroutines left, %d before", g, base)
 	}
 }

@@ -228,7 +228,11 @@ func (c *conv) backward(wk *workers) {
 	dc := j.ks.dc
 	j.ct, j.kt = c.cout4/4, (c.k+dc-1)/dc
 	j.qtot = qhi
+	// Chunks of about 512 KB of rows (L2), as many as a multiple of the
+	// thread count so that no thread idles.
 	j.chunk = max(64, roundUp(131072/(c.cout4+c.cin), 16))
+	chunks := roundUp((qhi+j.chunk-1)/j.chunk, wk.n)
+	j.chunk = roundUp((qhi+chunks-1)/chunks, 16)
 	j.a, j.lda, j.b, j.offs = c.dy.ptr(), c.dy.cs, c.in.ptr(), c.offF
 	if len(c.partial) != wk.n || len(c.partial[0]) != j.ct*j.kt*4*dc {
 		c.partial = make([][]float32, wk.n)

@@ -78,19 +78,9 @@ func (s *stft) powerBatch(x []float32, t0, n int) {
 	xb := s.xb
 	w := s.window
 	if n == lanes && (t0+lanes-1)*s.hop+len(w) <= len(x) {
-		// Rows len(w) and up of xb are never written nonzero.
-		// Common case: four whole frames, transposed into the lanes.
-		x0 := x[t0*s.hop : t0*s.hop+len(w)]
-		x1 := x[(t0+1)*s.hop : (t0+1)*s.hop+len(w)]
-		x2 := x[(t0+2)*s.hop : (t0+2)*s.hop+len(w)]
-		x3 := x[(t0+3)*s.hop : (t0+3)*s.hop+len(w)]
-		for i, wi := range w {
-			o := xb[i*lanes : i*lanes+lanes : i*lanes+lanes]
-			o[0] = float64(x0[i]) * wi
-			o[1] = float64(x1[i]) * wi
-			o[2] = float64(x2[i]) * wi
-			o[3] = float64(x3[i]) * wi
-		}
+		// Common case: four whole frames, transposed into the lanes. Rows
+		// len(w) and up of xb are never written nonzero.
+		windowLanes(xb, x[t0*s.hop:(t0+lanes-1)*s.hop+len(w)], w, s.hop)
 		s.ffft.power(s.pw, xb)
 		return
 	}
@@ -112,6 +102,22 @@ func (s *stft) powerBatch(x []float32, t0, n int) {
 		}
 	}
 	s.ffft.power(s.pw, xb)
+}
+
+// windowLanesGo is windowLanes in Go: four whole frames, transposed into
+// the lanes and windowed.
+func windowLanesGo(xb []float64, x []float32, w []float64, hop int) {
+	x0 := x[:len(w)]
+	x1 := x[hop : hop+len(w)]
+	x2 := x[2*hop : 2*hop+len(w)]
+	x3 := x[3*hop : 3*hop+len(w)]
+	for i, wi := range w {
+		o := xb[i*lanes : i*lanes+lanes : i*lanes+lanes]
+		o[0] = float64(x0[i]) * wi
+		o[1] = float64(x1[i]) * wi
+		o[2] = float64(x2[i]) * wi
+		o[3] = float64(x3[i]) * wi
+	}
 }
 
 // fbank is the seed's log10 mel filterbank extractor (SPEC §3).

@@ -110,3 +110,22 @@ func twistDif4(sr, si, x, tr, ti, tw []float64, g int) {
 	}
 	twistDif4Go(sr, si, x, tr, ti, tw, g)
 }
+
+//go:noescape
+func windowAVX2(xb []float64, x []float32, w []float64, hop int)
+
+// windowLanes sets xb[lanes·i + l] = float64(x[l·hop + i])·w[i] for i <
+// len(w), l < lanes: lanes frames hop apart, windowed and transposed into
+// the lanes. x holds at least (lanes−1)·hop + len(w) samples.
+func windowLanes(xb []float64, x []float32, w []float64, hop int) {
+	n := len(w) &^ 3
+	if useAVX2 && n > 0 && (lanes-1)*hop+len(w) <= len(x) && lanes*len(w) <= len(xb) {
+		windowAVX2(xb, x, w[:n], hop)
+		if n == len(w) {
+			return
+		}
+	} else {
+		n = 0
+	}
+	windowLanesGo(xb[lanes*n:], x[n:], w[n:], hop)
+}

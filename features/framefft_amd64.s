@@ -600,3 +600,62 @@ tdloop:
 
 	VZEROUPPER
 	RET
+
+// func windowAVX2(xb []float64, x []float32, w []float64, hop int)
+//
+// Transposes 4 frames into the lanes, windowed: for i < len(w) (a
+// multiple of 4) and l < 4,
+//   xb[4i+l] = float64(x[l·hop + i])·w[i]
+// 4 samples of each frame at a time: a 4×4 transpose by unpacks (gathers
+// are slow on CPUs with the gather-data-sampling mitigation). The caller
+// checks that x is long enough.
+TEXT ·windowAVX2(SB), NOSPLIT, $0-80
+	MOVQ xb_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ w_base+48(FP), R8
+	MOVQ w_len+56(FP), CX
+	MOVQ hop+72(FP), R10
+	SHLQ $2, R10              // hop in bytes
+	LEAQ (R10)(R10*2), R12    // 3·hop bytes
+	SHRQ $2, CX
+
+wloop:
+	CMPQ CX, $0
+	JLE  wdone
+	VMOVUPS (SI), X0              // a0…a3
+	VMOVUPS (SI)(R10*1), X1       // b
+	VMOVUPS (SI)(R10*2), X2       // c
+	VMOVUPS (SI)(R12*1), X3       // d
+	VUNPCKLPS X1, X0, X4          // a0 b0 a1 b1
+	VUNPCKHPS X1, X0, X5          // a2 b2 a3 b3
+	VUNPCKLPS X3, X2, X6          // c0 d0 c1 d1
+	VUNPCKHPS X3, X2, X7          // c2 d2 c3 d3
+	VUNPCKLPD X6, X4, X0          // a0 b0 c0 d0
+	VUNPCKHPD X6, X4, X1          // a1 b1 c1 d1
+	VUNPCKLPD X7, X5, X2          // a2 b2 c2 d2
+	VUNPCKHPD X7, X5, X3          // a3 b3 c3 d3
+	VCVTPS2PD X0, Y0
+	VCVTPS2PD X1, Y1
+	VCVTPS2PD X2, Y2
+	VCVTPS2PD X3, Y3
+	VBROADCASTSD (R8), Y4
+	VBROADCASTSD 8(R8), Y5
+	VBROADCASTSD 16(R8), Y6
+	VBROADCASTSD 24(R8), Y7
+	VMULPD Y4, Y0, Y0
+	VMULPD Y5, Y1, Y1
+	VMULPD Y6, Y2, Y2
+	VMULPD Y7, Y3, Y3
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 64(DI)
+	VMOVUPD Y3, 96(DI)
+	ADDQ $16, SI
+	ADDQ $32, R8
+	ADDQ $128, DI
+	DECQ CX
+	JMP  wloop
+
+wdone:
+	VZEROUPPER
+	RET

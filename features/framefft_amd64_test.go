@@ -158,3 +158,25 @@ func TestAsmKernelsMatchGo(t *testing.T) {
 		}
 	}
 }
+
+func TestWindowAVX2MatchesGo(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2+FMA")
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, tc := range []struct{ flen, hop int }{{400, 80}, {401, 80}, {1, 1}, {7, 3}, {320, 160}, {403, 1}} {
+		x := make([]float32, 3*tc.hop+tc.flen)
+		for i := range x {
+			x[i] = float32(r.NormFloat64())
+		}
+		w := Hamming(tc.flen)
+		a, b := make([]float64, lanes*tc.flen), make([]float64, lanes*tc.flen)
+		windowLanesGo(a, x, w, tc.hop)
+		windowLanes(b, x, w, tc.hop)
+		for i := range a {
+			if a[i] != b[i] {
+				t.Fatalf("L=%d hop=%d index %d: AVX2 %v, Go %v", tc.flen, tc.hop, i, b[i], a[i])
+			}
+		}
+	}
+}

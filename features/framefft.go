@@ -37,6 +37,7 @@ const lanes = 4
 type frameFFT struct {
 	n, m, q, p int // N, M = N/2, sub-transform size Q = M/P, P
 	zlen       int // ⌈L/2⌉: nonzero packed inputs
+	j3         int // inputs n = j + 3Q/4 of the first radix-4 pass are zero for j ≥ j3
 
 	twist    [][2][]float64 // [r][re/im][n]: W_M^{rn}, n < Q
 	stageTw  [][2][]float64 // radix-2 DIF stage h = Q/2 when log₂Q is odd: W_{2h}^j, j < h
@@ -62,6 +63,7 @@ func newFrameFFT(n, frameLen int) (*frameFFT, error) {
 		f.p *= 2
 	}
 	f.q = f.m / f.p
+	f.j3 = min(max(f.zlen-3*f.q/4, 0), f.q/4)
 	w := func(k, n int) (float64, float64) {
 		s, c := math.Sincos(-2 * math.Pi * float64(k) / float64(n))
 		return c, s
@@ -154,7 +156,7 @@ func (f *frameFFT) power(pw, x []float64) {
 		sr, si := f.zRe[r*ql:(r+1)*ql], f.zIm[r*ql:(r+1)*ql]
 		r4 := f.r4Tw
 		if fused {
-			twistDif4(sr, si, x, f.twist[r][0], f.twist[r][1], r4[0], f.q/4)
+			twistDif4(sr, si, x, f.twist[r][0], f.twist[r][1], r4[0], f.q/4, f.j3)
 			r4 = r4[1:]
 		} else {
 			twist(sr, si, x, f.twist[r][0], f.twist[r][1])
@@ -177,7 +179,8 @@ func (f *frameFFT) power(pw, x []float64) {
 func (f *frameFFT) inputLen() int { return 2 * f.q * lanes }
 
 // twistDif4Go is twistGo followed by dif4StageGo's first pass (g = Q/4) on
-// one sub-transform: the reference for the fused kernels.
+// one sub-transform: the reference for the fused kernels (which skip the
+// inputs known to be zero).
 func twistDif4Go(sr, si, x, tr, ti, tw []float64, g int) {
 	twistGo(sr, si, x, tr, ti)
 	dif4StageGo(sr, si, tw, g)

@@ -101,11 +101,11 @@ func log10Floors(dst []float32, src []float64) {
 }
 
 //go:noescape
-func twistDif4AVX2(sr, si, x, tr, ti, tw []float64, quarter int)
+func twistDif4AVX2(sr, si, x, tr, ti, tw []float64, quarter, j3 int)
 
-func twistDif4(sr, si, x, tr, ti, tw []float64, g int) {
+func twistDif4(sr, si, x, tr, ti, tw []float64, g, j3 int) {
 	if useAVX2 {
-		twistDif4AVX2(sr, si, x, tr, ti, tw, g)
+		twistDif4AVX2(sr, si, x, tr, ti, tw, g, j3)
 		return
 	}
 	twistDif4Go(sr, si, x, tr, ti, tw, g)

@@ -474,14 +474,15 @@ lgdone:
 	VZEROUPPER
 	RET
 
-// func twistDif4AVX2(sr, si, x, tr, ti, tw []float64, quarter int)
+// func twistDif4AVX2(sr, si, x, tr, ti, tw []float64, quarter, j3 int)
 //
 // twistAVX2 fused into the first radix-4 DIF pass of one sub-transform of
 // 4g elements (g = quarter): for j < g and i < 4, with n = j + i·g,
 //   x_i = (x[8n…8n+3] + i·x[8n+4…8n+7])·(tr[n] + i·ti[n])
 // then dif4StageAVX2's butterfly on x0…x3 with tw[6j…6j+5], written to
-// sr/si. x and the twist tables cover all 4g elements (zeros past the frame).
-TEXT ·twistDif4AVX2(SB), NOSPLIT, $0-152
+// sr/si. x and the twist tables cover all 4g elements (zeros past the
+// frame); x3 is taken as zero for j ≥ j3 (past the frame: nothing read).
+TEXT ·twistDif4AVX2(SB), NOSPLIT, $0-160
 	MOVQ sr_base+0(FP), AX
 	MOVQ si_base+24(FP), BX
 	MOVQ x_base+48(FP), SI
@@ -489,6 +490,7 @@ TEXT ·twistDif4AVX2(SB), NOSPLIT, $0-152
 	MOVQ ti_base+96(FP), R9
 	MOVQ tw_base+120(FP), DI
 	MOVQ quarter+144(FP), DX
+	MOVQ j3+152(FP), R12
 
 	MOVQ DX, R10
 	SHLQ $5, R10            // G = g·32 bytes (output stride)
@@ -500,7 +502,9 @@ TEXT ·twistDif4AVX2(SB), NOSPLIT, $0-152
 	SHLQ $6, R15            // g·64 bytes (input stride)
 	MOVQ DX, CX
 	SHLQ $3, CX             // g·8 bytes (twist-table stride)
-	MOVQ DX, R12
+	SUBQ R12, DX            // j ≥ j3 iterations, after
+	CMPQ R12, $0
+	JEQ  tdzero
 
 tdloop:
 	// x0 (n = j)
@@ -598,6 +602,93 @@ tdloop:
 	DECQ R12
 	JNZ  tdloop
 
+tdzero:
+	CMPQ DX, $0
+	JEQ  tddone
+
+tdloop0:
+	// x0 (n = j)
+	VBROADCASTSD (R8), Y14
+	VBROADCASTSD (R9), Y15
+	VMOVUPD (SI), Y12
+	VMOVUPD 32(SI), Y13
+	VMULPD  Y14, Y12, Y0
+	VFNMADD231PD Y15, Y13, Y0     // x0r
+	VMULPD  Y15, Y12, Y1
+	VFMADD231PD Y14, Y13, Y1      // x0i
+	// x2 (n = j + 2g)
+	VBROADCASTSD (R8)(CX*2), Y14
+	VBROADCASTSD (R9)(CX*2), Y15
+	VMOVUPD (SI)(R15*2), Y12
+	VMOVUPD 32(SI)(R15*2), Y13
+	VMULPD  Y14, Y12, Y2
+	VFNMADD231PD Y15, Y13, Y2     // x2r
+	VMULPD  Y15, Y12, Y3
+	VFMADD231PD Y14, Y13, Y3      // x2i
+	VADDPD  Y2, Y0, Y4            // s02r
+	VADDPD  Y3, Y1, Y5            // s02i
+	VSUBPD  Y2, Y0, Y0            // d02r
+	VSUBPD  Y3, Y1, Y1            // d02i
+	// x1 (n = j + g)
+	VBROADCASTSD (R8)(CX*1), Y14
+	VBROADCASTSD (R9)(CX*1), Y15
+	VMOVUPD (SI)(R15*1), Y12
+	VMOVUPD 32(SI)(R15*1), Y13
+	VMULPD  Y14, Y12, Y2
+	VFNMADD231PD Y15, Y13, Y2     // x1r
+	VMULPD  Y15, Y12, Y3
+	VFMADD231PD Y14, Y13, Y3      // x1i
+	// x3 = 0: s13 = e13 = x1
+	VMOVAPD Y2, Y8                // s13r
+	VMOVAPD Y3, Y9                // s13i
+	VADDPD  Y8, Y4, Y6            // v0r
+	VADDPD  Y9, Y5, Y7            // v0i
+	VMOVUPD Y6, (AX)
+	VMOVUPD Y7, (BX)
+	VSUBPD  Y8, Y4, Y4            // tr
+	VSUBPD  Y9, Y5, Y5            // ti
+	VADDPD  Y3, Y0, Y8            // pr = d02r + e13i
+	VSUBPD  Y2, Y1, Y9            // pi = d02i − e13r
+	VSUBPD  Y3, Y0, Y0            // qr = d02r − e13i
+	VADDPD  Y2, Y1, Y1            // qi = d02i + e13r
+
+	VBROADCASTSD 16(DI), Y10      // w2
+	VBROADCASTSD 24(DI), Y11
+	VMULPD  Y10, Y4, Y12
+	VFNMADD231PD Y11, Y5, Y12
+	VMULPD  Y10, Y5, Y13
+	VFMADD231PD  Y11, Y4, Y13
+	VMOVUPD Y12, (AX)(R10*1)
+	VMOVUPD Y13, (BX)(R10*1)
+
+	VBROADCASTSD (DI), Y10        // w1
+	VBROADCASTSD 8(DI), Y11
+	VMULPD  Y10, Y8, Y12
+	VFNMADD231PD Y11, Y9, Y12
+	VMULPD  Y10, Y9, Y13
+	VFMADD231PD  Y11, Y8, Y13
+	VMOVUPD Y12, (AX)(R13*1)
+	VMOVUPD Y13, (BX)(R13*1)
+
+	VBROADCASTSD 32(DI), Y10      // w3
+	VBROADCASTSD 40(DI), Y11
+	VMULPD  Y10, Y0, Y12
+	VFNMADD231PD Y11, Y1, Y12
+	VMULPD  Y10, Y1, Y13
+	VFMADD231PD  Y11, Y0, Y13
+	VMOVUPD Y12, (AX)(R14*1)
+	VMOVUPD Y13, (BX)(R14*1)
+
+	ADDQ $32, AX
+	ADDQ $32, BX
+	ADDQ $64, SI
+	ADDQ $8, R8
+	ADDQ $8, R9
+	ADDQ $48, DI
+	DECQ DX
+	JNZ  tdloop0
+
+tddone:
 	VZEROUPPER
 	RET
 

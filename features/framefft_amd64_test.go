@@ -120,7 +120,7 @@ func TestAsmKernelsMatchGo(t *testing.T) {
 		t.Skip("no AVX2+FMA")
 	}
 	r := rand.New(rand.NewPCG(9, 10))
-	for _, tc := range []struct{ n, flen int }{{2048, 400}, {4096, 400}, {512, 400}, {256, 256}, {64, 7}} {
+	for _, tc := range []struct{ n, flen int }{{2048, 400}, {4096, 400}, {512, 400}, {256, 256}, {64, 7}, {2048, 300}, {1024, 33}, {2048, 2048}} {
 		f, err := newFrameFFT(tc.n, tc.flen)
 		if err != nil {
 			t.Fatal(err)
@@ -142,6 +142,8 @@ func TestAsmKernelsMatchGo(t *testing.T) {
 		}
 		if len(f.stageTw) == 0 && len(f.r4Tw) > 0 {
 			xr, xi := randSplit(r, f.q)
+			clear(xr[f.zlen*lanes:]) // zero past the frame, as power's input
+			clear(xi[f.zlen*lanes:])
 			x := make([]float64, f.inputLen())
 			for n := 0; n < f.q; n++ {
 				copy(x[2*n*lanes:], xr[n*lanes:(n+1)*lanes])
@@ -151,7 +153,7 @@ func TestAsmKernelsMatchGo(t *testing.T) {
 				sr, si := make([]float64, f.q*lanes), make([]float64, f.q*lanes)
 				sr2, si2 := make([]float64, f.q*lanes), make([]float64, f.q*lanes)
 				twistDif4Go(sr, si, x, f.twist[rr][0], f.twist[rr][1], f.r4Tw[0], f.q/4)
-				twistDif4AVX2(sr2, si2, x, f.twist[rr][0], f.twist[rr][1], f.r4Tw[0], f.q/4)
+				twistDif4AVX2(sr2, si2, x, f.twist[rr][0], f.twist[rr][1], f.r4Tw[0], f.q/4, f.j3)
 				closeSlices(t, "twistDif4AVX2", sr2, sr)
 				closeSlices(t, "twistDif4AVX2", si2, si)
 			}

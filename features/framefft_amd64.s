@@ -166,7 +166,8 @@ tdone:
 // func filterAVX2(e, p, w []float64, start, n []int)
 //
 // For each filter m: e[4m…4m+3] = Σ_{i<n[m]} w[o+i]·p[4(start[m]+i)…],
-// where o is the running offset of filter m's weights in w.
+// where o is the running offset of filter m's weights in w. Four
+// accumulators (bins i mod 4) hide the FMA latency.
 TEXT ·filterAVX2(SB), NOSPLIT, $0-120
 	MOVQ e_base+0(FP), DI
 	MOVQ p_base+24(FP), SI
@@ -185,27 +186,38 @@ floop:
 	MOVQ (R9)(AX*8), R11    // count
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
 
-wloop:
-	CMPQ R11, $2
-	JLT  wtail
+wloop4:
+	CMPQ R11, $4
+	JLT  wloop
 	VBROADCASTSD (BX), Y2
 	VBROADCASTSD 8(BX), Y3
+	VBROADCASTSD 16(BX), Y6
+	VBROADCASTSD 24(BX), Y7
 	VFMADD231PD (R10), Y2, Y0
 	VFMADD231PD 32(R10), Y3, Y1
-	ADDQ $16, BX
-	ADDQ $64, R10
-	SUBQ $2, R11
-	JMP  wloop
+	VFMADD231PD 64(R10), Y6, Y4
+	VFMADD231PD 96(R10), Y7, Y5
+	ADDQ $32, BX
+	ADDQ $128, R10
+	SUBQ $4, R11
+	JMP  wloop4
 
-wtail:
+wloop:
 	CMPQ R11, $0
 	JEQ  wend
 	VBROADCASTSD (BX), Y2
 	VFMADD231PD (R10), Y2, Y0
 	ADDQ $8, BX
+	ADDQ $32, R10
+	DECQ R11
+	JMP  wloop
 
 wend:
+	VADDPD Y4, Y0, Y0
+	VADDPD Y5, Y1, Y1
 	VADDPD Y1, Y0, Y0
 	MOVQ AX, R12
 	SHLQ $5, R12

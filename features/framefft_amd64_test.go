@@ -182,3 +182,25 @@ func TestWindowAVX2MatchesGo(t *testing.T) {
 		}
 	}
 }
+
+func TestFilterAVX2MatchesGo(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2+FMA")
+	}
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, fb := range []filterbank{melFilterbank(64, 2048, 16000), melFilterbank(40, 512, 16000), linearFilterbank(20, 512, 16000, 0, 8000)} {
+		lf := fb.lanes()
+		nb := 0
+		for m := range lf.start {
+			nb = max(nb, lf.start[m]+lf.n[m])
+		}
+		p := make([]float64, nb*lanes)
+		for i := range p {
+			p[i] = r.ExpFloat64()
+		}
+		a, b := make([]float64, len(fb)*lanes), make([]float64, len(fb)*lanes)
+		lf.applyGo(a, p)
+		filterAVX2(b, p, lf.w, lf.start, lf.n)
+		closeSlices(t, "filterAVX2", b, a)
+	}
+}

@@ -42,7 +42,6 @@ type frameFFT struct {
 	twist    [][2][]float64 // [r][re/im][n]: W_M^{rn}, n < Q
 	stageTw  [][2][]float64 // radix-2 DIF stage h = Q/2 when log₂Q is odd: W_{2h}^j, j < h
 	r4Tw     [][]float64    // radix-4 stages (g = Q/4 or Q/8, then ÷4 down to 4): W_{4g}^{j,2j,3j}, j < g
-	r4Tw8    [][]float64    // r4Tw expanded for two j per 8-wide register (see expandPairs)
 	bitrev   []int          // bit reversal of log₂Q bits
 	postTw   [2][]float64   // W_N^k, k ≤ M/2
 	zIdx     []int          // lanes·(position of Z[k] in zRe/zIm), k < M
@@ -100,7 +99,6 @@ func newFrameFFT(n, frameLen int) (*frameFFT, error) {
 			tw[6*j+4], tw[6*j+5] = w(3*j, 4*g)
 		}
 		f.r4Tw = append(f.r4Tw, tw)
-		f.r4Tw8 = append(f.r4Tw8, expandPairs(tw, 6))
 	}
 	bits := 0
 	for 1<<bits < f.q {
@@ -164,8 +162,8 @@ func (f *frameFFT) power(pw, x []float64) {
 		if len(f.stageTw) > 0 {
 			difStage(sr, si, f.stageTw[0][0], f.stageTw[0][1], f.q/2)
 		}
-		for i, tw := range r4 {
-			dif4Stage(sr, si, tw, f.r4Tw8[len(f.r4Tw)-len(r4)+i], len(tw)/6)
+		for _, tw := range r4 {
+			dif4Stage(sr, si, tw, len(tw)/6)
 		}
 		difLast2(sr, si) // h = 2 and h = 1
 		// Unpack the bins whose Z[k] and Z[M−k] are both ready while the
@@ -213,24 +211,6 @@ func (f *frameFFT) unpack(pw []float64, r int) {
 	}
 	// The ½ of E and O is folded into the scale: ¼ on the squares.
 	unpackPairs(pw, zr, zi, f.zIdx[:m], f.postTw[0], f.postTw[1], f.unpackK[r], m, scale/4)
-}
-
-// expandPairs lays out a table of c values per j (tw[c·j+i], i < c) for
-// kernels that hold elements j and j+1 of the 4 lanes in one 8-wide
-// register: for each pair j = 2p, 2p+1 and each i, 8 values
-// (tw[c·j+i] ×4, tw[c·(j+1)+i] ×4). len(tw)/c must be even.
-func expandPairs(tw []float64, c int) []float64 {
-	n := len(tw) / c
-	out := make([]float64, 0, 4*len(tw))
-	for j := 0; j+1 < n; j += 2 {
-		for i := 0; i < c; i++ {
-			for h := 0; h < 2; h++ {
-				v := tw[c*(j+h)+i]
-				out = append(out, v, v, v, v)
-			}
-		}
-	}
-	return out
 }
 
 // twistGo sets, for n < len(tr), y[n] = z[n]·W_M^{rn} with

@@ -7,10 +7,6 @@ import "golang.org/x/sys/cpu"
 // the last bits.
 var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-// useAVX512 selects the AVX-512 kernels (framefft512_amd64.s) where there
-// are some; it implies useAVX2.
-var useAVX512 = useAVX2 && cpu.X86.HasAVX512F
-
 // The kernels below treat one 4-lane value as one YMM register; see the Go
 // versions for the maths. Lengths are the callers' responsibility.
 
@@ -72,14 +68,7 @@ func difLast2(re, im []float64) {
 //go:noescape
 func dif4StageAVX2(re, im, tw []float64, quarter int)
 
-//go:noescape
-func dif4StageAVX512(re, im, tw8 []float64, quarter int)
-
-func dif4Stage(re, im, tw, tw8 []float64, g int) {
-	if useAVX512 {
-		dif4StageAVX512(re, im, tw8, g)
-		return
-	}
+func dif4Stage(re, im, tw []float64, g int) {
 	if useAVX2 {
 		dif4StageAVX2(re, im, tw, g)
 		return

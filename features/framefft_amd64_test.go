@@ -65,34 +65,15 @@ func TestLog10AVX2(t *testing.T) {
 	}
 }
 
-// BenchmarkFbankKernels runs BenchmarkFbank with each kernel set this CPU
-// has, side by side.
+// BenchmarkFbankKernels runs BenchmarkFbank with the Go and the AVX2
+// kernels, side by side.
 func BenchmarkFbankKernels(b *testing.B) {
-	a2, a512 := useAVX2, useAVX512
-	defer func() { useAVX2, useAVX512 = a2, a512 }()
-	for _, k := range []struct {
-		name       string
-		on2, on512 bool
-	}{{"go", false, false}, {"avx2", true, false}, {"avx512", true, true}} {
-		if (k.on2 && !a2) || (k.on512 && !a512) {
-			continue
-		}
-		useAVX2, useAVX512 = k.on2, k.on512
-		b.Run(k.name, BenchmarkFbank)
+	a2 := useAVX2
+	defer func() { useAVX2 = a2 }()
+	b.Run("go", func(b *testing.B) { useAVX2 = false; BenchmarkFbank(b) })
+	if a2 {
+		b.Run("avx2", func(b *testing.B) { useAVX2 = true; BenchmarkFbank(b) })
 	}
-}
-
-// TestAVX2Kernels reruns the transform and the seed comparison with the
-// AVX2 kernels only, as CPUs without AVX-512 run them.
-func TestAVX2Kernels(t *testing.T) {
-	if !useAVX512 {
-		t.Skip("the AVX2 kernels are the default here")
-	}
-	useAVX512 = false
-	defer func() { useAVX512 = true }()
-	TestFrameFFTMatchesReference(t)
-	TestFbankMatchesSeed(t)
-	TestFbankParametersMatchSeed(t)
 }
 
 // randSplit returns n lane-groups of random split complex data.
@@ -125,20 +106,14 @@ func TestAsmKernelsMatchGo(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i, tw := range f.r4Tw {
+		for _, tw := range f.r4Tw {
 			g := len(tw) / 6
 			re, im := randSplit(r, f.q)
 			re2, im2 := append([]float64(nil), re...), append([]float64(nil), im...)
-			re3, im3 := append([]float64(nil), re...), append([]float64(nil), im...)
 			dif4StageGo(re, im, tw, g)
 			dif4StageAVX2(re2, im2, tw, g)
 			closeSlices(t, "dif4StageAVX2", re2, re)
 			closeSlices(t, "dif4StageAVX2", im2, im)
-			if useAVX512 {
-				dif4StageAVX512(re3, im3, f.r4Tw8[i], g)
-				closeSlices(t, "dif4StageAVX512", re3, re)
-				closeSlices(t, "dif4StageAVX512", im3, im)
-			}
 		}
 		if len(f.stageTw) == 0 && len(f.r4Tw) > 0 {
 			xr, xi := randSplit(r, f.q)

@@ -17,10 +17,7 @@ func difLast2(re, im []float64) { difLast2Go(re, im) }
 // useAVX2 is false off amd64: the Go kernels run.
 var useAVX2 = false
 
-// useAVX512 is false off amd64.
-var useAVX512 = false
-
-func dif4Stage(re, im, tw, _ []float64, g int) { dif4StageGo(re, im, tw, g) }
+func dif4Stage(re, im, tw []float64, g int) { dif4StageGo(re, im, tw, g) }
 
 func log10Floors(dst []float32, src []float64) { log10Floor(dst, src) }
 

@@ -45,8 +45,10 @@ type frameFFT struct {
 	bitrev   []int          // bit reversal of log₂Q bits
 	postTw   [2][]float64   // W_N^k, k ≤ M/2
 	zIdx     []int          // lanes·(position of Z[k] in zRe/zIm), k < M
-	unpackK  [][]int        // [r]: the k ≤ M/2 unpacked once sub-transforms 0…r are done
-	zRe, zIm []float64      // M × lanes: P sub-transforms of Q, each bit-reversed
+	unpackK  [][]int        // [r]: the k ≤ M/2 unpacked once sub-transform r is done
+	order    []int          // the order the P sub-transforms are computed in
+	slot     []int          // [r]: the buffer (0 or 1) of sub-transform r
+	zRe, zIm []float64      // two buffers of Q × lanes: sub-transforms, bit-reversed
 }
 
 func newFrameFFT(n, frameLen int) (*frameFFT, error) {
@@ -118,11 +120,32 @@ func newFrameFFT(n, frameLen int) (*frameFFT, error) {
 	for k := 0; k <= f.m/2; k++ {
 		f.postTw[0][k], f.postTw[1][k] = w(k, n)
 	}
-	// Z[P·m + r] = Y_r[m], stored at sub-transform r's bit-reversed slot.
+	// Sub-transforms are computed in the order 0, P/2, 1, P−1, 2, P−2, …:
+	// 0 and P/2 pair with themselves in unpack and are unpacked at once;
+	// r < P/2 is kept until P−r is done. So two buffers of Q serve: r goes
+	// to buffer slot(r) = 1 if r > P/2, else 0. Reused every batch, they
+	// stay in cache. Z[P·m + r] = Y_r[m], at slot(r)'s bit-reversed m.
+	f.order = []int{0}
+	if f.p >= 2 {
+		f.order = append(f.order, f.p/2)
+	}
+	for r := 1; r < f.p/2; r++ {
+		f.order = append(f.order, r, f.p-r)
+	}
+	slot := func(r int) int {
+		if 2*r > f.p {
+			return 1
+		}
+		return 0
+	}
 	f.zIdx = make([]int, f.m)
 	for k := range f.zIdx {
 		r, mm := k%f.p, k/f.p
-		f.zIdx[k] = (r*f.q + f.bitrev[mm]) * lanes
+		f.zIdx[k] = (slot(r)*f.q + f.bitrev[mm]) * lanes
+	}
+	f.slot = make([]int, f.p)
+	for r := range f.slot {
+		f.slot[r] = slot(r)
 	}
 	f.unpackK = make([][]int, f.p)
 	for k := 1; k <= f.m/2; k++ {
@@ -133,9 +156,10 @@ func newFrameFFT(n, frameLen int) (*frameFFT, error) {
 	// imaginary parts of one element a multiple of 4 KiB apart would alias
 	// in the store-forwarding check (4K aliasing) and stall every butterfly.
 	const pad = 64
-	buf := make([]float64, 2*f.m*lanes+pad)
-	f.zRe = buf[: f.m*lanes : f.m*lanes]
-	f.zIm = buf[f.m*lanes+pad:]
+	zl := min(2, f.p) * f.q * lanes
+	buf := make([]float64, 2*zl+pad)
+	f.zRe = buf[:zl:zl]
+	f.zIm = buf[zl+pad:]
 	return f, nil
 }
 
@@ -149,9 +173,10 @@ func (f *frameFFT) power(pw, x []float64) {
 	// With no radix-2 stage first, the twist is fused into the first
 	// radix-4 pass (its inputs are x0…x3 at n = j + i·Q/4).
 	fused := len(f.stageTw) == 0 && len(f.r4Tw) > 0
-	for r := 0; r < f.p; r++ {
+	for _, r := range f.order {
 		// Twisted, packed input: y[n] = z[n]·W_M^{rn}, z[n] = x[2n] + i·x[2n+1].
-		sr, si := f.zRe[r*ql:(r+1)*ql], f.zIm[r*ql:(r+1)*ql]
+		b := f.slot[r]
+		sr, si := f.zRe[b*ql:(b+1)*ql], f.zIm[b*ql:(b+1)*ql]
 		r4 := f.r4Tw
 		if fused {
 			twistDif4(sr, si, x, f.twist[r][0], f.twist[r][1], r4[0], f.q/4, f.j3)

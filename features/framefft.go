@@ -179,7 +179,7 @@ func (f *frameFFT) power(pw, x []float64) {
 		sr, si := f.zRe[b*ql:(b+1)*ql], f.zIm[b*ql:(b+1)*ql]
 		r4 := f.r4Tw
 		if fused {
-			twistDif4(sr, si, x, f.twist[r][0], f.twist[r][1], r4[0], f.q/4, f.j3)
+			twistDif4(sr, si, x, f.twist[r][0], f.twist[r][1], r4[0], f.q/4, f.j3, r == 0)
 			r4 = r4[1:]
 		} else {
 			twist(sr, si, x, f.twist[r][0], f.twist[r][1])

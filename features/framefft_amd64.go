@@ -90,11 +90,17 @@ func log10Floors(dst []float32, src []float64) {
 }
 
 //go:noescape
-func twistDif4AVX2(sr, si, x, tr, ti, tw []float64, quarter, j3 int)
+func twistDif4AVX2(sr, si, x, tr, ti, tw []float64, quarter, j3, plain int)
 
-func twistDif4(sr, si, x, tr, ti, tw []float64, g, j3 int) {
+// twistDif4 is twistDif4Go; plain says the twist is the identity (r = 0),
+// which the kernel then skips (bit-for-bit the same result).
+func twistDif4(sr, si, x, tr, ti, tw []float64, g, j3 int, plain bool) {
 	if useAVX2 {
-		twistDif4AVX2(sr, si, x, tr, ti, tw, g, j3)
+		p := 0
+		if plain {
+			p = 1
+		}
+		twistDif4AVX2(sr, si, x, tr, ti, tw, g, j3, p)
 		return
 	}
 	twistDif4Go(sr, si, x, tr, ti, tw, g)

@@ -486,7 +486,7 @@ lgdone:
 	VZEROUPPER
 	RET
 
-// func twistDif4AVX2(sr, si, x, tr, ti, tw []float64, quarter, j3 int)
+// func twistDif4AVX2(sr, si, x, tr, ti, tw []float64, quarter, j3, plain int)
 //
 // twistAVX2 fused into the first radix-4 DIF pass of one sub-transform of
 // 4g elements (g = quarter): for j < g and i < 4, with n = j + i·g,
@@ -494,7 +494,8 @@ lgdone:
 // then dif4StageAVX2's butterfly on x0…x3 with tw[6j…6j+5], written to
 // sr/si. x and the twist tables cover all 4g elements (zeros past the
 // frame); x3 is taken as zero for j ≥ j3 (past the frame: nothing read).
-TEXT ·twistDif4AVX2(SB), NOSPLIT, $0-160
+// plain ≠ 0 says the twist is the identity (r = 0): nothing multiplied.
+TEXT ·twistDif4AVX2(SB), NOSPLIT, $0-168
 	MOVQ sr_base+0(FP), AX
 	MOVQ si_base+24(FP), BX
 	MOVQ x_base+48(FP), SI
@@ -515,6 +516,8 @@ TEXT ·twistDif4AVX2(SB), NOSPLIT, $0-160
 	MOVQ DX, CX
 	SHLQ $3, CX             // g·8 bytes (twist-table stride)
 	SUBQ R12, DX            // j ≥ j3 iterations, after
+	CMPQ plain+160(FP), $0
+	JNE  tdplain
 	CMPQ R12, $0
 	JEQ  tdzero
 
@@ -701,6 +704,153 @@ tdloop0:
 	JNZ  tdloop0
 
 tddone:
+	VZEROUPPER
+	RET
+
+// plain (r = 0): the twist is the identity, x_i read as they are.
+tdplain:
+	CMPQ R12, $0
+	JEQ  tdpzero
+
+tdploop:
+	// x0 (n = j)
+	VMOVUPD (SI), Y0
+	VMOVUPD 32(SI), Y1
+	// x2 (n = j + 2g)
+	VMOVUPD (SI)(R15*2), Y2
+	VMOVUPD 32(SI)(R15*2), Y3
+	VADDPD  Y2, Y0, Y4            // s02r
+	VADDPD  Y3, Y1, Y5            // s02i
+	VSUBPD  Y2, Y0, Y0            // d02r
+	VSUBPD  Y3, Y1, Y1            // d02i
+	// x1 (n = j + g)
+	VMOVUPD (SI)(R15*1), Y2
+	VMOVUPD 32(SI)(R15*1), Y3
+	// x3 (n = j + 3g): table and input offsets 3g = g + 2g
+	LEAQ (SI)(R15*2), R11
+	VMOVUPD (R11)(R15*1), Y6
+	VMOVUPD 32(R11)(R15*1), Y7
+
+	VADDPD  Y6, Y2, Y8            // s13r
+	VADDPD  Y7, Y3, Y9            // s13i
+	VSUBPD  Y6, Y2, Y2            // e13r
+	VSUBPD  Y7, Y3, Y3            // e13i
+	VADDPD  Y8, Y4, Y6            // v0r
+	VADDPD  Y9, Y5, Y7            // v0i
+	VMOVUPD Y6, (AX)
+	VMOVUPD Y7, (BX)
+	VSUBPD  Y8, Y4, Y4            // tr
+	VSUBPD  Y9, Y5, Y5            // ti
+	VADDPD  Y3, Y0, Y8            // pr = d02r + e13i
+	VSUBPD  Y2, Y1, Y9            // pi = d02i − e13r
+	VSUBPD  Y3, Y0, Y0            // qr = d02r − e13i
+	VADDPD  Y2, Y1, Y1            // qi = d02i + e13r
+
+	VBROADCASTSD 16(DI), Y10      // w2
+	VBROADCASTSD 24(DI), Y11
+	VMULPD  Y10, Y4, Y12
+	VFNMADD231PD Y11, Y5, Y12
+	VMULPD  Y10, Y5, Y13
+	VFMADD231PD  Y11, Y4, Y13
+	VMOVUPD Y12, (AX)(R10*1)
+	VMOVUPD Y13, (BX)(R10*1)
+
+	VBROADCASTSD (DI), Y10        // w1
+	VBROADCASTSD 8(DI), Y11
+	VMULPD  Y10, Y8, Y12
+	VFNMADD231PD Y11, Y9, Y12
+	VMULPD  Y10, Y9, Y13
+	VFMADD231PD  Y11, Y8, Y13
+	VMOVUPD Y12, (AX)(R13*1)
+	VMOVUPD Y13, (BX)(R13*1)
+
+	VBROADCASTSD 32(DI), Y10      // w3
+	VBROADCASTSD 40(DI), Y11
+	VMULPD  Y10, Y0, Y12
+	VFNMADD231PD Y11, Y1, Y12
+	VMULPD  Y10, Y1, Y13
+	VFMADD231PD  Y11, Y0, Y13
+	VMOVUPD Y12, (AX)(R14*1)
+	VMOVUPD Y13, (BX)(R14*1)
+
+	ADDQ $32, AX
+	ADDQ $32, BX
+	ADDQ $64, SI
+	ADDQ $8, R8
+	ADDQ $8, R9
+	ADDQ $48, DI
+	DECQ R12
+	JNZ  tdploop
+
+tdpzero:
+	CMPQ DX, $0
+	JEQ  tdpdone
+
+tdploop0:
+	// x0 (n = j)
+	VMOVUPD (SI), Y0
+	VMOVUPD 32(SI), Y1
+	// x2 (n = j + 2g)
+	VMOVUPD (SI)(R15*2), Y2
+	VMOVUPD 32(SI)(R15*2), Y3
+	VADDPD  Y2, Y0, Y4            // s02r
+	VADDPD  Y3, Y1, Y5            // s02i
+	VSUBPD  Y2, Y0, Y0            // d02r
+	VSUBPD  Y3, Y1, Y1            // d02i
+	// x1 (n = j + g)
+	VMOVUPD (SI)(R15*1), Y2
+	VMOVUPD 32(SI)(R15*1), Y3
+	// x3 = 0: s13 = e13 = x1
+	VMOVAPD Y2, Y8                // s13r
+	VMOVAPD Y3, Y9                // s13i
+	VADDPD  Y8, Y4, Y6            // v0r
+	VADDPD  Y9, Y5, Y7            // v0i
+	VMOVUPD Y6, (AX)
+	VMOVUPD Y7, (BX)
+	VSUBPD  Y8, Y4, Y4            // tr
+	VSUBPD  Y9, Y5, Y5            // ti
+	VADDPD  Y3, Y0, Y8            // pr = d02r + e13i
+	VSUBPD  Y2, Y1, Y9            // pi = d02i − e13r
+	VSUBPD  Y3, Y0, Y0            // qr = d02r − e13i
+	VADDPD  Y2, Y1, Y1            // qi = d02i + e13r
+
+	VBROADCASTSD 16(DI), Y10      // w2
+	VBROADCASTSD 24(DI), Y11
+	VMULPD  Y10, Y4, Y12
+	VFNMADD231PD Y11, Y5, Y12
+	VMULPD  Y10, Y5, Y13
+	VFMADD231PD  Y11, Y4, Y13
+	VMOVUPD Y12, (AX)(R10*1)
+	VMOVUPD Y13, (BX)(R10*1)
+
+	VBROADCASTSD (DI), Y10        // w1
+	VBROADCASTSD 8(DI), Y11
+	VMULPD  Y10, Y8, Y12
+	VFNMADD231PD Y11, Y9, Y12
+	VMULPD  Y10, Y9, Y13
+	VFMADD231PD  Y11, Y8, Y13
+	VMOVUPD Y12, (AX)(R13*1)
+	VMOVUPD Y13, (BX)(R13*1)
+
+	VBROADCASTSD 32(DI), Y10      // w3
+	VBROADCASTSD 40(DI), Y11
+	VMULPD  Y10, Y0, Y12
+	VFNMADD231PD Y11, Y1, Y12
+	VMULPD  Y10, Y1, Y13
+	VFMADD231PD  Y11, Y0, Y13
+	VMOVUPD Y12, (AX)(R14*1)
+	VMOVUPD Y13, (BX)(R14*1)
+
+	ADDQ $32, AX
+	ADDQ $32, BX
+	ADDQ $64, SI
+	ADDQ $8, R8
+	ADDQ $8, R9
+	ADDQ $48, DI
+	DECQ DX
+	JNZ  tdploop0
+
+tdpdone:
 	VZEROUPPER
 	RET
 

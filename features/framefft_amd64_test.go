@@ -128,9 +128,18 @@ func TestAsmKernelsMatchGo(t *testing.T) {
 				sr, si := make([]float64, f.q*lanes), make([]float64, f.q*lanes)
 				sr2, si2 := make([]float64, f.q*lanes), make([]float64, f.q*lanes)
 				twistDif4Go(sr, si, x, f.twist[rr][0], f.twist[rr][1], f.r4Tw[0], f.q/4)
-				twistDif4AVX2(sr2, si2, x, f.twist[rr][0], f.twist[rr][1], f.r4Tw[0], f.q/4, f.j3)
+				twistDif4AVX2(sr2, si2, x, f.twist[rr][0], f.twist[rr][1], f.r4Tw[0], f.q/4, f.j3, 0)
 				closeSlices(t, "twistDif4AVX2", sr2, sr)
 				closeSlices(t, "twistDif4AVX2", si2, si)
+				if rr == 0 { // the identity twist, skipped: bit-for-bit the same
+					sr3, si3 := make([]float64, f.q*lanes), make([]float64, f.q*lanes)
+					twistDif4AVX2(sr3, si3, x, f.twist[rr][0], f.twist[rr][1], f.r4Tw[0], f.q/4, f.j3, 1)
+					for i := range sr {
+						if sr3[i] != sr2[i] || si3[i] != si2[i] {
+							t.Fatalf("plain twistDif4AVX2 index %d: %v%+vi, twisted by 1: %v%+vi", i, sr3[i], si3[i], sr2[i], si2[i])
+						}
+					}
+				}
 			}
 		}
 	}

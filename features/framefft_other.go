@@ -21,6 +21,8 @@ func dif4Stage(re, im, tw []float64, g int) { dif4StageGo(re, im, tw, g) }
 
 func log10Floors(dst []float32, src []float64) { log10Floor(dst, src) }
 
-func twistDif4(sr, si, x, tr, ti, tw []float64, g, _ int, _ bool) { twistDif4Go(sr, si, x, tr, ti, tw, g) }
+func twistDif4(sr, si, x, tr, ti, tw []float64, g, _ int, _ bool) {
+	twistDif4Go(sr, si, x, tr, ti, tw, g)
+}
 
 func windowLanes(xb []float64, x []float32, w []float64, hop int) { windowLanesGo(xb, x, w, hop) }

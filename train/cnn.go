@@ -150,21 +150,7 @@ func TrainCNN(ctx context.Context, o CNNOptions) (*Result, error) {
 	half := o.Arch.InputWidth / 2
 
 	// Validate the corpus before any work: a missing file fails here.
-	trainTrials, err := o.Corpus.Trials(corpus.Train)
-	if err != nil {
-		return nil, err
-	}
-	devTrials, err := o.Corpus.Trials(corpus.Dev)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkClasses(corpus.Train, trainTrials); err != nil {
-		return nil, err
-	}
-	if err := checkClasses(corpus.Dev, devTrials); err != nil {
-		return nil, err
-	}
-	fp, err := Fingerprint(o.Corpus, map[corpus.Set][]corpus.Trial{corpus.Train: trainTrials, corpus.Dev: devTrials})
+	trainTrials, devTrials, fp, err := loadTrainDev(o.Corpus)
 	if err != nil {
 		return nil, err
 	}

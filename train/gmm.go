@@ -106,21 +106,7 @@ func TrainGMM(ctx context.Context, o GMMOptions) (*Result, error) {
 		return nil, fmt.Errorf("features: %w", err)
 	}
 	start := time.Now()
-	trainTrials, err := o.Corpus.Trials(corpus.Train)
-	if err != nil {
-		return nil, err
-	}
-	devTrials, err := o.Corpus.Trials(corpus.Dev)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkClasses(corpus.Train, trainTrials); err != nil {
-		return nil, err
-	}
-	if err := checkClasses(corpus.Dev, devTrials); err != nil {
-		return nil, err
-	}
-	fp, err := Fingerprint(o.Corpus, map[corpus.Set][]corpus.Trial{corpus.Train: trainTrials, corpus.Dev: devTrials})
+	trainTrials, devTrials, fp, err := loadTrainDev(o.Corpus)
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ import (
 	"runtime"
 
 	"github.com/deep4deep/deep4deep/corpus"
+	"github.com/deep4deep/deep4deep/model"
 )
 
 // Progress reports a long stage (feature extraction, an epoch): it is called
@@ -51,6 +52,29 @@ func defaultThreads(n int) int {
 		return n
 	}
 	return runtime.NumCPU()
+}
+
+// loadTrainDev reads and validates the train and dev protocols of c (every
+// listed audio file must exist, both classes present) and fingerprints them.
+// It runs before any feature work, so a broken corpus fails at once.
+func loadTrainDev(c corpus.Corpus) (train, dev []corpus.Trial, fp *model.Fingerprint, err error) {
+	if train, err = c.Trials(corpus.Train); err != nil {
+		return nil, nil, nil, err
+	}
+	if dev, err = c.Trials(corpus.Dev); err != nil {
+		return nil, nil, nil, err
+	}
+	if err = checkClasses(corpus.Train, train); err != nil {
+		return nil, nil, nil, err
+	}
+	if err = checkClasses(corpus.Dev, dev); err != nil {
+		return nil, nil, nil, err
+	}
+	fp, err = Fingerprint(c, map[corpus.Set][]corpus.Trial{corpus.Train: train, corpus.Dev: dev})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return train, dev, fp, nil
 }
 
 // checkClasses requires both classes in a set: training needs examples of

@@ -14,7 +14,7 @@ var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 func difStageAVX2(re, im, wr, wi []float64, h int)
 
 //go:noescape
-func unpackAVX2(pw, zr, zi []float64, idx []int, cs, sn []float64, ks []int, m int, scale float64)
+func unpackAVX2(pw, zr, zi []float64, idx []int, tab []float64, ks []int, m int)
 
 //go:noescape
 func twistAVX2(sr, si, x, tr, ti []float64)
@@ -30,12 +30,12 @@ func difStage(re, im, wr, wi []float64, h int) {
 	difStageGo(re, im, wr, wi, h)
 }
 
-func unpackPairs(pw, zr, zi []float64, idx []int, cs, sn []float64, ks []int, m int, scale float64) {
+func unpackPairs(pw, zr, zi []float64, idx []int, tab []float64, ks []int, m int) {
 	if useAVX2 {
-		unpackAVX2(pw, zr, zi, idx, cs, sn, ks, m, scale)
+		unpackAVX2(pw, zr, zi, idx, tab, ks, m)
 		return
 	}
-	unpackPairsGo(pw, zr, zi, idx, cs, sn, ks, m, scale)
+	unpackPairsGo(pw, zr, zi, idx, tab, ks, m)
 }
 
 func twist(sr, si, x, tr, ti []float64) {

@@ -71,17 +71,15 @@ done:
 //   pw[4k]     = |e + t|²·scale
 //   pw[4(m−k)] = |e − t|²·scale
 // scale includes the 1/4 of the halved E and O.
-TEXT ·unpackAVX2(SB), NOSPLIT, $0-184
+TEXT ·unpackAVX2(SB), NOSPLIT, $0-152
 	MOVQ pw_base+0(FP), DI
 	MOVQ zr_base+24(FP), SI
 	MOVQ zi_base+48(FP), BX
 	MOVQ idx_base+72(FP), R8
-	MOVQ cs_base+96(FP), R9
-	MOVQ sn_base+120(FP), R10
-	MOVQ ks_base+144(FP), R15
-	MOVQ ks_len+152(FP), R12
-	MOVQ m+168(FP), R11
-	VBROADCASTSD scale+176(FP), Y15
+	MOVQ tab_base+96(FP), R9
+	MOVQ ks_base+120(FP), R15
+	MOVQ ks_len+128(FP), R12
+	MOVQ m+144(FP), R11
 
 loop:
 	CMPQ R12, $0
@@ -91,34 +89,30 @@ loop:
 	SUBQ CX, DX             // m − k
 	MOVQ (R8)(CX*8), AX     // a
 	MOVQ (R8)(DX*8), R13    // b
-	VBROADCASTSD (R9)(CX*8), Y12  // c
-	VBROADCASTSD (R10)(CX*8), Y13 // s
+	LEAQ (CX)(CX*2), R14    // 3k
+	VBROADCASTSD (R9)(R14*8), Y12  // (1+s)/2N
+	VBROADCASTSD 8(R9)(R14*8), Y13 // (1−s)/2N
+	VBROADCASTSD 16(R9)(R14*8), Y14 // c/N
 	VMOVUPD (SI)(AX*8), Y0        // ar
 	VMOVUPD (BX)(AX*8), Y1        // ai
 	VMOVUPD (SI)(R13*8), Y2       // br
 	VMOVUPD (BX)(R13*8), Y3       // bi
-	VADDPD  Y2, Y0, Y4            // er = ar + br
-	VSUBPD  Y3, Y1, Y5            // ei = ai − bi
-	VADDPD  Y3, Y1, Y6            // or = ai + bi
-	VSUBPD  Y0, Y2, Y7            // oi = br − ar
-	VMULPD  Y12, Y6, Y8           // c·or
-	VFNMADD231PD Y13, Y7, Y8      // tr = c·or − s·oi
-	VMULPD  Y12, Y7, Y9           // c·oi
-	VFMADD231PD  Y13, Y6, Y9      // ti = c·oi + s·or
-	VADDPD  Y8, Y4, Y0            // ur
-	VADDPD  Y9, Y5, Y1            // ui
-	VSUBPD  Y8, Y4, Y2            // vr
-	VSUBPD  Y9, Y5, Y3            // vi
-	VMULPD  Y0, Y0, Y0
-	VFMADD231PD Y1, Y1, Y0        // ur² + ui²
-	VMULPD  Y2, Y2, Y2
-	VFMADD231PD Y3, Y3, Y2        // vr² + vi²
-	VMULPD  Y15, Y0, Y0
-	VMULPD  Y15, Y2, Y2
+	VMULPD  Y0, Y0, Y4
+	VFMADD231PD Y1, Y1, Y4        // |a|²
+	VMULPD  Y2, Y2, Y5
+	VFMADD231PD Y3, Y3, Y5        // |b|²
+	VMULPD  Y3, Y0, Y6
+	VFMADD231PD Y2, Y1, Y6        // x = ar·bi + ai·br
+	VMULPD  Y14, Y6, Y7
+	VFMADD231PD Y12, Y4, Y7
+	VFMADD231PD Y13, Y5, Y7       // P[k]
+	VMULPD  Y13, Y4, Y8
+	VFMADD231PD Y12, Y5, Y8
+	VFNMADD231PD Y14, Y6, Y8      // P[m−k]
 	SHLQ $5, CX
-	VMOVUPD Y0, (DI)(CX*1)
+	VMOVUPD Y7, (DI)(CX*1)
 	SHLQ $5, DX
-	VMOVUPD Y2, (DI)(DX*1)
+	VMOVUPD Y8, (DI)(DX*1)
 	ADDQ $8, R15
 	DECQ R12
 	JMP  loop
@@ -127,10 +121,6 @@ done:
 	VZEROUPPER
 	RET
 
-// func twistAVX2(sr, si, x, tr, ti []float64)
-//
-// For n < len(tr): with a = x[8n…8n+3], b = x[8n+4…8n+7] (4 lanes each),
-//   sr[4n…] = a·c − b·s,  si[4n…] = a·s + b·c,  c = tr[n], s = ti[n].
 TEXT ·twistAVX2(SB), NOSPLIT, $0-120
 	MOVQ sr_base+0(FP), DI
 	MOVQ si_base+24(FP), SI

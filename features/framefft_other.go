@@ -4,8 +4,8 @@ package features
 
 func difStage(re, im, wr, wi []float64, h int) { difStageGo(re, im, wr, wi, h) }
 
-func unpackPairs(pw, zr, zi []float64, idx []int, cs, sn []float64, ks []int, m int, scale float64) {
-	unpackPairsGo(pw, zr, zi, idx, cs, sn, ks, m, scale)
+func unpackPairs(pw, zr, zi []float64, idx []int, tab []float64, ks []int, m int) {
+	unpackPairsGo(pw, zr, zi, idx, tab, ks, m)
 }
 
 func twist(sr, si, x, tr, ti []float64) { twistGo(sr, si, x, tr, ti) }

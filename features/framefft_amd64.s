@@ -304,6 +304,45 @@ r4block:
 	MOVQ R9, R8
 	MOVQ DX, R12
 
+	// j = 0: the twiddles are 1.
+	VMOVUPD (AX), Y0              // x0r
+	VMOVUPD (BX), Y1              // x0i
+	VMOVUPD (AX)(R13*1), Y2       // x2r
+	VMOVUPD (BX)(R13*1), Y3       // x2i
+	VADDPD  Y2, Y0, Y4            // s02r
+	VADDPD  Y3, Y1, Y5            // s02i
+	VSUBPD  Y2, Y0, Y0            // d02r
+	VSUBPD  Y3, Y1, Y1            // d02i
+	VMOVUPD (AX)(R10*1), Y2       // x1r
+	VMOVUPD (BX)(R10*1), Y3       // x1i
+	VMOVUPD (AX)(R14*1), Y6       // x3r
+	VMOVUPD (BX)(R14*1), Y7       // x3i
+	VADDPD  Y6, Y2, Y8            // s13r
+	VADDPD  Y7, Y3, Y9            // s13i
+	VSUBPD  Y6, Y2, Y2            // e13r
+	VSUBPD  Y7, Y3, Y3            // e13i
+	VADDPD  Y8, Y4, Y6            // v0r
+	VADDPD  Y9, Y5, Y7            // v0i
+	VMOVUPD Y6, (AX)
+	VMOVUPD Y7, (BX)
+	VSUBPD  Y8, Y4, Y4            // v1r
+	VSUBPD  Y9, Y5, Y5            // v1i
+	VMOVUPD Y4, (AX)(R10*1)
+	VMOVUPD Y5, (BX)(R10*1)
+	VADDPD  Y3, Y0, Y8            // v2r = d02r + e13i
+	VSUBPD  Y2, Y1, Y9            // v2i = d02i − e13r
+	VMOVUPD Y8, (AX)(R13*1)
+	VMOVUPD Y9, (BX)(R13*1)
+	VSUBPD  Y3, Y0, Y0            // v3r = d02r − e13i
+	VADDPD  Y2, Y1, Y1            // v3i = d02i + e13r
+	VMOVUPD Y0, (AX)(R14*1)
+	VMOVUPD Y1, (BX)(R14*1)
+	ADDQ $32, AX
+	ADDQ $32, BX
+	ADDQ $48, R8
+	DECQ R12
+	JZ   r4next
+
 r4inner:
 	VMOVUPD (AX), Y0              // x0r
 	VMOVUPD (BX), Y1              // x0i
@@ -365,6 +404,7 @@ r4inner:
 	DECQ R12
 	JNZ  r4inner
 
+r4next:
 	MOVQ R10, R15
 	SHLQ $2, R15            // 4G bytes per block
 	ADDQ R15, SI

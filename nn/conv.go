@@ -365,11 +365,12 @@ type maxPool struct {
 	n        int
 	training bool
 	in, din  *act
+	e        *elemKernels
 	fwdFn    func(tid, lo, hi int)
 }
 
-func newMaxPool(gi geom, c, ph, pw int) *maxPool {
-	p := &maxPool{ph: ph, pw: pw, gi: gi, gout: newGeom(gi.h/ph, gi.w/pw), c: c}
+func newMaxPool(ks *kernelSet, gi geom, c, ph, pw int) *maxPool {
+	p := &maxPool{ph: ph, pw: pw, gi: gi, gout: newGeom(gi.h/ph, gi.w/pw), c: c, e: &ks.elem}
 	p.out = newAct(p.gout, roundUp(c, 4))
 	p.dOut = newAct(p.gout, roundUp(c, 4))
 	p.fwdFn = func(_, lo, hi int) {
@@ -413,6 +414,27 @@ func (p *maxPool) forwardRange(ch, i0, i1 int) {
 		clear(dst[:g.base])
 	}
 	k := i0 * g.h * g.w
+	if arg == nil && p.ph == 2 && (p.pw == 1 && gi.wp >= 8 || p.pw == 2 && (g.w == 2 || g.w >= 4)) {
+		// Inference 2×1 and 2×2: one vector kernel call per image over its
+		// row pairs, then the pads set to +0 as below.
+		for i := i0; i < i1; i++ {
+			o := g.base + i*g.s
+			if p.pw == 1 {
+				p.e.pool2x1(&dst[o], &src[gi.base+i*gi.s], g.h, g.wp)
+			} else {
+				p.e.pool2x2(&dst[o], &src[gi.base+i*gi.s], g.h, g.w, gi.wp, g.wp)
+			}
+			for oh := 0; oh < g.h; oh++ {
+				dst[o+oh*g.wp+g.w] = 0
+			}
+			o += g.h * g.wp
+			clear(dst[o : o+g.wp])
+		}
+		if i1 == p.n {
+			clear(dst[g.base+p.n*g.s:])
+		}
+		return
+	}
 	for i := i0; i < i1; i++ {
 		for oh := 0; oh < g.h; oh++ {
 			q0 := gi.base + i*gi.s + oh*p.ph*gi.wp

@@ -19,9 +19,50 @@ type elemKernels struct {
 	bnGrad2 func(g, y, m *float32, n int, alpha, beta, gam float32, out *float32)
 	// one Adam step (see adamGo)
 	adam func(p, g, m, v *float32, n int, c *float32)
+	// 2×1 max pool of rows row pairs of wp ≥ 8 values (see pool2x1Go)
+	pool2x1 func(dst, src *float32, rows, wp int)
+	// 2×2 max pool of rows row pairs, wout = 2 or ≥ 4 (see pool2x2Go)
+	pool2x2 func(dst, src *float32, rows, wout, wpi, wpo int)
 }
 
-var goElem = elemKernels{bnStatsGo, bnApplyGo, bnGrad1Go, bnGrad2Go, adamGo}
+var goElem = elemKernels{bnStatsGo, bnApplyGo, bnGrad1Go, bnGrad2Go, adamGo, pool2x1Go, pool2x2Go}
+
+// pool2x1Go: dst[r·wp + j] = max(src[2r·wp + j], src[(2r+1)·wp + j]) for
+// r < rows, j < wp: the inference 2×1 max pool of one image, pad column
+// included (the inputs are ReLU outputs, ≥ 0, so their bit patterns order
+// like the values: a branch-free max).
+// pool2x2Go: dst[r·wpo + j] = max(src[2r·wpi + 2j + {0, 1}],
+// src[(2r+1)·wpi + 2j + {0, 1}]) for r < rows, j < wout: the inference 2×2
+// max pool of one image (ReLU inputs: the bit patterns order like the
+// values). Only the wout outputs of each row are written.
+func pool2x2Go(dst, src *float32, rows, wout, wpi, wpo int) {
+	if rows == 0 {
+		return
+	}
+	ds, ss := unsafe.Slice(dst, (rows-1)*wpo+wout), unsafe.Slice(src, (2*rows-1)*wpi+2*wout)
+	for r := 0; r < rows; r++ {
+		out := ds[r*wpo : r*wpo+wout]
+		r0, r1 := ss[2*r*wpi:2*r*wpi+2*wout], ss[(2*r+1)*wpi:(2*r+1)*wpi+2*wout]
+		for j := range out {
+			b := max(int32(math.Float32bits(r0[2*j])), int32(math.Float32bits(r0[2*j+1])),
+				int32(math.Float32bits(r1[2*j])), int32(math.Float32bits(r1[2*j+1])))
+			out[j] = math.Float32frombits(uint32(b))
+		}
+	}
+}
+
+func pool2x1Go(dst, src *float32, rows, wp int) {
+	ds, ss := unsafe.Slice(dst, rows*wp), unsafe.Slice(src, 2*rows*wp)
+	for r := 0; r < rows; r++ {
+		out := ds[r*wp : (r+1)*wp]
+		r0, r1 := ss[2*r*wp:(2*r+1)*wp], ss[(2*r+1)*wp:(2*r+2)*wp]
+		for j := range out {
+			b0, b1 := int32(math.Float32bits(r0[j])), int32(math.Float32bits(r1[j]))
+			t := (b0 - b1) >> 31
+			out[j] = math.Float32frombits(uint32(b0 + (b1-b0)&t))
+		}
+	}
+}
 
 // adamGo: with c = [β₁, 1−β₁, β₂, 1−β₂, step size, √(1−β₂ᵗ), ε],
 // m = β₁m + (1−β₁)g, v = β₂v + (1−β₂)g², p −= step·m / (√v/√(1−β₂ᵗ) + ε).

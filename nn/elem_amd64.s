@@ -204,3 +204,115 @@ adamloop:
 adamdone:
 	VZEROUPPER
 	RET
+
+// func pool2x1AVX2(dst, src *float32, rows, wp int)
+// dst[r·wp + j] = max(src[2r·wp + j], src[(2r+1)·wp + j]), r < rows, j < wp
+// (wp ≥ 8: a row ends with one vector overlapping the previous one).
+TEXT ·pool2x1AVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DX
+	MOVQ src+8(FP), SI
+	MOVQ rows+16(FP), CX
+	MOVQ wp+24(FP), BX
+	SHLQ $2, BX
+	LEAQ -32(BX), R8
+	LEAQ (SI)(BX*1), DI
+	TESTQ CX, CX
+	JEQ pdone
+
+prow:
+	XORQ R9, R9
+
+pvec:
+	VMOVUPS (SI)(R9*1), Y0
+	VMAXPS (DI)(R9*1), Y0, Y0
+	VMOVUPS Y0, (DX)(R9*1)
+	ADDQ $32, R9
+	CMPQ R9, R8
+	JLE pvec
+	CMPQ R9, BX
+	JEQ pnext
+	VMOVUPS (SI)(R8*1), Y0
+	VMAXPS (DI)(R8*1), Y0, Y0
+	VMOVUPS Y0, (DX)(R8*1)
+
+pnext:
+	LEAQ (SI)(BX*2), SI
+	LEAQ (DI)(BX*2), DI
+	ADDQ BX, DX
+	DECQ CX
+	JNE prow
+
+pdone:
+	VZEROUPPER
+	RET
+
+// func pool2x2AVX2(dst, src *float32, rows, wout, wpi, wpo int)
+// dst[r·wpo + j] = max of src[2r·wpi + 2j + {0, 1}] and
+// src[(2r+1)·wpi + 2j + {0, 1}], r < rows, j < wout; wout = 2 or ≥ 4 (a
+// row ends with one group of 4 outputs overlapping the previous one). It
+// reads and writes nothing past 2·wout inputs and wout outputs of a row.
+TEXT ·pool2x2AVX2(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DX
+	MOVQ src+8(FP), SI
+	MOVQ rows+16(FP), CX
+	MOVQ wout+24(FP), R12
+	MOVQ wpi+32(FP), BX
+	MOVQ wpo+40(FP), R11
+	SHLQ $2, BX
+	SHLQ $2, R11
+	SHLQ $2, R12
+	LEAQ -16(R12), R8
+	LEAQ (SI)(BX*1), DI
+	TESTQ CX, CX
+	JEQ qdone
+	CMPQ R12, $16
+	JLT qsmall
+
+qrow:
+	XORQ R9, R9
+
+qvec:
+	VMOVUPS (SI)(R9*2), Y0
+	VMAXPS (DI)(R9*2), Y0, Y0
+	VSHUFPS $0x88, Y0, Y0, Y1
+	VSHUFPS $0xDD, Y0, Y0, Y2
+	VMAXPS Y2, Y1, Y1
+	VPERMPD $0x08, Y1, Y1
+	VMOVUPS X1, (DX)(R9*1)
+	ADDQ $16, R9
+	CMPQ R9, R8
+	JLE qvec
+	CMPQ R9, R12
+	JEQ qnext
+	VMOVUPS (SI)(R8*2), Y0
+	VMAXPS (DI)(R8*2), Y0, Y0
+	VSHUFPS $0x88, Y0, Y0, Y1
+	VSHUFPS $0xDD, Y0, Y0, Y2
+	VMAXPS Y2, Y1, Y1
+	VPERMPD $0x08, Y1, Y1
+	VMOVUPS X1, (DX)(R8*1)
+
+qnext:
+	LEAQ (SI)(BX*2), SI
+	LEAQ (DI)(BX*2), DI
+	ADDQ R11, DX
+	DECQ CX
+	JNE qrow
+	JMP qdone
+
+qsmall:
+	VMOVUPS (SI), X0
+	VMAXPS (DI), X0, X0
+	VSHUFPS $0x88, X0, X0, X1
+	VSHUFPS $0xDD, X0, X0, X2
+	VMAXPS X2, X1, X1
+	VMOVSD X1, (DX)
+	LEAQ (SI)(BX*2), SI
+	LEAQ (DI)(BX*2), DI
+	ADDQ R11, DX
+	DECQ CX
+	JNE qsmall
+
+qdone:
+	VZEROUPPER
+	RET

@@ -44,7 +44,13 @@ func bnGrad2AVX2(gr, y, m *float32, n int, alpha, beta, gam float32, out *float3
 //go:noescape
 func adamAVX2(p, gr, m, v *float32, n int, c *float32)
 
-var avx2Elem = elemKernels{bnStatsAVX2, bnApplyAVX2, bnGrad1AVX2, bnGrad2AVX2, adamAVX2}
+//go:noescape
+func pool2x1AVX2(dst, src *float32, rows, wp int)
+
+//go:noescape
+func pool2x2AVX2(dst, src *float32, rows, wout, wpi, wpo int)
+
+var avx2Elem = elemKernels{bnStatsAVX2, bnApplyAVX2, bnGrad1AVX2, bnGrad2AVX2, adamAVX2, pool2x1AVX2, pool2x2AVX2}
 
 var avx2Kernels = kernelSet{name: "avx2", nr: 24, gemm: gemm4x24AVX2, gemmReLU: gemm4x24ReLUAVX2, dc: 3, dot: dot4x3AVX2, elem: avx2Elem}
 

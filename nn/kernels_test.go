@@ -182,3 +182,82 @@ func TestAdamStep(t *testing.T) {
 		n.Close()
 	}
 }
+
+// reluLike fills v with ReLU-like values: zeros, ties and positives.
+func reluLike(rng *rand.Rand, v []float32) {
+	for i := range v {
+		switch rng.IntN(4) {
+		case 0: // zero
+		case 1:
+			v[i] = 0.5 // ties
+		default:
+			v[i] = float32(rng.ExpFloat64())
+		}
+	}
+}
+
+// TestPool2x1 checks every kernel set's 2×1 max pool against a plain max,
+// exactly, on ReLU-like inputs, and that it writes nothing past its rows.
+func TestPool2x1(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, ks := range allKernels() {
+		for _, wp := range []int{8, 9, 15, 16, 17, 18, 33} {
+			for _, rows := range []int{1, 3, 32} {
+				src := make([]float32, 2*rows*wp)
+				reluLike(rng, src)
+				dst := make([]float32, rows*wp+8)
+				for i := range dst {
+					dst[i] = -1
+				}
+				ks.elem.pool2x1(&dst[0], &src[0], rows, wp)
+				for r := 0; r < rows; r++ {
+					for j := 0; j < wp; j++ {
+						want := float32(math.Max(float64(src[2*r*wp+j]), float64(src[(2*r+1)*wp+j])))
+						if got := dst[r*wp+j]; got != want {
+							t.Fatalf("%s wp=%d rows=%d [%d][%d]: %v, want %v", ks.name, wp, rows, r, j, got, want)
+						}
+					}
+				}
+				for i := rows * wp; i < len(dst); i++ {
+					if dst[i] != -1 {
+						t.Fatalf("%s wp=%d rows=%d: wrote past the end at %d", ks.name, wp, rows, i)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestPool2x2 checks every kernel set's 2×2 max pool against a plain max,
+// exactly, and that it writes only the wout outputs of each row (the pad
+// column and anything past the last row keep their values).
+func TestPool2x2(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, ks := range allKernels() {
+		for _, wout := range []int{2, 4, 5, 7, 8, 9, 13} {
+			for extra := 0; extra < 2; extra++ {
+				wpi, wpo := 2*wout+extra+1, wout+1
+				for _, rows := range []int{1, 3, 8} {
+					src := make([]float32, 2*rows*wpi)
+					reluLike(rng, src)
+					dst := make([]float32, rows*wpo+8)
+					for i := range dst {
+						dst[i] = -1
+					}
+					ks.elem.pool2x2(&dst[0], &src[0], rows, wout, wpi, wpo)
+					for i, got := range dst {
+						r, j := i/wpo, i%wpo
+						want := float32(-1)
+						if r < rows && j < wout {
+							a, b := src[2*r*wpi+2*j:], src[(2*r+1)*wpi+2*j:]
+							want = float32(math.Max(math.Max(float64(a[0]), float64(a[1])), math.Max(float64(b[0]), float64(b[1]))))
+						}
+						if got != want {
+							t.Fatalf("%s wout=%d wpi=%d rows=%d [%d][%d]: %v, want %v", ks.name, wout, wpi, rows, r, j, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -657,7 +657,7 @@ func (n *Net) build() {
 			c.runVar = nextStat()
 			c.in, c.dIn = in, dIn
 			if j == len(b.Channels)-1 {
-				c.pool = newMaxPool(g, ch, b.PoolH, b.PoolW)
+				c.pool = newMaxPool(&n.ks, g, ch, b.PoolH, b.PoolW)
 				in, dIn = &c.pool.out, &c.pool.dOut
 				g = c.pool.gout
 				n.last = c.pool

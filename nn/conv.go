@@ -435,6 +435,27 @@ func (p *maxPool) forwardRange(ch, i0, i1 int) {
 		}
 		return
 	}
+	if arg != nil && p.ph == 2 && (p.pw == 1 && g.w >= 8 || p.pw == 2 && (g.w == 2 || g.w >= 4)) {
+		// Training 2×1 and 2×2: the same with the argmax.
+		for i := i0; i < i1; i++ {
+			o, q := g.base+i*g.s, gi.base+i*gi.s
+			if p.pw == 1 {
+				p.e.pool2x1Arg(&dst[o], &arg[k], &src[q], g.h, g.w, gi.wp, q)
+			} else {
+				p.e.pool2x2Arg(&dst[o], &arg[k], &src[q], g.h, g.w, gi.wp, g.wp, q)
+			}
+			for oh := 0; oh < g.h; oh++ {
+				dst[o+oh*g.wp+g.w] = 0
+			}
+			o += g.h * g.wp
+			clear(dst[o : o+g.wp])
+			k += g.h * g.w
+		}
+		if i1 == p.n {
+			clear(dst[g.base+p.n*g.s:])
+		}
+		return
+	}
 	for i := i0; i < i1; i++ {
 		for oh := 0; oh < g.h; oh++ {
 			q0 := gi.base + i*gi.s + oh*p.ph*gi.wp

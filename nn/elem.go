@@ -23,9 +23,65 @@ type elemKernels struct {
 	pool2x1 func(dst, src *float32, rows, wp int)
 	// 2×2 max pool of rows row pairs, wout = 2 or ≥ 4 (see pool2x2Go)
 	pool2x2 func(dst, src *float32, rows, wout, wpi, wpo int)
+	// 2×1 max pool with argmax of rows row pairs, w ≥ 8 (see pool2x1ArgGo)
+	pool2x1Arg func(dst *float32, arg *int32, src *float32, rows, w, wp, q0 int)
+	// 2×2 max pool with argmax, w = 2 or ≥ 4 (see pool2x2ArgGo)
+	pool2x2Arg func(dst *float32, arg *int32, src *float32, rows, w, wpi, wpo, q0 int)
 }
 
-var goElem = elemKernels{bnStatsGo, bnApplyGo, bnGrad1Go, bnGrad2Go, adamGo, pool2x1Go, pool2x2Go}
+var goElem = elemKernels{bnStatsGo, bnApplyGo, bnGrad1Go, bnGrad2Go, adamGo, pool2x1Go, pool2x2Go, pool2x1ArgGo, pool2x2ArgGo}
+
+// pool2x2ArgGo is the training 2×2 max pool of one image: for r < rows,
+// j < w, dst[r·wpo + j] is the maximum of the window src[2r·wpi + 2j + {0,
+// 1}], src[(2r+1)·wpi + 2j + {0, 1}] and arg[r·w + j] = q0 + the index of
+// its first maximum in row-major window order (as in PyTorch; ReLU inputs,
+// so the bit patterns order like the values). Only the w outputs of a row
+// are written.
+func pool2x2ArgGo(dst *float32, arg *int32, src *float32, rows, w, wpi, wpo, q0 int) {
+	if rows == 0 {
+		return
+	}
+	ds, as, ss := unsafe.Slice(dst, (rows-1)*wpo+w), unsafe.Slice(arg, rows*w), unsafe.Slice(src, (2*rows-1)*wpi+2*w)
+	for r := 0; r < rows; r++ {
+		out, ar := ds[r*wpo:r*wpo+w], as[r*w:(r+1)*w]
+		for j := range out {
+			q := 2*r*wpi + 2*j
+			v, bq := int32(math.Float32bits(ss[q])), q
+			for _, c := range [3]int{q + 1, q + wpi, q + wpi + 1} {
+				if b := int32(math.Float32bits(ss[c])); b > v {
+					v, bq = b, c
+				}
+			}
+			out[j] = math.Float32frombits(uint32(v))
+			ar[j] = int32(q0 + bq)
+		}
+	}
+}
+
+// pool2x1ArgGo is the training 2×1 max pool of one image: for r < rows,
+// j < w, with a = src[2r·wp + j] and b = src[(2r+1)·wp + j],
+// dst[r·wp + j] = max(a, b) and arg[r·w + j] = q0 + 2r·wp + j, plus wp if
+// b > a (the first maximum wins ties, as in PyTorch; ReLU inputs, so the
+// bit patterns order like the values). Only the w outputs of a row are
+// written.
+func pool2x1ArgGo(dst *float32, arg *int32, src *float32, rows, w, wp, q0 int) {
+	if rows == 0 {
+		return
+	}
+	ds, as, ss := unsafe.Slice(dst, (rows-1)*wp+w), unsafe.Slice(arg, rows*w), unsafe.Slice(src, (2*rows-1)*wp+w)
+	wp32 := int32(wp)
+	for r := 0; r < rows; r++ {
+		out, ar := ds[r*wp:r*wp+w], as[r*w:(r+1)*w]
+		r0, r1 := ss[2*r*wp:2*r*wp+w], ss[(2*r+1)*wp:(2*r+1)*wp+w]
+		q := int32(q0 + 2*r*wp)
+		for j := range out {
+			b0, b1 := int32(math.Float32bits(r0[j])), int32(math.Float32bits(r1[j]))
+			t := (b0 - b1) >> 31
+			out[j] = math.Float32frombits(uint32(b0 + (b1-b0)&t))
+			ar[j] = q + int32(j) + wp32&t
+		}
+	}
+}
 
 // pool2x1Go: dst[r·wp + j] = max(src[2r·wp + j], src[(2r+1)·wp + j]) for
 // r < rows, j < wp: the inference 2×1 max pool of one image, pad column

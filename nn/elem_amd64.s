@@ -316,3 +316,192 @@ qsmall:
 qdone:
 	VZEROUPPER
 	RET
+
+DATA iota8<>+0(SB)/4, $0
+DATA iota8<>+4(SB)/4, $1
+DATA iota8<>+8(SB)/4, $2
+DATA iota8<>+12(SB)/4, $3
+DATA iota8<>+16(SB)/4, $4
+DATA iota8<>+20(SB)/4, $5
+DATA iota8<>+24(SB)/4, $6
+DATA iota8<>+28(SB)/4, $7
+GLOBL iota8<>(SB), RODATA|NOPTR, $32
+
+// func pool2x1ArgAVX2(dst *float32, arg *int32, src *float32, rows, w, wp, q0 int)
+// The training 2×1 max pool of pool2x1ArgGo (w ≥ 8: a row ends with one
+// vector overlapping the previous one).
+TEXT ·pool2x1ArgAVX2(SB), NOSPLIT, $0-56
+	MOVQ dst+0(FP), DX
+	MOVQ arg+8(FP), AX
+	MOVQ src+16(FP), SI
+	MOVQ rows+24(FP), CX
+	MOVQ w+32(FP), R10
+	MOVQ wp+40(FP), R12
+	MOVQ q0+48(FP), R11
+	MOVQ R12, BX
+	SHLQ $2, BX
+	LEAQ -8(R10), R8
+	LEAQ (SI)(BX*1), DI
+	MOVQ R12, X8
+	VPBROADCASTD X8, Y8
+	VMOVDQU iota8<>(SB), Y9
+	TESTQ CX, CX
+	JEQ gdone
+
+grow:
+	XORQ R9, R9
+
+gvec:
+	VMOVDQU (SI)(R9*4), Y0
+	VMOVDQU (DI)(R9*4), Y1
+	VPCMPGTD Y0, Y1, Y2
+	VPMAXSD Y0, Y1, Y3
+	VMOVDQU Y3, (DX)(R9*4)
+	LEAQ (R11)(R9*1), R13
+	MOVQ R13, X4
+	VPBROADCASTD X4, Y4
+	VPADDD Y9, Y4, Y4
+	VPAND Y8, Y2, Y2
+	VPADDD Y2, Y4, Y4
+	VMOVDQU Y4, (AX)(R9*4)
+	ADDQ $8, R9
+	CMPQ R9, R8
+	JLE gvec
+	CMPQ R9, R10
+	JEQ gnext
+	MOVQ R8, R9
+	JMP gvec
+
+gnext:
+	LEAQ (SI)(BX*2), SI
+	LEAQ (DI)(BX*2), DI
+	ADDQ BX, DX
+	LEAQ (AX)(R10*4), AX
+	LEAQ (R11)(R12*2), R11
+	DECQ CX
+	JNE grow
+
+gdone:
+	VZEROUPPER
+	RET
+
+DATA iota2x4<>+0(SB)/4, $0
+DATA iota2x4<>+4(SB)/4, $2
+DATA iota2x4<>+8(SB)/4, $4
+DATA iota2x4<>+12(SB)/4, $6
+GLOBL iota2x4<>(SB), RODATA|NOPTR, $16
+
+// POOL2X2ARG: with X0..X3 the window values a, b, c, d of 4 outputs (bit
+// patterns, row-major window order) and R13 the input index of the first
+// a, leaves the max in X0 and its index in X6 (first maximum on ties).
+#define POOL2X2ARG \
+	MOVQ R13, X10; \
+	VPBROADCASTD X10, X10; \
+	VPADDD X9, X10, X10; \
+	VPCMPGTD X0, X1, X5; \
+	VPMAXSD X1, X0, X0; \
+	VPAND X12, X5, X5; \
+	VPADDD X5, X10, X6; \
+	VPADDD X11, X10, X7; \
+	VPCMPGTD X0, X2, X5; \
+	VPMAXSD X2, X0, X0; \
+	VPSUBD X6, X7, X8; \
+	VPAND X5, X8, X8; \
+	VPADDD X8, X6, X6; \
+	VPADDD X12, X7, X7; \
+	VPCMPGTD X0, X3, X5; \
+	VPMAXSD X3, X0, X0; \
+	VPSUBD X6, X7, X8; \
+	VPAND X5, X8, X8; \
+	VPADDD X8, X6, X6
+
+// LOAD4: the window values of outputs R9..R9+3 of the current row pair.
+#define LOAD4 \
+	VMOVDQU (SI)(R9*8), Y4; \
+	VSHUFPS $0x88, Y4, Y4, Y0; \
+	VSHUFPS $0xDD, Y4, Y4, Y1; \
+	VPERMPD $0x08, Y0, Y0; \
+	VPERMPD $0x08, Y1, Y1; \
+	VMOVDQU (DI)(R9*8), Y4; \
+	VSHUFPS $0x88, Y4, Y4, Y2; \
+	VSHUFPS $0xDD, Y4, Y4, Y3; \
+	VPERMPD $0x08, Y2, Y2; \
+	VPERMPD $0x08, Y3, Y3
+
+// func pool2x2ArgAVX2(dst *float32, arg *int32, src *float32, rows, w, wpi, wpo, q0 int)
+// The training 2×2 max pool of pool2x2ArgGo (w = 2 or ≥ 4: a row ends with
+// one group of 4 outputs overlapping the previous one).
+TEXT ·pool2x2ArgAVX2(SB), NOSPLIT, $0-64
+	MOVQ dst+0(FP), DX
+	MOVQ arg+8(FP), AX
+	MOVQ src+16(FP), SI
+	MOVQ rows+24(FP), CX
+	MOVQ w+32(FP), R10
+	MOVQ wpi+40(FP), R12
+	MOVQ wpo+48(FP), R14
+	MOVQ q0+56(FP), R11
+	MOVQ R12, BX
+	SHLQ $2, BX
+	SHLQ $2, R14
+	LEAQ -4(R10), R8
+	LEAQ (SI)(BX*1), DI
+	VMOVDQU iota2x4<>(SB), X9
+	MOVQ R12, X11
+	VPBROADCASTD X11, X11
+	MOVQ $1, R13
+	MOVQ R13, X12
+	VPBROADCASTD X12, X12
+	TESTQ CX, CX
+	JEQ hdone
+	CMPQ R10, $4
+	JLT hsmall
+
+hrow:
+	XORQ R9, R9
+
+hvec:
+	LOAD4
+	LEAQ (R11)(R9*2), R13
+	POOL2X2ARG
+	VMOVDQU X0, (DX)(R9*4)
+	VMOVDQU X6, (AX)(R9*4)
+	ADDQ $4, R9
+	CMPQ R9, R8
+	JLE hvec
+	CMPQ R9, R10
+	JEQ hnext
+	MOVQ R8, R9
+	JMP hvec
+
+hnext:
+	LEAQ (SI)(BX*2), SI
+	LEAQ (DI)(BX*2), DI
+	ADDQ R14, DX
+	LEAQ (AX)(R10*4), AX
+	LEAQ (R11)(R12*2), R11
+	DECQ CX
+	JNE hrow
+	JMP hdone
+
+hsmall:
+	VMOVDQU (SI), X4
+	VSHUFPS $0x88, X4, X4, X0
+	VSHUFPS $0xDD, X4, X4, X1
+	VMOVDQU (DI), X4
+	VSHUFPS $0x88, X4, X4, X2
+	VSHUFPS $0xDD, X4, X4, X3
+	MOVQ R11, R13
+	POOL2X2ARG
+	VMOVSD X0, (DX)
+	VMOVSD X6, (AX)
+	LEAQ (SI)(BX*2), SI
+	LEAQ (DI)(BX*2), DI
+	ADDQ R14, DX
+	ADDQ $8, AX
+	LEAQ (R11)(R12*2), R11
+	DECQ CX
+	JNE hsmall
+
+hdone:
+	VZEROUPPER
+	RET

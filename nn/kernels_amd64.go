@@ -50,7 +50,13 @@ func pool2x1AVX2(dst, src *float32, rows, wp int)
 //go:noescape
 func pool2x2AVX2(dst, src *float32, rows, wout, wpi, wpo int)
 
-var avx2Elem = elemKernels{bnStatsAVX2, bnApplyAVX2, bnGrad1AVX2, bnGrad2AVX2, adamAVX2, pool2x1AVX2, pool2x2AVX2}
+//go:noescape
+func pool2x1ArgAVX2(dst *float32, arg *int32, src *float32, rows, w, wp, q0 int)
+
+//go:noescape
+func pool2x2ArgAVX2(dst *float32, arg *int32, src *float32, rows, w, wpi, wpo, q0 int)
+
+var avx2Elem = elemKernels{bnStatsAVX2, bnApplyAVX2, bnGrad1AVX2, bnGrad2AVX2, adamAVX2, pool2x1AVX2, pool2x2AVX2, pool2x1ArgAVX2, pool2x2ArgAVX2}
 
 var avx2Kernels = kernelSet{name: "avx2", nr: 24, gemm: gemm4x24AVX2, gemmReLU: gemm4x24ReLUAVX2, dc: 3, dot: dot4x3AVX2, elem: avx2Elem}
 

@@ -261,3 +261,105 @@ func TestPool2x2(t *testing.T) {
 		}
 	}
 }
+
+// TestPool2x1Arg checks every kernel set's training 2×1 max pool against a
+// plain max and argmax (first maximum on ties), exactly, and that it writes
+// only the w outputs of each row.
+func TestPool2x1Arg(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, ks := range allKernels() {
+		for _, w := range []int{8, 9, 15, 16, 17, 33} {
+			wp, q0 := w+1, 1000+w
+			for _, rows := range []int{1, 3, 32} {
+				src := make([]float32, 2*rows*wp)
+				reluLike(rng, src)
+				dst := make([]float32, rows*wp+8)
+				arg := make([]int32, rows*w+8)
+				for i := range dst {
+					dst[i] = -1
+				}
+				for i := range arg {
+					arg[i] = -1
+				}
+				ks.elem.pool2x1Arg(&dst[0], &arg[0], &src[0], rows, w, wp, q0)
+				for i, got := range dst {
+					r, j := i/wp, i%wp
+					want := float32(-1)
+					if r < rows && j < w {
+						want = max(src[2*r*wp+j], src[(2*r+1)*wp+j])
+					}
+					if got != want {
+						t.Fatalf("%s w=%d rows=%d out[%d][%d]: %v, want %v", ks.name, w, rows, r, j, got, want)
+					}
+				}
+				for i, got := range arg {
+					want := int32(-1)
+					if r, j := i/w, i%w; r < rows {
+						q := 2*r*wp + j
+						if src[q+wp] > src[q] {
+							q += wp
+						}
+						want = int32(q0 + q)
+					}
+					if got != want {
+						t.Fatalf("%s w=%d rows=%d arg[%d]: %d, want %d", ks.name, w, rows, i, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestPool2x2Arg checks every kernel set's training 2×2 max pool against a
+// plain max and argmax (first maximum in row-major window order),
+// exactly, and that it writes only the w outputs of each row.
+func TestPool2x2Arg(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, ks := range allKernels() {
+		for _, w := range []int{2, 4, 5, 7, 8, 9, 13} {
+			for extra := 0; extra < 2; extra++ {
+				wpi, wpo, q0 := 2*w+extra+1, w+1, 500+w
+				for _, rows := range []int{1, 3, 8} {
+					src := make([]float32, 2*rows*wpi)
+					reluLike(rng, src)
+					dst := make([]float32, rows*wpo+8)
+					arg := make([]int32, rows*w+8)
+					for i := range dst {
+						dst[i] = -1
+					}
+					for i := range arg {
+						arg[i] = -1
+					}
+					ks.elem.pool2x2Arg(&dst[0], &arg[0], &src[0], rows, w, wpi, wpo, q0)
+					for i := range arg {
+						r, j := i/w, i%w
+						wantV, wantQ := float32(-1), int32(-1)
+						if r < rows {
+							q := 2*r*wpi + 2*j
+							best := q
+							for _, c := range []int{q + 1, q + wpi, q + wpi + 1} {
+								if src[c] > src[best] {
+									best = c
+								}
+							}
+							wantV, wantQ = src[best], int32(q0+best)
+						}
+						if arg[i] != wantQ {
+							t.Fatalf("%s w=%d wpi=%d rows=%d arg[%d]: %d, want %d", ks.name, w, wpi, rows, i, arg[i], wantQ)
+						}
+						if r < rows {
+							if got := dst[r*wpo+j]; got != wantV {
+								t.Fatalf("%s w=%d wpi=%d rows=%d out[%d][%d]: %v, want %v", ks.name, w, wpi, rows, r, j, got, wantV)
+							}
+						}
+					}
+					for i, v := range dst {
+						if r, j := i/wpo, i%wpo; (r >= rows || j >= w) && v != -1 {
+							t.Fatalf("%s w=%d wpi=%d rows=%d: wrote dst[%d]", ks.name, w, wpi, rows, i)
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -46,12 +46,12 @@
 // register-tiled kernels do all the arithmetic (kernels.go): a 4×nr GEMM
 // tile (optionally with the inference batch norm, ReLU and pad mask fused
 // into its store), a 4×dc dot-product tile for the weight gradients, and
-// the element-wise batch-norm passes (elem.go). On amd64 they are Go
-// assembly chosen at start-up by CPU feature, as hash/crc32 does: AVX-512
-// (4×48 GEMM, 4×6 dot) where available, else AVX2 and FMA (4×24, 4×3); the
-// pure-Go versions serve every other CPU and the purego build tag, and the
-// tests run every available set against each other and through the
-// gradient checks and the PyTorch parity test. No cgo.
+// the element-wise batch-norm passes and max pools (elem.go). On amd64
+// they are Go assembly chosen at start-up by CPU feature, as hash/crc32
+// does: AVX-512 (4×48 GEMM, 4×6 dot) where available, else AVX2 and FMA
+// (4×24, 4×3); the pure-Go versions serve every other CPU and the purego
+// build tag, and the tests run every available set against each other and
+// through the gradient checks and the PyTorch parity test. No cgo.
 //
 // Training splits every pass across the worker goroutines by batch position
 // or by channel, with a fixed split so that results do not depend on

@@ -2,8 +2,9 @@
 
 #include "textflag.h"
 
-// Element-wise batch-norm passes (AVX2, 8 lanes; n is a multiple of 8).
-// They are memory-bound; AVX2 is enough on AVX-512 machines too.
+// Element-wise batch-norm passes (AVX2, 8 lanes; n is a multiple of 8)
+// and the 2×1 / 2×2 max pools of one image. They are memory-bound; AVX2 is
+// enough on AVX-512 machines too.
 
 
 // func bnStatsAVX2(y, m *float32, n int, first float32, out *float32)

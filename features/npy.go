@@ -133,6 +133,9 @@ func ReadNpy(r io.Reader) (*Matrix, error) {
 			continue
 		}
 		v, err := strconv.Atoi(strings.TrimSuffix(p, "L"))
+		if errors.Is(err, strconv.ErrRange) {
+			return nil, fmt.Errorf("npy: shape (%s) is too large", s[1])
+		}
 		if err != nil || v < 0 {
 			return nil, fmt.Errorf("npy: bad shape (%s)", s[1])
 		}

@@ -149,6 +149,9 @@ func TrainCNN(ctx context.Context, o CNNOptions) (*Result, error) {
 	if ex.Dim() != o.Arch.InputHeight {
 		return nil, fmt.Errorf("the network takes %d-dimensional frames but %s features have %d", o.Arch.InputHeight, o.Features.Kind, ex.Dim())
 	}
+	if o.Arch.Utterance() {
+		return nil, fmt.Errorf("architecture %s classifies whole utterances; this trainer cuts frame context images", o.Arch.Name)
+	}
 	if o.Arch.InputWidth%2 != 1 {
 		return nil, fmt.Errorf("the network's input width %d is not odd (a context of t−w/2…t+w/2 frames)", o.Arch.InputWidth)
 	}

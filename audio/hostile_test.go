@@ -40,8 +40,8 @@ func decodeBudget(data []byte) uint64 {
 // decode, within the allocation budget, never trusting declared sizes.
 func TestHostileDecode(t *testing.T) {
 	for _, tc := range []struct {
-		file string
-		want string // error substring; "" = decodes
+		file    string
+		want    string // error substring; "" = decodes
 		tooLong bool
 	}{
 		{"flac_streaminfo_huge.flac", "FLAC stream info declares 13h32m30s, the limit is 1h0m0s", true},

@@ -112,9 +112,9 @@ func dot(a, b []float32) float32 {
 
 // design is the polyphase filter of one rate pair; immutable once built.
 type design struct {
-	L, M  int64 // to/g, from/g
-	K     int   // taps j ∈ [i−K+1, i+K] around i = floor(t)
-	taps  int   // 2K
+	L, M  int64     // to/g, from/g
+	K     int       // taps j ∈ [i−K+1, i+K] around i = floor(t)
+	taps  int       // 2K
 	table []float32 // per phase p, the taps h(p/L + K−1−m), m = 0..taps−1
 	// grid[i] = h(i/perTau) for i·/perTau < W, when L is too large to
 	// tabulate the phases.

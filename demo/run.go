@@ -193,7 +193,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			return err
 		}
 		rep.Figures = append(rep.Figures, Figure{DETFile, "DET curves of both systems on the eval set"})
-		if err := copyFile(filepath.Join(o.Out, cnn.ModelDir, train.CurvesFile), filepath.Join(o.Out, CurvesFile)); err != nil {
+		pts := make([]plot.CurvePoint, len(cnn.Epochs))
+		for i, e := range cnn.Epochs {
+			pts[i] = plot.CurvePoint{Epoch: e.Epoch, TrainLoss: e.TrainLoss, DevLoss: e.DevLoss, DevEER: e.DevEER}
+		}
+		if err := plot.Curves(filepath.Join(o.Out, CurvesFile), "cnn-fbank", pts); err != nil {
 			return err
 		}
 		rep.Figures = append(rep.Figures, Figure{CurvesFile, "CNN training curves: loss and dev EER per epoch"})

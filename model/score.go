@@ -63,7 +63,10 @@ func (m *Model) NewScorer(threads int) (Scorer, error) {
 		}
 		net.SetThreads(threads)
 		a := m.Config.Architecture
-		s := &cnnScorer{base: b, net: net, half: a.InputWidth / 2, img: a.InputHeight * a.InputWidth}
+		s := &cnnScorer{base: b, net: net, half: a.InputWidth / 2, img: a.InputHeight * a.InputWidth, classes: a.Classes}
+		if a.Utterance() {
+			s.minWidth = a.MinWidth()
+		}
 		s.self = s
 		return s, nil
 	case GMM:
@@ -132,14 +135,68 @@ func (b *base) normalize(fm *features.Matrix) (*features.Matrix, error) {
 	return &b.norm, nil
 }
 
-// cnnScorer scores with the CNN: the utterance score is the mean over its
-// frames of log softmax(genuine) − log softmax(spoof), which equals the mean
-// of the logit difference z₁ − z₀ (the log-sum-exp terms cancel).
+// cnnScorer scores with a network. A frames network's utterance score is
+// the mean over its frames of log softmax(genuine) − log softmax(spoof),
+// which equals the mean of the logit difference z₁ − z₀ (the log-sum-exp
+// terms cancel); an utterance network's is that of the whole utterance
+// (LogitScore).
 type cnnScorer struct {
 	base
 	net       *nn.Net
 	half, img int
+	classes   int
+	minWidth  int // utterance network: its shortest input; 0 for a frames network
 	x, logits []float32
+}
+
+// LogitScore is the score of one sample's logits: z₁ − z₀ (log
+// softmax(genuine) − log softmax(spoof)) for two classes, the logit itself
+// (log σ(z) − log(1 − σ(z))) for a single sigmoid output.
+func LogitScore(z []float32) float64 {
+	if len(z) == 1 {
+		return float64(z[0])
+	}
+	return float64(z[1]) - float64(z[0])
+}
+
+// UtteranceInput writes the input of an utterance network: width frames
+// of m from frame t0 on, as [dimension][time] (dst holds m.Cols·width
+// values). Frames past the end of m wrap around to its start, so an
+// utterance shorter than width is repeated end to end (training crops and
+// utterances shorter than the network's minimum input).
+func UtteranceInput(dst []float32, m *features.Matrix, t0, width int) {
+	d := m.Cols
+	t := t0 % m.Rows
+	for j := 0; j < width; j++ {
+		row := m.Data[t*d : (t+1)*d]
+		for h, v := range row {
+			dst[h*width+j] = v
+		}
+		if t++; t == m.Rows {
+			t = 0
+		}
+	}
+}
+
+// scoreUtterance scores a normalised utterance with an utterance network.
+func (s *cnnScorer) scoreUtterance(m *features.Matrix) (float64, error) {
+	w := max(m.Rows, s.minWidth)
+	if n := m.Cols * w; cap(s.x) < n {
+		s.x = make([]float32, n)
+	}
+	s.x = s.x[:m.Cols*w]
+	UtteranceInput(s.x, m, 0, w)
+	if len(s.logits) < s.classes {
+		s.logits = make([]float32, s.classes)
+	}
+	if err := s.net.Logits(s.x, 1, s.logits[:s.classes]); err != nil {
+		return 0, err
+	}
+	score := LogitScore(s.logits[:s.classes])
+	if math.IsNaN(score) || math.IsInf(score, 0) {
+		return 0, fmt.Errorf("score is %v (non-finite features or weights)", score)
+	}
+	return score, nil
 }
 
 func (s *cnnScorer) Close() { s.net.Close() }
@@ -148,6 +205,9 @@ func (s *cnnScorer) ScoreFeatures(fm *features.Matrix) (float64, error) {
 	m, err := s.normalize(fm)
 	if err != nil {
 		return 0, err
+	}
+	if s.minWidth > 0 {
+		return s.scoreUtterance(m)
 	}
 	if s.x == nil {
 		s.x = make([]float32, InferenceBatch*s.img)
@@ -159,11 +219,15 @@ func (s *cnnScorer) ScoreFeatures(fm *features.Matrix) (float64, error) {
 		for i := 0; i < n; i++ {
 			features.ContextImage(s.x[i*s.img:(i+1)*s.img], m, t0+i, s.half)
 		}
-		if err := s.net.Logits(s.x[:n*s.img], n, s.logits[:2*n]); err != nil {
+		k := s.classes
+		if len(s.logits) < k*n {
+			s.logits = make([]float32, k*InferenceBatch)
+		}
+		if err := s.net.Logits(s.x[:n*s.img], n, s.logits[:k*n]); err != nil {
 			return 0, err
 		}
 		for i := 0; i < n; i++ {
-			sum += float64(s.logits[2*i+1]) - float64(s.logits[2*i])
+			sum += LogitScore(s.logits[i*k : (i+1)*k])
 		}
 	}
 	score := sum / float64(m.Rows)

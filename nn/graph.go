@@ -136,3 +136,11 @@ func crossEntropy(z []float32, k, sampleStride, classStride int, labels []int32,
 	}
 	return loss * inv, correct
 }
+
+// CrossEntropy is the training loss of the networks on row-major batch × k
+// logits: the mean softmax cross-entropy (k ≥ 2) or the binary
+// cross-entropy of the sigmoid (k = 1), and the number of correct
+// decisions. Dev evaluation uses it so that its loss is the training loss.
+func CrossEntropy(z []float32, k int, labels []int32) (loss float64, correct int) {
+	return crossEntropy(z, k, k, 1, labels, nil)
+}

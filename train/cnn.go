@@ -9,33 +9,40 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/deep4deep/deep4deep/corpus"
-	"github.com/deep4deep/deep4deep/eval"
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/model"
 	"github.com/deep4deep/deep4deep/nn"
 )
 
-// CNNOptions configures TrainCNN. Zero values take the defaults of
-// DefaultCNNOptions where one is noted.
+// CNNOptions configures a CNN training run (TrainCNN, NewCNNTrainer). Start
+// from DefaultCNNOptions; Validate says which field is wrong.
 type CNNOptions struct {
 	Corpus   corpus.Corpus
 	Out      string          // model directory (created)
 	Features features.Config // the frame features; must have Arch.InputHeight dimensions
-	Arch     nn.Arch
+	// Arch is the network: a frames network (the seed CNN) trains on one
+	// context image per frame, an utterance network (lcnn) on random
+	// crops of CropFrames frames and is scored on whole utterances.
+	Arch nn.Arch
 
 	Epochs   int     // maximum number of epochs
 	Patience int     // stop after this many epochs without a lower dev EER; 0 never stops early
-	Batch    int     // mini-batch size
+	Batch    int     // mini-batch size (0: 256 for a frames network, 16 for an utterance network)
 	LR       float64 // Adam learning rate
 	Seed     uint64  // initialisation, shuffling, subsampling, dropout
 
 	// FramesPerUtt > 0 trains each epoch on a fresh random subset of at most
 	// this many frames per utterance (fast runs); 0 uses every frame.
+	// Frames networks only.
 	FramesPerUtt int
+	// CropFrames is the length of the training crops of an utterance
+	// network (0: 400, which is 4 s of LFCC at its 10 ms hop). Each epoch
+	// takes one crop per utterance at a random offset; an utterance shorter
+	// than the crop is repeated end to end to fill it (model.UtteranceInput).
+	CropFrames int
 	// DevFrames > 0 scores at most this many evenly spaced frames of each dev
 	// utterance (the same frames every epoch); 0 scores every frame.
 	DevFrames int
@@ -60,6 +67,8 @@ type CNNOptions struct {
 
 // DefaultCNNOptions returns the seed recipe: fbank features, the SPEC
 // network, batch 256, Adam at 1e-3, up to 20 epochs with patience 5, seed 1.
+// For an utterance network, set Arch and Features and leave Batch and
+// CropFrames 0 for their defaults.
 func DefaultCNNOptions() CNNOptions {
 	return CNNOptions{
 		Features: features.DefaultConfig(features.Fbank),
@@ -83,6 +92,7 @@ type cnnRecipe struct {
 	Seed         uint64          `json:"seed"`
 	FramesPerUtt int             `json:"frames_per_utt"`
 	DevFrames    int             `json:"dev_frames"`
+	CropFrames   int             `json:"crop_frames,omitempty"`
 	Balance      bool            `json:"balance"`
 	Corpus       string          `json:"corpus_sha256"`
 }
@@ -97,6 +107,7 @@ type CNNTraining struct {
 	Seed         uint64  `json:"seed"`
 	FramesPerUtt int     `json:"frames_per_utt"`
 	DevFrames    int     `json:"dev_frames"`
+	CropFrames   int     `json:"crop_frames,omitempty"`
 	Balance      bool    `json:"balance"`
 	Threads      int     `json:"threads"`
 	TrainFrames  int     `json:"train_frames"`
@@ -115,262 +126,412 @@ type Result struct {
 	Log       []Epoch // CNN: every epoch run
 }
 
-// TrainCNN trains the CNN of o.Arch on o.Corpus and writes the model of the
-// epoch with the lowest dev EER to o.Out, with train-log.csv, curves.png and
-// a checkpoint after every epoch in o.Out/checkpoint. When ctx is cancelled
-// it writes a checkpoint of where it stopped (mid-epoch) and returns an error
-// wrapping ctx.Err(); o.Resume continues from there, bit-identically for the
-// same thread count.
-func TrainCNN(ctx context.Context, o CNNOptions) (*Result, error) {
-	def := DefaultCNNOptions()
-	if o.Batch <= 0 {
-		o.Batch = def.Batch
+// Defaults of the options that 0 selects.
+const (
+	defaultFrameBatch = 256
+	defaultUttBatch   = 16
+	defaultCropFrames = 400
+)
+
+// OptionError is a bad training option: Field is the option's field name
+// (a CLI maps it to its flag).
+type OptionError struct {
+	Field   string
+	Value   any
+	Problem string
+}
+
+func (e *OptionError) Error() string {
+	return fmt.Sprintf("option %s = %v: %s", e.Field, e.Value, e.Problem)
+}
+
+// ErrRunExists is returned when the output directory already holds a
+// training run and Resume is not set.
+var ErrRunExists = errors.New("the output directory already holds a training run")
+
+// Validate checks every option; the error is an *OptionError naming the
+// first bad field (or the architecture's problem).
+func (o CNNOptions) Validate() error {
+	bad := func(field string, v any, problem string) error { return &OptionError{field, v, problem} }
+	switch {
+	case o.Out == "":
+		return bad("Out", `""`, "no output directory")
+	case o.Epochs < 1:
+		return bad("Epochs", o.Epochs, "must be at least 1")
+	case o.Patience < 0:
+		return bad("Patience", o.Patience, "must not be negative (0 never stops early)")
+	case o.Batch < 0:
+		return bad("Batch", o.Batch, "must be positive (0 for the default)")
+	case !(o.LR > 0) || math.IsInf(o.LR, 0):
+		return bad("LR", o.LR, "must be a positive number")
+	case o.FramesPerUtt < 0:
+		return bad("FramesPerUtt", o.FramesPerUtt, "must not be negative")
+	case o.DevFrames < 0:
+		return bad("DevFrames", o.DevFrames, "must not be negative")
+	case o.CropFrames < 0:
+		return bad("CropFrames", o.CropFrames, "must not be negative")
+	case o.Threads < 0:
+		return bad("Threads", o.Threads, "must not be negative (0: all cores)")
 	}
-	if o.LR <= 0 {
-		o.LR = def.LR
-	}
-	if o.Epochs <= 0 {
-		o.Epochs = def.Epochs
-	}
-	if o.Features.Kind == "" {
-		o.Features = def.Features
-	}
-	if o.Arch.InputHeight == 0 {
-		o.Arch = def.Arch
-	}
-	o.Threads = defaultThreads(o.Threads)
-	if o.Out == "" {
-		return nil, errors.New("train: no output directory")
+	if err := o.Arch.Validate(); err != nil {
+		return bad("Arch", o.Arch.Name, err.Error())
 	}
 	ex, err := features.New(o.Features)
 	if err != nil {
-		return nil, fmt.Errorf("features: %w", err)
+		return bad("Features", o.Features.Kind, err.Error())
 	}
 	if ex.Dim() != o.Arch.InputHeight {
-		return nil, fmt.Errorf("the network takes %d-dimensional frames but %s features have %d", o.Arch.InputHeight, o.Features.Kind, ex.Dim())
+		return bad("Features", o.Features.Kind, fmt.Sprintf("%d dimensions, but network %s takes %d", ex.Dim(), o.Arch.Name, o.Arch.InputHeight))
 	}
 	if o.Arch.Utterance() {
-		return nil, fmt.Errorf("architecture %s classifies whole utterances; this trainer cuts frame context images", o.Arch.Name)
+		if o.FramesPerUtt != 0 {
+			return bad("FramesPerUtt", o.FramesPerUtt, "applies to frames networks only (an utterance network trains on crops: CropFrames)")
+		}
+		if o.DevFrames != 0 {
+			return bad("DevFrames", o.DevFrames, "applies to frames networks only (an utterance network scores whole utterances)")
+		}
+		if c := o.crop(); c < o.Arch.MinWidth() {
+			return bad("CropFrames", c, fmt.Sprintf("shorter than the network's minimum input of %d frames", o.Arch.MinWidth()))
+		}
+	} else if o.Arch.InputWidth%2 != 1 {
+		return bad("Arch", o.Arch.Name, fmt.Sprintf("input width %d is not odd (a context of t−w/2…t+w/2 frames)", o.Arch.InputWidth))
 	}
-	if o.Arch.InputWidth%2 != 1 {
-		return nil, fmt.Errorf("the network's input width %d is not odd (a context of t−w/2…t+w/2 frames)", o.Arch.InputWidth)
+	return nil
+}
+
+func (o CNNOptions) batch() int {
+	switch {
+	case o.Batch > 0:
+		return o.Batch
+	case o.Arch.Utterance():
+		return defaultUttBatch
 	}
-	half := o.Arch.InputWidth / 2
+	return defaultFrameBatch
+}
+
+func (o CNNOptions) crop() int {
+	if !o.Arch.Utterance() {
+		return 0
+	}
+	if o.CropFrames > 0 {
+		return o.CropFrames
+	}
+	return defaultCropFrames
+}
+
+// TrainCNN trains the network of o.Arch on o.Corpus and writes the model of
+// the epoch with the lowest dev EER to o.Out, with train-log.csv and a
+// checkpoint after every epoch in o.Out/checkpoint. When ctx is cancelled
+// it writes a checkpoint of where it stopped (mid-epoch) and returns an
+// error wrapping ctx.Err(); o.Resume continues from there, bit-identically
+// for the same thread count. The returned Result holds the log (for
+// plotting: plot.Curves).
+func TrainCNN(ctx context.Context, o CNNOptions) (*Result, error) {
+	t, err := NewCNNTrainer(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	defer t.Close()
+	for !t.Done() {
+		if _, err := t.Epoch(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return t.Finish()
+}
+
+// CNNTrainer is a CNN training run, epoch by epoch: NewCNNTrainer sets it
+// up (validation, corpus, features, network, or the checkpoint to resume),
+// Epoch trains and evaluates one epoch and checkpoints, Finish writes the
+// final model. Close releases the network.
+type CNNTrainer struct {
+	o           CNNOptions
+	trainTrials []corpus.Trial
+	train       *frameSet
+	norm        features.Normalization
+	dev         *devEvaluator
+	net         *nn.Net
+	opt         *nn.Adam
+	st          *cnnState
+	best        *model.Model
+	cfg         model.Config
+	info        CNNTraining
+	ckptDir     string
+	stopped     bool // early stop
+}
+
+// NewCNNTrainer validates o and prepares the run: it reads the corpus (a
+// missing file fails here), computes the features of both sets and the
+// train normalisation, and builds the network, or restores it from the
+// checkpoint when o.Resume is set.
+func NewCNNTrainer(ctx context.Context, o CNNOptions) (*CNNTrainer, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	o.Threads = defaultThreads(o.Threads)
+	t := &CNNTrainer{o: o, ckptDir: filepath.Join(o.Out, CheckpointDir)}
 
 	// Validate the corpus before any work: a missing file fails here.
 	trainTrials, devTrials, fp, err := loadTrainDev(o.Corpus)
 	if err != nil {
 		return nil, err
 	}
-	recipe := cnnRecipe{Model: model.CNN, Features: o.Features, Arch: o.Arch, Batch: o.Batch, LR: o.LR, Seed: o.Seed,
-		FramesPerUtt: o.FramesPerUtt, DevFrames: o.DevFrames, Balance: o.Balance, Corpus: fp.SHA256}
+	t.trainTrials = trainTrials
+	recipe := cnnRecipe{Model: model.CNN, Features: o.Features, Arch: o.Arch, Batch: o.batch(), LR: o.LR, Seed: o.Seed,
+		FramesPerUtt: o.FramesPerUtt, DevFrames: o.DevFrames, CropFrames: o.crop(), Balance: o.Balance, Corpus: fp.SHA256}
 
-	ckptDir := filepath.Join(o.Out, CheckpointDir)
 	var ck *checkpoint
 	if o.Resume {
-		if ck, err = readCheckpoint(ckptDir); err != nil {
+		if ck, err = readCheckpoint(t.ckptDir); err != nil {
 			return nil, err
 		}
 		if err := ck.State.Recipe.sameAs(recipe); err != nil {
-			return nil, fmt.Errorf("cannot resume %s: %w", ckptDir, err)
+			return nil, fmt.Errorf("cannot resume %s: %w", t.ckptDir, err)
 		}
-	} else if _, err := os.Stat(filepath.Join(ckptDir, checkpointFile)); err == nil {
-		return nil, fmt.Errorf("%s already holds a training run: continue it with --resume, or use another output directory", o.Out)
+	} else if _, err := os.Stat(filepath.Join(t.ckptDir, checkpointFile)); err == nil {
+		return nil, fmt.Errorf("%s: %w (resume it, or use another output directory)", o.Out, ErrRunExists)
 	}
-	if err := os.MkdirAll(ckptDir, 0o755); err != nil {
+	if err := os.MkdirAll(t.ckptDir, 0o755); err != nil {
 		return nil, err
 	}
 
 	// Features of both sets, then train-set normalisation applied to both.
-	train, err := extractTrials(ctx, o.Corpus, corpus.Train, trainTrials, o.Features, o.Threads, o.Progress)
-	if err != nil {
+	if t.train, err = extractTrials(ctx, o.Corpus, corpus.Train, trainTrials, o.Features, o.Threads, o.Progress); err != nil {
 		return nil, err
 	}
-	stats := features.NewStats(train.dim)
-	for i := range train.utts {
-		stats.Add(&train.utts[i])
+	stats := features.NewStats(t.train.dim)
+	for i := range t.train.utts {
+		stats.Add(&t.train.utts[i])
 	}
-	norm := stats.Result()
-	for i := range train.utts {
-		norm.Apply(&train.utts[i])
+	t.norm = stats.Result()
+	for i := range t.train.utts {
+		t.norm.Apply(&t.train.utts[i])
 	}
 	// The dev set is streamed through each evaluation (devEvaluator); read it
 	// once now so that a bad file fails before any training, and count it.
 	devPaths := make([]string, len(devTrials))
 	devLabels := make([]int32, len(devTrials))
-	for i, t := range devTrials {
-		devPaths[i], devLabels[i] = o.Corpus.AudioPath(corpus.Dev, t), int32(t.Label)
+	for i, tr := range devTrials {
+		devPaths[i], devLabels[i] = o.Corpus.AudioPath(corpus.Dev, tr), int32(tr.Label)
 	}
 	devTotal, devCache, err := scanDev(ctx, o.Features, devPaths, o.Threads, devCacheBytes, o.Progress)
 	if err != nil {
 		return nil, fmt.Errorf("dev set: %w", err)
 	}
 	for i := range devCache {
-		norm.Apply(&devCache[i])
+		t.norm.Apply(&devCache[i])
 	}
 	logf(o.Logf, "train: %d utterances, %d frames; dev: %d utterances, %d frames; %d features",
-		len(train.utts), train.frames(), len(devPaths), devTotal, train.dim)
+		len(t.train.utts), t.train.frames(), len(devPaths), devTotal, t.train.dim)
 
-	net, err := nn.New(o.Arch, o.Seed)
-	if err != nil {
+	if t.net, err = nn.New(o.Arch, o.Seed); err != nil {
 		return nil, fmt.Errorf("architecture: %w", err)
 	}
-	defer net.Close()
-	net.SetThreads(o.Threads)
-	opt := nn.NewAdam(net, o.LR)
-	st := &cnnState{Recipe: recipe}
+	t.net.SetThreads(o.Threads)
+	t.opt = nn.NewAdam(t.net, o.LR)
+	t.st = &cnnState{Recipe: recipe}
 	if ck != nil {
-		if err := ck.restore(net, opt); err != nil {
+		if err := ck.restore(t.net, t.opt); err != nil {
+			t.net.Close()
 			return nil, err
 		}
-		st = &ck.State
-		logf(o.Logf, "resuming after epoch %d (%d samples into epoch %d)", st.Epoch, st.Step, st.Epoch+1)
+		t.st = &ck.State
+		logf(o.Logf, "resuming after epoch %d (%d samples into epoch %d)", t.st.Epoch, t.st.Step, t.st.Epoch+1)
 	}
-
-	info := CNNTraining{Model: model.CNN, Epochs: o.Epochs, Patience: o.Patience, Batch: o.Batch, LR: o.LR, Seed: o.Seed,
-		FramesPerUtt: o.FramesPerUtt, DevFrames: o.DevFrames, Balance: o.Balance, Threads: o.Threads,
-		TrainFrames: train.frames(), DevUttFrames: devTotal}
-	cfg := model.Config{Format: model.FormatVersion, Kind: model.CNN, Features: o.Features, Normalization: &norm,
-		Architecture: &o.Arch, Corpus: fp, Versions: model.CurrentVersions()}
-	save := func() (*model.Model, error) {
-		info.BestEpoch, info.DevEER, info.EpochsRun = st.BestEpoch, st.BestEER, st.Epoch
-		if st.BestEpoch > 0 {
-			info.DevLoss = st.Log[st.BestEpoch-1].DevLoss
-		}
-		raw, err := json.Marshal(info)
-		if err != nil {
-			return nil, err
-		}
-		c := cfg
-		c.Training = raw
-		m, err := model.NewCNN(c, net)
-		if err != nil {
-			return nil, err
-		}
-		return m, m.Save(o.Out)
+	t.info = CNNTraining{Model: model.CNN, Epochs: o.Epochs, Patience: o.Patience, Batch: o.batch(), LR: o.LR, Seed: o.Seed,
+		FramesPerUtt: o.FramesPerUtt, DevFrames: o.DevFrames, CropFrames: o.crop(), Balance: o.Balance, Threads: o.Threads,
+		TrainFrames: t.train.frames(), DevUttFrames: devTotal}
+	arch := o.Arch
+	t.cfg = model.Config{Format: model.FormatVersion, Kind: model.CNN, Features: o.Features, Normalization: &t.norm,
+		Architecture: &arch, Corpus: fp, Versions: model.CurrentVersions()}
+	t.dev = newDevEvaluator(devPaths, devLabels, o.Features, t.norm, o.Threads, o.DevFrames, o.Arch.InputWidth/2)
+	if o.Arch.Utterance() {
+		t.dev.uttArch = &arch
 	}
-
-	img := train.dim * o.Arch.InputWidth
-	dv := newDevEvaluator(devPaths, devLabels, o.Features, norm, o.Threads, o.DevFrames, half)
-	dv.cache = devCache
-	var best *model.Model
-	if st.BestEpoch > 0 {
-		if best, err = model.Load(o.Out); err != nil {
+	t.dev.cache = devCache
+	if t.st.BestEpoch > 0 {
+		if t.best, err = model.Load(o.Out); err != nil {
+			t.net.Close()
 			return nil, fmt.Errorf("resuming: %w", err)
 		}
 	}
-	for epoch := st.Epoch + 1; epoch <= o.Epochs; epoch++ {
-		if o.Patience > 0 && st.BestEpoch > 0 && epoch-st.BestEpoch > o.Patience {
-			logf(o.Logf, "early stop: no better dev EER in %d epochs since epoch %d", o.Patience, st.BestEpoch)
-			break
-		}
-		t0 := time.Now()
-		epochSet := train
-		if o.Augment != nil {
-			if epochSet, err = augmentedSet(ctx, o.Features, trainPaths(o.Corpus, trainTrials), train, norm, o.Augment, o.Seed, epoch, o.Threads); err != nil {
-				return nil, fmt.Errorf("train set, epoch %d: %w", epoch, err)
-			}
-		}
-		rng := rand.New(rand.NewPCG(o.Seed, uint64(epoch)))
-		samples := epochSamples(rng, epochSet, o.FramesPerUtt, o.Balance)
-		if st.Step > len(samples) {
-			return nil, fmt.Errorf("checkpoint is %d samples into epoch %d, which has only %d", st.Step, epoch, len(samples))
-		}
-		if st.Step == 0 {
-			st.SumLoss, st.Correct, st.TrainSeconds, st.EpochSeconds = 0, 0, 0, 0
-			if err := net.SetRNGState(epochRNG(o.Seed, epoch)); err != nil {
-				return nil, err
-			}
-		}
-		update, end := o.Progress.start(fmt.Sprintf("epoch %d/%d", epoch, o.Epochs), "samples", len(samples))
-		bt := newBatcher(epochSet, samples, st.Step, o.Batch, half)
-		var stopErr error
-		for b := bt.next(); b != nil; b = bt.next() {
-			loss, correct, err := net.TrainStep(b.x[:b.n*img], b.y[:b.n], opt)
-			bt.release(b)
-			if err != nil {
-				stopErr = err
-				break
-			}
-			if math.IsNaN(loss) || math.IsInf(loss, 0) {
-				stopErr = fmt.Errorf("training diverged at epoch %d (loss %v); try a lower --lr", epoch, loss)
-				break
-			}
-			st.SumLoss += loss * float64(b.n)
-			st.Correct += int64(correct)
-			st.Step += b.n
-			if update != nil {
-				update(st.Step)
-			}
-			if ctx.Err() != nil {
-				stopErr = ctx.Err()
-				break
-			}
-		}
-		bt.close()
-		end()
-		trainSec := time.Since(t0).Seconds()
-		st.TrainSeconds += trainSec
-		if stopErr != nil {
-			if ctx.Err() == nil {
-				return nil, stopErr
-			}
-			return nil, st.interrupt(o, net, opt, epoch, time.Since(t0).Seconds(), ctx.Err())
-		}
-
-		devLoss, devEER, err := dv.run(ctx, net, o.Progress)
-		if err != nil {
-			return nil, st.interrupt(o, net, opt, epoch, time.Since(t0).Seconds(), err)
-		}
-		st.EpochSeconds += time.Since(t0).Seconds()
-		row := Epoch{Epoch: epoch, TrainLoss: st.SumLoss / float64(max(1, st.Step)), TrainAccuracy: float64(st.Correct) / float64(max(1, st.Step)),
-			DevLoss: devLoss, DevEER: devEER, SamplesPerSec: float64(st.Step) / math.Max(st.TrainSeconds, 1e-9), Seconds: st.EpochSeconds}
-		st.Log = append(st.Log, row)
-		st.Epoch, st.Step = epoch, 0
-		mark := ""
-		if st.BestEpoch == 0 || devEER < st.BestEER {
-			st.BestEpoch, st.BestEER = epoch, devEER
-			if best, err = save(); err != nil {
-				return nil, err
-			}
-			mark = " (best)"
-		}
-		if err := writeLog(o.Out, st.Log); err != nil {
-			return nil, err
-		}
-		if err := writeCurves(o.Out, "cnn-"+string(o.Features.Kind), st.Log); err != nil {
-			return nil, err
-		}
-		if err := writeCheckpoint(ckptDir, st, net, opt); err != nil {
-			return nil, err
-		}
-		logf(o.Logf, "epoch %d/%d: train loss %.4f acc %.2f%% | dev loss %.4f EER %.2f%%%s | %.0f samples/s | %.1f s",
-			epoch, o.Epochs, row.TrainLoss, 100*row.TrainAccuracy, row.DevLoss, 100*row.DevEER, mark, row.SamplesPerSec, row.Seconds)
-	}
-	if best == nil {
-		return nil, fmt.Errorf("no epoch was trained (epochs %d)", o.Epochs)
-	}
-	// Rewrite config.json with the final epoch count.
-	if best, err = finalize(o.Out, info, st); err != nil {
-		return nil, err
-	}
-	return &Result{Model: best, BestEpoch: st.BestEpoch, DevEER: st.BestEER, Log: st.Log}, nil
+	return t, nil
 }
 
-// finalize records the number of epochs run in the saved model's config.
-func finalize(dir string, info CNNTraining, st *cnnState) (*model.Model, error) {
-	m, err := model.Load(dir)
+// Close releases the network's worker goroutines.
+func (t *CNNTrainer) Close() { t.net.Close() }
+
+// Done reports whether the run is over: every epoch trained, or stopped
+// early for lack of progress on the dev set.
+func (t *CNNTrainer) Done() bool {
+	st, o := t.st, t.o
+	if o.Patience > 0 && st.BestEpoch > 0 && st.Epoch+1-st.BestEpoch > o.Patience && st.Epoch < o.Epochs {
+		if !t.stopped {
+			logf(o.Logf, "early stop: no better dev EER in %d epochs since epoch %d", o.Patience, st.BestEpoch)
+			t.stopped = true
+		}
+		return true
+	}
+	return st.Epoch >= o.Epochs
+}
+
+// Net is the network being trained.
+func (t *CNNTrainer) Net() *nn.Net { return t.net }
+
+// Log is every epoch's row so far.
+func (t *CNNTrainer) Log() []Epoch { return t.st.Log }
+
+// Epoch trains the next epoch (from where a resumed checkpoint stopped),
+// evaluates the dev set, keeps the model when its dev EER is the best so
+// far, and writes the log and a checkpoint. On cancellation it writes a
+// mid-epoch checkpoint and returns an error wrapping ctx.Err().
+func (t *CNNTrainer) Epoch(ctx context.Context) (Epoch, error) {
+	st, o := t.st, t.o
+	epoch := st.Epoch + 1
+	t0 := time.Now()
+	if err := t.trainEpoch(ctx, epoch); err != nil {
+		if ctx.Err() == nil {
+			return Epoch{}, err
+		}
+		return Epoch{}, t.interrupt(epoch, time.Since(t0).Seconds(), ctx.Err())
+	}
+	devLoss, devEER, err := t.Evaluate(ctx)
+	if err != nil {
+		return Epoch{}, t.interrupt(epoch, time.Since(t0).Seconds(), err)
+	}
+	st.EpochSeconds += time.Since(t0).Seconds()
+	row := Epoch{Epoch: epoch, TrainLoss: st.SumLoss / float64(max(1, st.Step)), TrainAccuracy: float64(st.Correct) / float64(max(1, st.Step)),
+		DevLoss: devLoss, DevEER: devEER, SamplesPerSec: float64(st.Step) / math.Max(st.TrainSeconds, 1e-9), Seconds: st.EpochSeconds}
+	st.Log = append(st.Log, row)
+	st.Epoch, st.Step = epoch, 0
+	mark := ""
+	if st.BestEpoch == 0 || devEER < st.BestEER {
+		st.BestEpoch, st.BestEER = epoch, devEER
+		if t.best, err = t.Save(); err != nil {
+			return Epoch{}, err
+		}
+		mark = " (best)"
+	}
+	if err := writeLog(o.Out, st.Log); err != nil {
+		return Epoch{}, err
+	}
+	if err := writeCheckpoint(t.ckptDir, st, t.net, t.opt); err != nil {
+		return Epoch{}, err
+	}
+	logf(o.Logf, "epoch %d/%d: train loss %.4f acc %.2f%% | dev loss %.4f EER %.2f%%%s | %.0f samples/s | %.1f s",
+		epoch, o.Epochs, row.TrainLoss, 100*row.TrainAccuracy, row.DevLoss, 100*row.DevEER, mark, row.SamplesPerSec, row.Seconds)
+	return row, nil
+}
+
+// trainEpoch runs the training steps of one epoch, from sample st.Step.
+func (t *CNNTrainer) trainEpoch(ctx context.Context, epoch int) error {
+	st, o := t.st, t.o
+	t0 := time.Now()
+	defer func() { st.TrainSeconds += time.Since(t0).Seconds() }()
+	epochSet := t.train
+	if o.Augment != nil {
+		var err error
+		if epochSet, err = augmentedSet(ctx, o.Features, trainPaths(o.Corpus, t.trainTrials), t.train, t.norm, o.Augment, o.Seed, epoch, o.Threads); err != nil {
+			return fmt.Errorf("train set, epoch %d: %w", epoch, err)
+		}
+	}
+	rng := rand.New(rand.NewPCG(o.Seed, uint64(epoch)))
+	var samples []uint32
+	var bt *batcher
+	bs := o.batch()
+	if o.Arch.Utterance() {
+		samples = epochUtterances(rng, epochSet, o.Balance)
+	} else {
+		samples = epochSamples(rng, epochSet, o.FramesPerUtt, o.Balance)
+	}
+	if st.Step > len(samples) {
+		return fmt.Errorf("checkpoint is %d samples into epoch %d, which has only %d", st.Step, epoch, len(samples))
+	}
+	if st.Step == 0 {
+		st.SumLoss, st.Correct, st.TrainSeconds, st.EpochSeconds = 0, 0, 0, 0
+		if err := t.net.SetRNGState(epochRNG(o.Seed, epoch)); err != nil {
+			return err
+		}
+	}
+	if o.Arch.Utterance() {
+		bt = newCropBatcher(epochSet, samples, st.Step, bs, o.crop(), o.Seed, epoch)
+	} else {
+		bt = newBatcher(epochSet, samples, st.Step, bs, o.Arch.InputWidth/2)
+	}
+	defer bt.close()
+	update, end := o.Progress.start(fmt.Sprintf("epoch %d/%d", epoch, o.Epochs), "samples", len(samples))
+	defer end()
+	for b := bt.next(); b != nil; b = bt.next() {
+		loss, correct, err := t.net.TrainStep(b.x[:b.n*bt.size], b.y[:b.n], t.opt)
+		bt.release(b)
+		if err != nil {
+			return err
+		}
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			return fmt.Errorf("training diverged at epoch %d (loss %v); a lower learning rate may help", epoch, loss)
+		}
+		st.SumLoss += loss * float64(b.n)
+		st.Correct += int64(correct)
+		st.Step += b.n
+		if update != nil {
+			update(st.Step)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// Evaluate scores the dev set with the current network: the mean
+// cross-entropy over what it scores and the ROCCH-EER of the utterance
+// scores.
+func (t *CNNTrainer) Evaluate(ctx context.Context) (loss, eer float64, err error) {
+	return t.dev.run(ctx, t.net, t.o.Progress)
+}
+
+// Save writes the current network as the model in o.Out and returns it.
+func (t *CNNTrainer) Save() (*model.Model, error) {
+	st := t.st
+	t.info.BestEpoch, t.info.DevEER, t.info.EpochsRun = st.BestEpoch, st.BestEER, st.Epoch
+	if st.BestEpoch > 0 {
+		t.info.DevLoss = st.Log[st.BestEpoch-1].DevLoss
+	}
+	raw, err := json.Marshal(t.info)
 	if err != nil {
 		return nil, err
 	}
-	info.BestEpoch, info.DevEER, info.EpochsRun = st.BestEpoch, st.BestEER, st.Epoch
-	info.DevLoss = st.Log[st.BestEpoch-1].DevLoss
-	raw, err := json.Marshal(info)
+	c := t.cfg
+	c.Training = raw
+	m, err := model.NewCNN(c, t.net)
+	if err != nil {
+		return nil, err
+	}
+	return m, m.Save(t.o.Out)
+}
+
+// Finish records the number of epochs run in the kept model's config and
+// returns the run's result.
+func (t *CNNTrainer) Finish() (*Result, error) {
+	st := t.st
+	if t.best == nil {
+		return nil, fmt.Errorf("no epoch was trained (epochs %d)", t.o.Epochs)
+	}
+	m, err := model.Load(t.o.Out)
+	if err != nil {
+		return nil, err
+	}
+	t.info.BestEpoch, t.info.DevEER, t.info.EpochsRun = st.BestEpoch, st.BestEER, st.Epoch
+	t.info.DevLoss = st.Log[st.BestEpoch-1].DevLoss
+	raw, err := json.Marshal(t.info)
 	if err != nil {
 		return nil, err
 	}
 	m.Config.Training = raw
-	return m, m.Save(dir)
+	if err := m.Save(t.o.Out); err != nil {
+		return nil, err
+	}
+	return &Result{Model: m, BestEpoch: st.BestEpoch, DevEER: st.BestEER, Log: st.Log}, nil
 }
 
 // epochRNG is the engine's RNG state (dropout masks) at the start of an
@@ -382,226 +543,11 @@ func epochRNG(seed uint64, epoch int) []byte {
 }
 
 // interrupt writes a mid-epoch checkpoint and returns the error to report.
-func (st *cnnState) interrupt(o CNNOptions, net *nn.Net, opt *nn.Adam, epoch int, sec float64, cause error) error {
+func (t *CNNTrainer) interrupt(epoch int, sec float64, cause error) error {
+	st := t.st
 	st.EpochSeconds += sec
-	if err := writeCheckpoint(filepath.Join(o.Out, CheckpointDir), st, net, opt); err != nil {
+	if err := writeCheckpoint(t.ckptDir, st, t.net, t.opt); err != nil {
 		return fmt.Errorf("%w (and writing the checkpoint failed: %v)", cause, err)
 	}
-	return fmt.Errorf("training stopped in epoch %d (%d samples done); continue with --resume: %w", epoch, st.Step, cause)
-}
-
-// trainPaths lists the audio files of the train trials.
-func trainPaths(c corpus.Corpus, trials []corpus.Trial) []string {
-	paths := make([]string, len(trials))
-	for i, t := range trials {
-		paths[i] = c.AudioPath(corpus.Train, t)
-	}
-	return paths
-}
-
-// extractTrials computes the features of one set's trials.
-func extractTrials(ctx context.Context, c corpus.Corpus, set corpus.Set, trials []corpus.Trial, cfg features.Config, workers int, p Progress) (*frameSet, error) {
-	paths := make([]string, len(trials))
-	labels := make([]int32, len(trials))
-	for i, t := range trials {
-		paths[i] = c.AudioPath(set, t)
-		labels[i] = int32(t.Label)
-	}
-	update, end := p.start(fmt.Sprintf("%s %s features", set, cfg.Kind), "files", len(paths))
-	defer end()
-	s, err := extractSet(ctx, cfg, paths, labels, workers, update)
-	if err != nil {
-		return nil, fmt.Errorf("%s set: %w", set, err)
-	}
-	return s, nil
-}
-
-// devCacheBytes bounds the dev features kept in memory between
-// evaluations. A dev set within it (a synthetic corpus up to about 10% of
-// the real size) is extracted once; a larger one (the real dev set's 1 M
-// frames are 263 MB) is streamed through every evaluation instead, which
-// costs its extraction time per epoch but no resident memory.
-const devCacheBytes = 128 << 20
-
-// scanDev extracts the features of paths once: it returns their total
-// number of frames and, when they fit in budget bytes, the features
-// themselves (nil otherwise). An utterance without frames is an error
-// naming its file.
-func scanDev(ctx context.Context, cfg features.Config, paths []string, workers int, budget int, p Progress) (int, []features.Matrix, error) {
-	update, end := p.start(fmt.Sprintf("dev %s features", cfg.Kind), "files", len(paths))
-	defer end()
-	var (
-		mu    sync.Mutex
-		total int
-		bytes int
-		a     arena
-	)
-	cache := make([]features.Matrix, len(paths))
-	err := features.ExtractFiles(ctx, cfg, paths, workers, func(i int, m *features.Matrix) error {
-		if m.Rows == 0 {
-			return errors.New("no feature frames (audio shorter than one analysis window)")
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		total += m.Rows
-		if cache == nil {
-			return nil
-		}
-		if bytes += 4 * len(m.Data); bytes > budget {
-			cache, a = nil, arena{} // too big: stream it instead
-			return nil
-		}
-		buf := a.alloc(len(m.Data))
-		copy(buf, m.Data)
-		cache[i] = features.Matrix{Rows: m.Rows, Cols: m.Cols, Data: buf}
-		return nil
-	}, update)
-	if err != nil {
-		return 0, nil, err
-	}
-	return total, cache, nil
-}
-
-// devChunk is the number of dev utterances whose features are held at once.
-const devChunk = 64
-
-// devEvaluator scores the dev set with the network in inference mode. It
-// uses the normalised dev features in cache when it is set; otherwise it
-// streams: the features of devChunk utterances at a time are extracted,
-// normalised with the train statistics and scored, then dropped, so the dev
-// set costs no resident memory beyond one chunk (recomputing the features
-// costs seconds per epoch, small beside scoring it). Frames are batched
-// across utterances, always in corpus order, so both ways give bit-identical
-// results.
-type devEvaluator struct {
-	paths   []string
-	labels  []int32
-	cfg     features.Config
-	norm    features.Normalization
-	workers int
-	limit   int
-	half    int
-	img     int
-	x       []float32
-	logits  []float32
-	owner   []int32 // utterance of each batch row
-	frames  []int
-	utts    []features.Matrix
-	cache   []features.Matrix // normalised features of every dev utterance, or nil
-}
-
-// devBatch is the inference batch of dev evaluation: the training batch
-// size's buffers are reused, and larger batches are no faster (see
-// model.InferenceBatch).
-const devBatch = 256
-
-func newDevEvaluator(paths []string, labels []int32, cfg features.Config, norm features.Normalization, workers, limit, half int) *devEvaluator {
-	img := len(norm.Mean) * (2*half + 1)
-	return &devEvaluator{paths: paths, labels: labels, cfg: cfg, norm: norm, workers: workers, limit: limit, half: half, img: img,
-		x: make([]float32, devBatch*img), logits: make([]float32, 2*devBatch), owner: make([]int32, devBatch)}
-}
-
-// run returns the mean cross-entropy over the scored frames and the ROCCH
-// EER of the utterance scores (mean over frames of z_genuine − z_spoof, the
-// difference of log-softmax outputs).
-func (d *devEvaluator) run(ctx context.Context, net *nn.Net, p Progress) (loss, eer float64, err error) {
-	n := len(d.paths)
-	sum := make([]float64, n)
-	cnt := make([]int, n)
-	var lossSum float64
-	var lossN int
-	k := 0
-	flush := func() error {
-		if k == 0 {
-			return nil
-		}
-		if err := net.Logits(d.x[:k*d.img], k, d.logits[:2*k]); err != nil {
-			return err
-		}
-		for i := 0; i < k; i++ {
-			u := d.owner[i]
-			z0, z1 := float64(d.logits[2*i]), float64(d.logits[2*i+1])
-			sum[u] += z1 - z0
-			cnt[u]++
-			m := math.Max(z0, z1)
-			lse := m + math.Log(math.Exp(z0-m)+math.Exp(z1-m))
-			if d.labels[u] == 1 {
-				lossSum += lse - z1
-			} else {
-				lossSum += lse - z0
-			}
-			lossN++
-		}
-		k = 0
-		return nil
-	}
-	update, end := p.start("dev evaluation", "files", n)
-	defer end()
-	for lo := 0; lo < n; lo += devChunk {
-		hi := min(lo+devChunk, n)
-		utts, err := d.extract(ctx, lo, hi)
-		if err != nil {
-			return 0, 0, err
-		}
-		for j := range utts {
-			m := &utts[j]
-			d.frames = devFrames(m.Rows, d.limit, d.frames)
-			for _, t := range d.frames {
-				features.ContextImage(d.x[k*d.img:(k+1)*d.img], m, t, d.half)
-				d.owner[k] = int32(lo + j)
-				k++
-				if k == devBatch {
-					if err := flush(); err != nil {
-						return 0, 0, err
-					}
-				}
-			}
-		}
-		if update != nil {
-			update(hi)
-		}
-	}
-	if err := flush(); err != nil {
-		return 0, 0, err
-	}
-	var gen, spoof []float64
-	for u := range sum {
-		s := sum[u] / float64(cnt[u])
-		if d.labels[u] == 1 {
-			gen = append(gen, s)
-		} else {
-			spoof = append(spoof, s)
-		}
-	}
-	eer = math.NaN()
-	if len(gen) > 0 && len(spoof) > 0 {
-		eer = eval.EER(gen, spoof)
-	}
-	return lossSum / float64(max(1, lossN)), eer, nil
-}
-
-// extract returns the normalised features of dev utterances [lo, hi).
-func (d *devEvaluator) extract(ctx context.Context, lo, hi int) ([]features.Matrix, error) {
-	if d.cache != nil {
-		return d.cache[lo:hi], nil
-	}
-	// Reuse the matrices (and their storage) of the previous chunk.
-	if cap(d.utts) < hi-lo {
-		d.utts = make([]features.Matrix, hi-lo)
-	}
-	d.utts = d.utts[:hi-lo]
-	err := features.ExtractFiles(ctx, d.cfg, d.paths[lo:hi], d.workers, func(i int, m *features.Matrix) error {
-		if m.Rows == 0 {
-			return errors.New("no feature frames (audio shorter than one analysis window)")
-		}
-		u := &d.utts[i]
-		u.Resize(m.Rows, m.Cols)
-		copy(u.Data, m.Data)
-		d.norm.Apply(u)
-		return nil
-	}, nil)
-	if err != nil {
-		return nil, fmt.Errorf("dev set: %w", err)
-	}
-	return d.utts, nil
+	return fmt.Errorf("training stopped in epoch %d (%d samples done) and can be resumed: %w", epoch, st.Step, cause)
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/deep4deep/deep4deep/features"
+	"github.com/deep4deep/deep4deep/model"
 )
 
 // arenaChunk is the size of one arena allocation in float32 values (32 MiB):
@@ -153,35 +154,92 @@ func devFrames(n, limit int, dst []int) []int {
 	return dst
 }
 
-// batch is one mini-batch of context images and labels.
+// batch is one mini-batch of network inputs and labels.
 type batch struct {
-	x []float32 // n × img, row-major images [dim][time]
+	x []float32 // n × size, row-major [dim][time] per sample
 	y []int32
 	n int
 }
 
-// batcher cuts the context images of the samples [start:] of one epoch into
-// mini-batches on its own goroutine, two batches ahead of the consumer
-// (double buffering), so image cutting overlaps the engine's work.
+// batcher cuts the samples [start:] of one epoch into mini-batches on its
+// own goroutine, two batches ahead of the consumer (double buffering), so
+// that cutting overlaps the engine's work.
 type batcher struct {
+	size  int // values per sample
 	ready chan *batch
 	free  chan *batch
 	stop  chan struct{}
 	done  chan struct{}
 }
 
-// newBatcher starts cutting batches of size bs from samples, beginning with
-// sample index start. img = height×width of one image, half = (width−1)/2.
+// newBatcher starts cutting batches of size bs of context images (a frames
+// network) from samples (global frame indices), beginning with sample index
+// start. half = (width−1)/2 of the images.
 func newBatcher(s *frameSet, samples []uint32, start, bs, half int) *batcher {
 	img := s.dim * (2*half + 1)
+	return startBatcher(samples, start, bs, img, func(dst []float32, _ int, g uint32) int32 {
+		u, t := s.locate(int(g))
+		features.ContextImage(dst, &s.utts[u], t, half)
+		return s.labels[u]
+	})
+}
+
+// newCropBatcher starts cutting batches of random crops of crop frames (an
+// utterance network) from samples (utterance indices), beginning with
+// sample index start. The crop of the sample at position i of the epoch
+// starts at a random frame drawn from cropRNG(seed, epoch, i), so a
+// resumed epoch cuts the same crops.
+func newCropBatcher(s *frameSet, samples []uint32, start, bs, crop int, seed uint64, epoch int) *batcher {
+	return startBatcher(samples, start, bs, s.dim*crop, func(dst []float32, i int, u uint32) int32 {
+		m := &s.utts[u]
+		t0 := 0
+		if m.Rows > crop {
+			t0 = cropRNG(seed, epoch, i).IntN(m.Rows - crop + 1)
+		}
+		model.UtteranceInput(dst, m, t0, crop)
+		return s.labels[u]
+	})
+}
+
+// cropRNG is the generator of the crop of the i-th sample of an epoch.
+func cropRNG(seed uint64, epoch, i int) *rand.Rand {
+	return rand.New(rand.NewPCG(seed^0x63726f70, uint64(epoch)<<32|uint64(uint32(i))))
+}
+
+// epochUtterances returns the utterance indices of one epoch of an
+// utterance network in training order: every utterance once (with balance,
+// the larger class randomly cut down to the smaller), shuffled.
+func epochUtterances(rng *rand.Rand, s *frameSet, balance bool) []uint32 {
+	var byClass [2][]uint32
+	for u := range s.utts {
+		byClass[s.labels[u]] = append(byClass[s.labels[u]], uint32(u))
+	}
+	if balance && len(byClass[0]) > 0 && len(byClass[1]) > 0 {
+		big, small := 0, 1
+		if len(byClass[1]) > len(byClass[0]) {
+			big, small = 1, 0
+		}
+		b := byClass[big]
+		rng.Shuffle(len(b), func(i, j int) { b[i], b[j] = b[j], b[i] })
+		byClass[big] = b[:len(byClass[small])]
+	}
+	out := append(byClass[0], byClass[1]...)
+	rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out
+}
+
+// startBatcher runs the batching goroutine: cut writes sample id (at
+// position i of the epoch) into dst, size values, and returns its label.
+func startBatcher(samples []uint32, start, bs, size int, cut func(dst []float32, i int, id uint32) int32) *batcher {
 	b := &batcher{
+		size:  size,
 		ready: make(chan *batch, 2),
 		free:  make(chan *batch, 2),
 		stop:  make(chan struct{}),
 		done:  make(chan struct{}),
 	}
 	for i := 0; i < 2; i++ {
-		b.free <- &batch{x: make([]float32, bs*img), y: make([]int32, bs)}
+		b.free <- &batch{x: make([]float32, bs*size), y: make([]int32, bs)}
 	}
 	go func() {
 		defer close(b.done)
@@ -195,10 +253,8 @@ func newBatcher(s *frameSet, samples []uint32, start, bs, half int) *batcher {
 			}
 			hi := min(lo+bs, len(samples))
 			bt.n = hi - lo
-			for i, g := range samples[lo:hi] {
-				u, t := s.locate(int(g))
-				features.ContextImage(bt.x[i*img:(i+1)*img], &s.utts[u], t, half)
-				bt.y[i] = s.labels[u]
+			for i, id := range samples[lo:hi] {
+				bt.y[i] = cut(bt.x[i*size:(i+1)*size], lo+i, id)
 			}
 			select {
 			case b.ready <- bt:

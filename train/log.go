@@ -8,7 +8,6 @@ import (
 	"strconv"
 
 	"github.com/deep4deep/deep4deep/internal/atomicfile"
-	"github.com/deep4deep/deep4deep/plot"
 )
 
 // Epoch is one row of train-log.csv: what an epoch of CNN training did.
@@ -22,11 +21,9 @@ type Epoch struct {
 	Seconds       float64 `json:"seconds"`        // wall time of the epoch (training and dev evaluation)
 }
 
-// Log file names in the model directory.
-const (
-	LogFile    = "train-log.csv"
-	CurvesFile = "curves.png"
-)
+// LogFile is the training log in the model directory (the CLI draws
+// curves.png beside it from Result.Log).
+const LogFile = "train-log.csv"
 
 // writeLog writes train-log.csv atomically.
 func writeLog(dir string, rows []Epoch) error {
@@ -44,11 +41,3 @@ func writeLog(dir string, rows []Epoch) error {
 	return atomicfile.WriteFile(filepath.Join(dir, LogFile), b.Bytes(), 0o644)
 }
 
-// writeCurves draws curves.png from the log.
-func writeCurves(dir, title string, rows []Epoch) error {
-	pts := make([]plot.CurvePoint, len(rows))
-	for i, r := range rows {
-		pts[i] = plot.CurvePoint{Epoch: r.Epoch, TrainLoss: r.TrainLoss, DevLoss: r.DevLoss, DevEER: r.DevEER}
-	}
-	return plot.Curves(filepath.Join(dir, CurvesFile), title, pts)
-}

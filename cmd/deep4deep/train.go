@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"runtime/debug"
@@ -16,6 +17,7 @@ import (
 	"github.com/deep4deep/deep4deep/internal/cli"
 	"github.com/deep4deep/deep4deep/model"
 	"github.com/deep4deep/deep4deep/nn"
+	"github.com/deep4deep/deep4deep/plot"
 	"github.com/deep4deep/deep4deep/train"
 )
 
@@ -35,9 +37,10 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	// CNN.
 	epochs := fs.Int("epochs", cnnDef.Epochs, "cnn: maximum epochs")
 	patience := fs.Int("patience", cnnDef.Patience, "cnn: stop after this many epochs without a lower dev EER (0: never)")
-	batch := fs.Int("batch", cnnDef.Batch, "cnn: mini-batch size")
+	batch := fs.Int("batch", 0, "cnn: mini-batch size (0: 256 for a frames network, 16 for an utterance network)")
 	lr := fs.Float64("lr", cnnDef.LR, "cnn: Adam learning rate")
-	fpu := fs.Int("frames-per-utt", 0, "cnn: random train frames per utterance and epoch (0: every frame)")
+	fpu := fs.Int("frames-per-utt", 0, "cnn: random train frames per utterance and epoch (0: every frame; frames networks)")
+	crop := fs.Int("crop-frames", 0, "cnn: training crop of an utterance network, in frames (0: 400; shorter utterances are repeated)")
 	devFrames := fs.Int("dev-frames", 0, "cnn: evenly spaced dev frames scored per utterance each epoch (0: every frame)")
 	balance := fs.Bool("balance", false, "cnn: equally many genuine and spoof samples per epoch")
 	archFlag := fs.String("arch", "seed-cnn", "cnn: network architecture: "+strings.Join(nn.ArchNames(), "|")+", or a JSON file (README: Writing an architecture)")
@@ -72,6 +75,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 		o.Corpus, o.Out, o.Seed, o.Threads = c, *out, *seed, *threads
 		o.Epochs, o.Patience, o.Batch, o.LR = *epochs, *patience, *batch, *lr
 		o.FramesPerUtt, o.DevFrames, o.Balance, o.Resume = *fpu, *devFrames, *balance, *resume
+		o.CropFrames = *crop
 		if *feat != "" {
 			k, err := features.ParseKind(*feat)
 			if err != nil {
@@ -84,12 +88,16 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 			return err
 		}
 		o.Arch = a
-		if *epochs < 1 || *batch < 1 || !(*lr > 0) || *patience < 0 || *fpu < 0 || *devFrames < 0 {
-			return cli.Usagef("train: --epochs, --batch and --lr must be positive; --patience, --frames-per-utt and --dev-frames not negative")
-		}
 		o.Logf, o.Progress = logf, progressOf(env)
 		res, err := train.TrainCNN(ctx, o)
 		if err != nil {
+			return trainError(err)
+		}
+		pts := make([]plot.CurvePoint, len(res.Log))
+		for i, e := range res.Log {
+			pts[i] = plot.CurvePoint{Epoch: e.Epoch, TrainLoss: e.TrainLoss, DevLoss: e.DevLoss, DevEER: e.DevEER}
+		}
+		if err := plot.Curves(filepath.Join(*out, curvesFile), o.Arch.Name+"-"+string(o.Features.Kind), pts); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "best epoch %d: dev EER %.2f%%; model in %s\n", res.BestEpoch, 100*res.DevEER, *out)
@@ -120,6 +128,33 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 		return cli.Usagef("train: --model %q: want cnn or gmm", *kind)
 	}
 	return nil
+}
+
+// curvesFile is the training curves drawn into the model directory.
+const curvesFile = "curves.png"
+
+// cnnFlags maps the fields of train.CNNOptions to their flags.
+var cnnFlags = map[string]string{"Out": "out", "Epochs": "epochs", "Patience": "patience", "Batch": "batch", "LR": "lr",
+	"FramesPerUtt": "frames-per-utt", "DevFrames": "dev-frames", "CropFrames": "crop-frames", "Threads": "threads",
+	"Arch": "arch", "Features": "features"}
+
+// trainError turns the library's errors into the command's: a bad option
+// names its flag (bad usage), and an existing or interrupted run says how
+// to continue it.
+func trainError(err error) error {
+	var oe *train.OptionError
+	switch {
+	case errors.As(err, &oe):
+		if f, ok := cnnFlags[oe.Field]; ok {
+			return cli.Usagef("train: --%s %v: %s", f, oe.Value, oe.Problem)
+		}
+		return cli.Usagef("train: %v", err)
+	case errors.Is(err, train.ErrRunExists):
+		return fmt.Errorf("%w; continue it with --resume", err)
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("%w; continue with --resume", err)
+	}
+	return err
 }
 
 // loadArch returns the shipped architecture called name, or the one in the

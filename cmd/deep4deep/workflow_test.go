@@ -68,7 +68,8 @@ func workflowCorpus(t *testing.T, n int) string {
 }
 
 // TestWorkflow: train → score → eval → predict through the command line, for
-// the CNN (a small architecture variant, for speed) and the GMM.
+// the CNN (a small architecture variant, for speed), the LCNN (utterance
+// level) and the GMM.
 func TestWorkflow(t *testing.T) {
 	root := workflowCorpus(t, 8)
 	dir := t.TempDir()
@@ -79,6 +80,8 @@ func TestWorkflow(t *testing.T) {
 	models := map[string][]string{
 		"cnn": {"--model", "cnn", "--arch", arch, "--epochs", "2", "--batch", "32", "--frames-per-utt", "30", "--threads", "2"},
 		"gmm": {"--model", "gmm", "--features", "mfcc", "--components", "4", "--gmm-iters", "5", "--threads", "2"},
+		// The shipped LCNN, utterance-level, on short crops.
+		"lcnn": {"--arch", "lcnn", "--features", "lfcc", "--epochs", "1", "--batch", "4", "--crop-frames", "24", "--threads", "2"},
 	}
 	for name, flags := range models {
 		t.Run(name, func(t *testing.T) {

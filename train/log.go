@@ -40,4 +40,3 @@ func writeLog(dir string, rows []Epoch) error {
 	}
 	return atomicfile.WriteFile(filepath.Join(dir, LogFile), b.Bytes(), 0o644)
 }
-

@@ -105,6 +105,13 @@ func TestWorkflow(t *testing.T) {
 			if len(got) != len(trials) {
 				t.Fatalf("%d scores for %d trials", len(got), len(trials))
 			}
+			code, out, errs = run("eval", "--json", "--scores", scores, "--protocol", filepath.Join(root, corpus.ProtocolFile(corpus.Eval)))
+			var ev struct {
+				EER *float64 `json:"eer"`
+			}
+			if code != 0 || json.Unmarshal([]byte(out), &ev) != nil || ev.EER == nil {
+				t.Fatalf("eval: exit %d: %s %s", code, out, errs)
+			}
 			// predict on two eval files gives the same scores.
 			files := []string{
 				filepath.Join(root, corpus.SetDir(corpus.Eval), trials[0].File),

@@ -17,7 +17,7 @@ import (
 
 // Version identifies the synthesis recipe. It changes whenever the audio
 // for a given seed and row changes, and is recorded in the corpus README.
-const Version = "1"
+const Version = "2"
 
 // Options configures Generate.
 type Options struct {
@@ -194,8 +194,9 @@ func readme(opts Options, p Protocols) string {
 Audio: 16 kHz, 16-bit mono WAV. Genuine = clean speech -> the speaker's
 recording session (short room response, background noise) -> the speaker's
 phone (microphone response, self-noise, AGC). Spoof = another genuine
-recording of the same speaker and phrase -> playback device (Pxx) -> replay
-environment (Exx) -> recording device (Rxx). Each condition ID maps to fixed
+recording of the same speaker and phrase -> playback device (Pxx: its
+sample-rate converter, distortion rising at its low cut-off, response) ->
+replay environment (Exx) -> recording device (Rxx). Each condition ID maps to fixed
 parameters (synth/conditions.go). Active speech level is random in
 -30..-20 dBFS for both classes. Same seed, rows and recipe version give the
 same bytes on the same CPU architecture, whatever the number of workers.

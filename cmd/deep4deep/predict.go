@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"runtime"
 
 	"github.com/deep4deep/deep4deep/internal/cli"
 	"github.com/deep4deep/deep4deep/model"
@@ -19,7 +18,12 @@ func runPredict(ctx context.Context, env *cli.Env, args []string) error {
 	modelDir := fs.String("model", "", "model directory (config.json + model.safetensors)")
 	asJSON := fs.Bool("json", false, `one JSON object per line: {"file": ..., "score": ..., "label": "genuine"|"spoof"}`)
 	threads := fs.Int("threads", 0, "files scored in parallel (0: all cores)")
+	maxDur := maxDurationFlag(fs)
 	if err := fs.Parse(args, true); err != nil {
+		return err
+	}
+	lim, err := audioLimits("predict", *maxDur)
+	if err != nil {
 		return err
 	}
 	if err := fs.Require("model"); err != nil {
@@ -33,13 +37,10 @@ func runPredict(ctx context.Context, env *cli.Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	workers := *threads
-	if workers <= 0 {
-		workers = runtime.NumCPU()
-	}
-	scores, err := m.ScoreFiles(ctx, files, workers, nil)
+	m.Limits = lim
+	scores, err := m.ScoreFiles(ctx, files, *threads, nil)
 	if err != nil {
-		return err
+		return limitHint(err)
 	}
 	enc := json.NewEncoder(env.Stdout)
 	for i, f := range files {

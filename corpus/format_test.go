@@ -250,7 +250,7 @@ func TestLayouts(t *testing.T) {
 		}, Train, []string{"ASVspoof2019_PA_train/flac/PA_T_1.flac", "ASVspoof2019_PA_train/flac/PA_T_2.flac"},
 			"environment=bca room_size=b t60=c talker_distance=a attack=CA attacker_distance=C device_quality=A"},
 		{ASVspoof2021, map[string]string{
-			"keys/LA/CM/trial_metadata.txt":        "LA_1 LA_E_1 none loc_tx bonafide bonafide notrim eval\nLA_1 LA_E_2 alaw ita_tx A07 spoof notrim eval\n",
+			"keys/LA/CM/trial_metadata.txt":         "LA_1 LA_E_1 none loc_tx bonafide bonafide notrim eval\nLA_1 LA_E_2 alaw ita_tx A07 spoof notrim eval\n",
 			"ASVspoof2021_LA_eval/flac/LA_E_1.flac": "x", "ASVspoof2021_LA_eval/flac/LA_E_2.flac": "x",
 		}, Eval, []string{"ASVspoof2021_LA_eval/flac/LA_E_1.flac", "ASVspoof2021_LA_eval/flac/LA_E_2.flac"},
 			"codec=alaw transmission=ita_tx attack=A07 trim=notrim subset=eval"},

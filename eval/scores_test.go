@@ -22,9 +22,7 @@ func TestParseScores(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 	// The ASVspoof 2019 4-column CM score format: ID, source, key, score.
-	got, err = ParseScores(strings.NewReader("LA_E_2834763 A11 spoof -3.5
-LA_E_1 - bonafide 2
-"), "cm.txt")
+	got, err = ParseScores(strings.NewReader("LA_E_2834763 A11 spoof -3.5\nLA_E_1 - bonafide 2\n"), "cm.txt")
 	if err != nil || !maps.Equal(got, map[string]float64{"LA_E_2834763": -3.5, "LA_E_1": 2}) {
 		t.Errorf("4 columns: %v, %v", got, err)
 	}

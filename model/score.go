@@ -51,7 +51,7 @@ func (m *Model) NewScorer(threads int) (Scorer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("features: %w", err)
 	}
-	b := base{cfg: &m.Config, ex: ex}
+	b := base{cfg: &m.Config, lim: m.Limits, ex: ex}
 	switch m.Config.Kind {
 	case CNN:
 		net, err := m.newNet()
@@ -85,6 +85,7 @@ func (m *Model) NewScorer(threads int) (Scorer, error) {
 // base holds what both scorers share: extraction and normalisation.
 type base struct {
 	cfg  *Config
+	lim  audio.Limits
 	ex   features.Extractor
 	raw  features.Matrix // features of the current utterance
 	norm features.Matrix // normalised copy
@@ -94,7 +95,7 @@ type base struct {
 }
 
 func (b *base) ScoreFile(path string) (float64, error) {
-	samples, err := audio.Load(path, b.cfg.Features.SampleRate)
+	samples, err := audio.LoadLimited(path, b.cfg.Features.SampleRate, b.lim)
 	if err != nil {
 		return 0, err // audio errors name the file
 	}

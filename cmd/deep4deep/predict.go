@@ -19,7 +19,12 @@ func runPredict(ctx context.Context, env *cli.Env, args []string) error {
 	modelDir := fs.String("model", "", "model directory (config.json + model.safetensors)")
 	asJSON := fs.Bool("json", false, `one JSON object per line: {"file": ..., "score": ..., "label": "genuine"|"spoof"}`)
 	threads := fs.Int("threads", 0, "files scored in parallel (0: all cores)")
+	maxDur := maxDurationFlag(fs)
 	if err := fs.Parse(args, true); err != nil {
+		return err
+	}
+	lim, err := audioLimits("predict", *maxDur)
+	if err != nil {
 		return err
 	}
 	if err := fs.Require("model"); err != nil {
@@ -33,13 +38,14 @@ func runPredict(ctx context.Context, env *cli.Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	m.Limits = lim
 	workers := *threads
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
 	scores, err := m.ScoreFiles(ctx, files, workers, nil)
 	if err != nil {
-		return err
+		return limitHint(err)
 	}
 	enc := json.NewEncoder(env.Stdout)
 	for i, f := range files {

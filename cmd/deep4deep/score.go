@@ -25,7 +25,12 @@ func runScore(ctx context.Context, env *cli.Env, args []string) error {
 	setName := fs.String("set", "", "set to score: train, dev or eval")
 	out := fs.String("out", "", "score file to write (\"<ID> <score>\" lines; higher = genuine)")
 	threads := fs.Int("threads", 0, "files scored in parallel (0: all cores)")
+	maxDur := maxDurationFlag(fs)
 	if err := fs.Parse(args, false); err != nil {
+		return err
+	}
+	lim, err := audioLimits("score", *maxDur)
+	if err != nil {
 		return err
 	}
 	if err := fs.Require("model", "set", "out"); err != nil {
@@ -43,6 +48,7 @@ func runScore(ctx context.Context, env *cli.Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	m.Limits = lim
 	c, err := cf.corpus("score")
 	if err != nil {
 		return err
@@ -75,7 +81,7 @@ func runScore(ctx context.Context, env *cli.Env, args []string) error {
 	})
 	bar.Done()
 	if err != nil {
-		return err
+		return limitHint(err)
 	}
 	if err := eval.WriteScores(*out, ids, scores); err != nil {
 		return err

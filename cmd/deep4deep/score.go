@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"runtime"
-	"sync"
 	"time"
 
 	"github.com/deep4deep/deep4deep/corpus"
@@ -63,22 +61,9 @@ func runScore(ctx context.Context, env *cli.Env, args []string) error {
 	for i, t := range trials {
 		paths[i], ids[i] = c.AudioPath(set, t), t.ID()
 	}
-	workers := *threads
-	if workers <= 0 {
-		workers = runtime.NumCPU()
-	}
 	bar := env.Progress(int64(len(paths)), "score "+set.String(), "files")
-	var mu sync.Mutex
-	last := 0
 	start := time.Now()
-	scores, err := m.ScoreFiles(ctx, paths, workers, func(done int) {
-		mu.Lock()
-		if done > last {
-			bar.Add(done - last)
-			last = done
-		}
-		mu.Unlock()
-	})
+	scores, err := m.ScoreFiles(ctx, paths, *threads, func(int, int) { bar.Add(1) })
 	bar.Done()
 	if err != nil {
 		return limitHint(err)

@@ -18,12 +18,13 @@ func init() {
 }
 
 func runScore(ctx context.Context, env *cli.Env, args []string) error {
-	fs := cli.NewFlagSet(env, "score", "deep4deep score --model MODEL --corpus ROOT --set dev|eval --out SCORES [--threads N]")
+	fs := cli.NewFlagSet(env, "score", "deep4deep score --model MODEL --corpus ROOT --set dev|eval --out SCORES [--threads N] [--calibration CAL.json|none]")
 	modelDir := fs.String("model", "", "model directory (config.json + model.safetensors)")
 	corpusDir := fs.String("corpus", "", "corpus root (SPEC §1 layout)")
 	setName := fs.String("set", "", "set to score: train, dev or eval")
 	out := fs.String("out", "", "score file to write (\"<ID> <score>\" lines; higher = genuine)")
 	threads := fs.Int("threads", 0, "files scored in parallel (0: all cores)")
+	calFlag := fs.String("calibration", "", "calibration `file` mapping scores to LLRs (default: the model's calibration.json if any; \"none\": raw scores)")
 	if err := fs.Parse(args, false); err != nil {
 		return err
 	}
@@ -35,6 +36,10 @@ func runScore(ctx context.Context, env *cli.Env, args []string) error {
 		return cli.Usagef("score: --set: %v", err)
 	}
 	m, err := model.Load(*modelDir)
+	if err != nil {
+		return err
+	}
+	cal, calFrom, err := modelCalibration(*calFlag, *modelDir)
 	if err != nil {
 		return err
 	}
@@ -67,6 +72,14 @@ func runScore(ctx context.Context, env *cli.Env, args []string) error {
 	bar.Done()
 	if err != nil {
 		return err
+	}
+	if cal != nil {
+		if err := cal.CalibrateSlice(scores); err != nil {
+			return err
+		}
+		if !env.Quiet {
+			fmt.Fprintf(env.Stderr, "scores calibrated to LLRs by %s\n", calFrom)
+		}
 	}
 	if err := eval.WriteScores(*out, ids, scores); err != nil {
 		return err

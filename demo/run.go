@@ -267,7 +267,7 @@ func scoreSet(ctx context.Context, m *model.Model, c corpus.Corpus, s corpus.Set
 	for i, t := range trials {
 		paths[i], ids[i] = c.AudioPath(s, t), t.ID()
 	}
-	scores, err := m.ScoreFiles(ctx, paths, threads, func(done int) { p.update(done, 0) })
+	scores, err := m.ScoreFiles(ctx, paths, threads, func(done, _ int) { p.update(done, 0) })
 	if err != nil {
 		return fmt.Errorf("%s set: %w", s, err)
 	}

@@ -27,7 +27,12 @@ func runFeatures(ctx context.Context, env *cli.Env, args []string) error {
 	kindName := fs.String("kind", string(features.Fbank), "feature kind, with its default parameters: fbank, mfcc, lfcc, cqcc or spec")
 	format := fs.String("format", "npy", "file format: npy (NumPy float32 frames × dims) or cmp (raw float32, the seed's)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "parallel workers")
+	maxDur := maxDurationFlag(fs)
 	if err := fs.Parse(args, false); err != nil {
+		return err
+	}
+	lim, err := audioLimits("features", *maxDur)
+	if err != nil {
 		return err
 	}
 	if err := fs.Require("corpus", "set", "out"); err != nil {
@@ -73,7 +78,7 @@ func runFeatures(ctx context.Context, env *cli.Env, args []string) error {
 	defer bar.Done()
 	var frames atomic.Int64
 	last := 0
-	err = features.ExtractFiles(ctx, cfg, paths, *workers, func(i int, m *features.Matrix) error {
+	err = features.ExtractFilesLimited(ctx, cfg, lim, paths, *workers, func(i int, m *features.Matrix) error {
 		frames.Add(int64(m.Rows))
 		dst := filepath.Join(*out, trials[i].ID()+"."+*format)
 		return write(dst, m)
@@ -82,7 +87,7 @@ func runFeatures(ctx context.Context, env *cli.Env, args []string) error {
 		last = done
 	})
 	if err != nil {
-		return err
+		return limitHint(err)
 	}
 	bar.Done()
 	fmt.Fprintf(env.Stdout, "%s: %d files, %d frames of %s features in %s\n",

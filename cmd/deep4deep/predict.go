@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"runtime"
 
 	"github.com/deep4deep/deep4deep/eval"
 	"github.com/deep4deep/deep4deep/internal/cli"
@@ -27,7 +26,12 @@ func runPredict(ctx context.Context, env *cli.Env, args []string) error {
 	pSpoof := fs.Float64("p-spoof", eval.ASVspoof5.PSpoof, "prior probability of a spoof, for the Bayes decision on calibrated scores")
 	cMiss := fs.Float64("c-miss", eval.ASVspoof5.CMiss, "cost of rejecting a genuine speaker")
 	cFA := fs.Float64("c-fa", eval.ASVspoof5.CFA, "cost of accepting a spoof")
+	maxDur := maxDurationFlag(fs)
 	if err := fs.Parse(args, true); err != nil {
+		return err
+	}
+	lim, err := audioLimits("predict", *maxDur)
+	if err != nil {
 		return err
 	}
 	if err := fs.Require("model"); err != nil {
@@ -49,13 +53,10 @@ func runPredict(ctx context.Context, env *cli.Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	workers := *threads
-	if workers <= 0 {
-		workers = runtime.NumCPU()
-	}
-	scores, err := m.ScoreFiles(ctx, files, workers, nil)
+	m.Limits = lim
+	scores, err := m.ScoreFiles(ctx, files, *threads, nil)
 	if err != nil {
-		return err
+		return limitHint(err)
 	}
 	enc := json.NewEncoder(env.Stdout)
 	threshold := 0.0

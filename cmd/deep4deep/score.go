@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"runtime"
-	"sync"
 	"time"
 
 	"github.com/deep4deep/deep4deep/corpus"
@@ -25,7 +23,12 @@ func runScore(ctx context.Context, env *cli.Env, args []string) error {
 	out := fs.String("out", "", "score file to write (\"<ID> <score>\" lines; higher = genuine)")
 	threads := fs.Int("threads", 0, "files scored in parallel (0: all cores)")
 	calFlag := fs.String("calibration", "", "calibration `file` mapping scores to LLRs (default: the model's calibration.json if any; \"none\": raw scores)")
+	maxDur := maxDurationFlag(fs)
 	if err := fs.Parse(args, false); err != nil {
+		return err
+	}
+	lim, err := audioLimits("score", *maxDur)
+	if err != nil {
 		return err
 	}
 	if err := fs.Require("model", "corpus", "set", "out"); err != nil {
@@ -39,6 +42,7 @@ func runScore(ctx context.Context, env *cli.Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	m.Limits = lim
 	cal, calFrom, err := modelCalibration(*calFlag, *modelDir)
 	if err != nil {
 		return err
@@ -53,25 +57,12 @@ func runScore(ctx context.Context, env *cli.Env, args []string) error {
 	for i, t := range trials {
 		paths[i], ids[i] = c.AudioPath(set, t), t.ID()
 	}
-	workers := *threads
-	if workers <= 0 {
-		workers = runtime.NumCPU()
-	}
 	bar := env.Progress(int64(len(paths)), "score "+set.String(), "files")
-	var mu sync.Mutex
-	last := 0
 	start := time.Now()
-	scores, err := m.ScoreFiles(ctx, paths, workers, func(done int) {
-		mu.Lock()
-		if done > last {
-			bar.Add(done - last)
-			last = done
-		}
-		mu.Unlock()
-	})
+	scores, err := m.ScoreFiles(ctx, paths, *threads, func(int, int) { bar.Add(1) })
 	bar.Done()
 	if err != nil {
-		return err
+		return limitHint(err)
 	}
 	if cal != nil {
 		if err := cal.CalibrateSlice(scores); err != nil {

@@ -2,16 +2,20 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/internal/cli"
 	"github.com/deep4deep/deep4deep/model"
+	"github.com/deep4deep/deep4deep/nn"
 	"github.com/deep4deep/deep4deep/train"
 )
 
@@ -37,7 +41,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	fpu := fs.Int("frames-per-utt", 0, "cnn: random train frames per utterance and epoch (0: every frame)")
 	devFrames := fs.Int("dev-frames", 0, "cnn: evenly spaced dev frames scored per utterance each epoch (0: every frame)")
 	balance := fs.Bool("balance", false, "cnn: equally many genuine and spoof samples per epoch")
-	archFile := fs.String("arch", "", "cnn: JSON file with a network architecture (default: the SPEC network)")
+	archFlag := fs.String("arch", "seed-cnn", "cnn: network architecture: "+strings.Join(nn.ArchNames(), "|")+", or a JSON file (README: Writing an architecture)")
 	resume := fs.Bool("resume", false, "cnn: continue the run checkpointed in MODEL/checkpoint")
 	// GMM.
 	comps := fs.Int("components", gmmDef.Components, "gmm: Gaussians per class")
@@ -81,18 +85,11 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 			}
 			o.Features = features.DefaultConfig(k)
 		}
-		if *archFile != "" {
-			data, err := os.ReadFile(*archFile)
-			if err != nil {
-				return err
-			}
-			if err := json.Unmarshal(data, &o.Arch); err != nil {
-				return fmt.Errorf("%s: %w", *archFile, err)
-			}
-			if err := o.Arch.Validate(); err != nil {
-				return fmt.Errorf("%s: %w", *archFile, err)
-			}
+		a, err := loadArch(*archFlag)
+		if err != nil {
+			return err
 		}
+		o.Arch = a
 		if *epochs < 1 || *batch < 1 || !(*lr > 0) || *patience < 0 || *fpu < 0 || *devFrames < 0 {
 			return cli.Usagef("train: --epochs, --batch and --lr must be positive; --patience, --frames-per-utt and --dev-frames not negative")
 		}
@@ -129,6 +126,26 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 		return cli.Usagef("train: --model %q: want cnn or gmm", *kind)
 	}
 	return calibrateModel(ctx, env, *calibrateOn, c, *out, *threads)
+}
+
+// loadArch returns the shipped architecture called name, or the one in the
+// JSON file name.
+func loadArch(name string) (nn.Arch, error) {
+	if slices.Contains(nn.ArchNames(), name) {
+		return nn.ArchByName(name)
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) && !strings.ContainsAny(name, "./") {
+			return nn.Arch{}, cli.Usagef("train: --arch %q: not a shipped architecture (%s) nor a file", name, strings.Join(nn.ArchNames(), ", "))
+		}
+		return nn.Arch{}, err
+	}
+	a, err := nn.ParseArch(data)
+	if err != nil {
+		return nn.Arch{}, fmt.Errorf("%s: %w", name, err)
+	}
+	return a, nil
 }
 
 // progressOf shows each training stage as a progress bar on the terminal.

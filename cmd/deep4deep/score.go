@@ -16,9 +16,10 @@ func init() {
 }
 
 func runScore(ctx context.Context, env *cli.Env, args []string) error {
-	fs := cli.NewFlagSet(env, "score", "deep4deep score --model MODEL --corpus ROOT --set dev|eval --out SCORES [--threads N] [--calibration CAL.json|none]")
+	fs := cli.NewFlagSet(env, "score", "deep4deep score --model MODEL --corpus ROOT|--protocol FILE --set dev|eval --out SCORES [--format F] [--shard I/N] [--threads N] [--calibration CAL.json|none]")
 	modelDir := fs.String("model", "", "model directory (config.json + model.safetensors)")
-	corpusDir := fs.String("corpus", "", "corpus root (SPEC §1 layout)")
+	cf := addCorpusFlags(fs, true)
+	shardFlag := fs.String("shard", "", "score only shard `I/N` of the set (0 <= I < N; a stable split by file ID); join the shards with merge-scores")
 	setName := fs.String("set", "", "set to score: train, dev or eval")
 	out := fs.String("out", "", "score file to write (\"<ID> <score>\" lines; higher = genuine)")
 	threads := fs.Int("threads", 0, "files scored in parallel (0: all cores)")
@@ -31,12 +32,16 @@ func runScore(ctx context.Context, env *cli.Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := fs.Require("model", "corpus", "set", "out"); err != nil {
+	if err := fs.Require("model", "set", "out"); err != nil {
 		return err
 	}
 	set, err := corpus.ParseSet(*setName)
 	if err != nil {
 		return cli.Usagef("score: --set: %v", err)
+	}
+	shard, err := corpus.ParseShard(*shardFlag)
+	if err != nil {
+		return cli.Usagef("score: --shard: %v", err)
 	}
 	m, err := model.Load(*modelDir)
 	if err != nil {
@@ -47,11 +52,15 @@ func runScore(ctx context.Context, env *cli.Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	c := corpus.Corpus{Root: *corpusDir}
+	c, err := cf.corpus("score")
+	if err != nil {
+		return err
+	}
 	trials, err := c.Trials(set)
 	if err != nil {
 		return err
 	}
+	trials = shard.Select(trials)
 	paths := make([]string, len(trials))
 	ids := make([]string, len(trials))
 	for i, t := range trials {

@@ -26,7 +26,7 @@ func init() {
 func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	cnnDef, gmmDef := train.DefaultCNNOptions(), train.DefaultGMMOptions()
 	fs := cli.NewFlagSet(env, "train", "deep4deep train --corpus ROOT --out MODEL [--model cnn|gmm] [--features KIND] [--epochs N] [--seed S] [--resume] [flags]")
-	corpusDir := fs.String("corpus", "", "corpus root (SPEC §1 layout)")
+	cf := addCorpusFlags(fs, false)
 	out := fs.String("out", "", "model directory to write (config.json, model.safetensors, train-log.csv, curves.png, checkpoint/)")
 	kind := fs.String("model", model.CNN, "model kind: cnn (the seed CNN) or gmm (the ASVspoof baseline)")
 	feat := fs.String("features", "", "feature kind: fbank|mfcc|lfcc|cqcc|spec (default fbank for cnn, cqcc for gmm)")
@@ -51,7 +51,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	if err := fs.Parse(args, false); err != nil {
 		return err
 	}
-	if err := fs.Require("corpus", "out"); err != nil {
+	if err := fs.Require("out"); err != nil {
 		return err
 	}
 	if *calibrateOn != "" {
@@ -71,7 +71,13 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(25)
 	}
-	c := corpus.Corpus{Root: *corpusDir}
+	if *kind != model.CNN && *kind != model.GMM {
+		return cli.Usagef("train: --model %q: want cnn or gmm", *kind)
+	}
+	c, err := cf.corpus("train")
+	if err != nil {
+		return err
+	}
 	switch *kind {
 	case model.CNN:
 		o := cnnDef

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
-	"runtime/debug"
 	"sync"
 
 	"github.com/deep4deep/deep4deep/corpus"
@@ -26,12 +26,13 @@ func init() {
 func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	cnnDef, gmmDef := train.DefaultCNNOptions(), train.DefaultGMMOptions()
 	fs := cli.NewFlagSet(env, "train", "deep4deep train --corpus ROOT --out MODEL [--model cnn|gmm] [--features KIND] [--epochs N] [--seed S] [--resume] [flags]")
-	corpusDir := fs.String("corpus", "", "corpus root (SPEC §1 layout)")
+	cf := addCorpusFlags(fs, false)
 	out := fs.String("out", "", "model directory to write (config.json, model.safetensors, train-log.csv, curves.png, checkpoint/)")
 	kind := fs.String("model", model.CNN, "model kind: cnn (the seed CNN) or gmm (the ASVspoof baseline)")
 	feat := fs.String("features", "", "feature kind: fbank|mfcc|lfcc|cqcc|spec (default fbank for cnn, cqcc for gmm)")
 	seed := fs.Uint64("seed", 1, "seed of every random choice")
 	threads := fs.Int("threads", 0, "threads for the engine, EM and feature extraction (0: all cores)")
+	calibrateOn := fs.String("calibrate-on", "", "after training, fit a score calibration on this `set` (dev) and store it in MODEL/calibration.json")
 	// CNN.
 	epochs := fs.Int("epochs", cnnDef.Epochs, "cnn: maximum epochs")
 	patience := fs.Int("patience", cnnDef.Patience, "cnn: stop after this many epochs without a lower dev EER (0: never)")
@@ -50,8 +51,13 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	if err := fs.Parse(args, false); err != nil {
 		return err
 	}
-	if err := fs.Require("corpus", "out"); err != nil {
+	if err := fs.Require("out"); err != nil {
 		return err
+	}
+	if *calibrateOn != "" {
+		if _, err := corpus.ParseSet(*calibrateOn); err != nil {
+			return cli.Usagef("train: --calibrate-on: %v", err)
+		}
 	}
 	logf := func(format string, a ...any) {
 		if !env.Quiet {
@@ -65,7 +71,13 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(25)
 	}
-	c := corpus.Corpus{Root: *corpusDir}
+	if *kind != model.CNN && *kind != model.GMM {
+		return cli.Usagef("train: --model %q: want cnn or gmm", *kind)
+	}
+	c, err := cf.corpus("train")
+	if err != nil {
+		return err
+	}
 	switch *kind {
 	case model.CNN:
 		o := cnnDef
@@ -119,7 +131,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	default:
 		return cli.Usagef("train: --model %q: want cnn or gmm", *kind)
 	}
-	return nil
+	return calibrateModel(ctx, env, *calibrateOn, c, *out, *threads)
 }
 
 // loadArch returns the shipped architecture called name, or the one in the

@@ -60,6 +60,13 @@ type CNNOptions struct {
 	// the features are then normalised with the clean train statistics.
 	// Dev and scoring never see it.
 	Augment WaveTransform
+	// AugmentFeatures, when set, transforms every train utterance's
+	// normalised features anew each epoch (after Augment, with the same
+	// generator): SpecAugment-style masking.
+	AugmentFeatures FeatureTransform
+	// AugmentSpec names the augmentation in the recipe (config.json and the
+	// checkpoint), so that --resume refuses a run with another one.
+	AugmentSpec string
 
 	Logf     func(format string, args ...any) // one line per epoch and stage; nil: silent
 	Progress Progress
@@ -95,6 +102,7 @@ type cnnRecipe struct {
 	CropFrames   int             `json:"crop_frames,omitempty"`
 	Balance      bool            `json:"balance"`
 	Corpus       string          `json:"corpus_sha256"`
+	Augment      string          `json:"augment,omitempty"`
 }
 
 // CNNTraining is the "training" object of a CNN model's config.json.
@@ -278,7 +286,7 @@ func NewCNNTrainer(ctx context.Context, o CNNOptions) (*CNNTrainer, error) {
 	}
 	t.trainTrials = trainTrials
 	recipe := cnnRecipe{Model: model.CNN, Features: o.Features, Arch: o.Arch, Batch: o.batch(), LR: o.LR, Seed: o.Seed,
-		FramesPerUtt: o.FramesPerUtt, DevFrames: o.DevFrames, CropFrames: o.crop(), Balance: o.Balance, Corpus: fp.SHA256}
+		FramesPerUtt: o.FramesPerUtt, DevFrames: o.DevFrames, CropFrames: o.crop(), Balance: o.Balance, Corpus: fp.SHA256, Augment: o.AugmentSpec}
 
 	var ck *checkpoint
 	if o.Resume {
@@ -429,9 +437,9 @@ func (t *CNNTrainer) trainEpoch(ctx context.Context, epoch int) error {
 	t0 := time.Now()
 	defer func() { st.TrainSeconds += time.Since(t0).Seconds() }()
 	epochSet := t.train
-	if o.Augment != nil {
+	if o.Augment != nil || o.AugmentFeatures != nil {
 		var err error
-		if epochSet, err = augmentedSet(ctx, o.Features, trainPaths(o.Corpus, t.trainTrials), t.train, t.norm, o.Augment, o.Seed, epoch, o.Threads); err != nil {
+		if epochSet, err = augmentedSet(ctx, o.Features, trainPaths(o.Corpus, t.trainTrials), t.train, t.norm, o.Augment, o.AugmentFeatures, o.Seed, epoch, o.Threads); err != nil {
 			return fmt.Errorf("train set, epoch %d: %w", epoch, err)
 		}
 	}

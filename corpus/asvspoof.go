@@ -270,9 +270,12 @@ func checkID(s string) error {
 // Condition returns the value of t's condition column name, or "" when t
 // has none.
 func (t Trial) Condition(name string) string {
-	for _, k := range t.ConditionKeys() {
-		if k.Name == name {
-			return k.Value
+	rest := t.Conditions
+	for rest != "" {
+		var kv string
+		kv, rest, _ = strings.Cut(rest, " ")
+		if k, v, _ := strings.Cut(kv, "="); k == name {
+			return v
 		}
 	}
 	return ""

@@ -72,13 +72,13 @@ var paASVMic = Microphone{Name: "ASV microphone", Low: 50, LowOrder: 2, High: 78
 var paPhrases = [...]string{"S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08", "S09", "S10"}
 
 // PARenderer synthesises the audio of ASVspoof 2019 PA-style rows with the
-// package's speech model and channel models (room, loudspeaker,
-// microphone, noise). Like Renderer, a row's audio depends only on the seed
+// package's speech model and its exported channel models (Channel: room,
+// noise, loudspeaker, microphone). Like Renderer, a row's audio depends only on the seed
 // and the row; create one PARenderer per goroutine.
 type PARenderer struct {
 	seed uint64
 	sp   speaker
-	ch   channel
+	ch   Channel
 }
 
 // NewPARenderer returns a PA renderer for seed.
@@ -119,15 +119,13 @@ func (g *PARenderer) Render(t corpus.Trial) ([]float32, error) {
 		capture := room
 		capture.Dist = u(paAttacker[attack[0]])
 		ls, mic := paQuality(rr, attack[1])
-		g.ch.room(rc, x, capture)
-		g.ch.addNoise(rc, x, capture.Noise, capture.SNR)
-		g.ch.record(rc, x, mic, false)
+		g.ch.Room(rc, x, capture)
+		g.ch.Record(rc, x, mic)
 		quantize(rc, x, -26)
-		play(x, ls, false)
+		g.ch.Play(x, ls)
 	}
-	g.ch.room(rc, x, room)
-	g.ch.addNoise(rc, x, room.Noise, room.SNR)
-	g.ch.record(rc, x, paASVMic, false)
+	g.ch.Room(rc, x, room)
+	g.ch.Record(rc, x, paASVMic)
 	quantize(rc, x, uniform(rc, -30, -20))
 	out := make([]float32, len(x))
 	for i, v := range x {
@@ -281,26 +279,36 @@ func ScalePA(p Protocols, f float64, seed uint64) Protocols {
 	return out
 }
 
-// PlanPA returns the rows GeneratePA would write for opts (Like: a PA
-// protocol folder; Sources is not supported).
+// PlanPA returns the rows GeneratePA would write for opts (Like: a 2019 PA
+// protocol folder; Scale and EvalScale as for Plan; Matched and Sources are
+// not supported). Its errors are *FieldError.
 func PlanPA(opts Options) (Protocols, error) {
 	var p Protocols
-	if opts.Like != "" {
+	if err := opts.Validate(); err != nil {
+		return p, err
+	}
+	switch {
+	case opts.Matched:
+		return p, fieldErrorf("Matched", "not supported for the ASVspoof 2019 PA layout")
+	case opts.Sources != "":
+		return p, fieldErrorf("Sources", "real speech sources are not supported for the ASVspoof 2019 PA layout")
+	case opts.Like != "":
 		var err error
 		if p, err = ReadLikePA(opts.Like, opts.Seed); err != nil {
-			return p, err
+			return p, &FieldError{Field: "Like", Err: err}
 		}
-	} else {
+	default:
 		p = GeneratePAProtocols(opts.Seed)
 	}
 	scale := opts.Scale
 	if scale == 0 {
 		scale = 1
 	}
-	if !(scale > 0 && scale <= 1) {
-		return p, fmt.Errorf("scale %g out of range (0, 1]", opts.Scale)
+	out := ScalePA(p, scale, opts.Seed)
+	if opts.EvalScale > 0 && opts.EvalScale != scale {
+		out[corpus.Eval] = ScalePA(p, opts.EvalScale, opts.Seed)[corpus.Eval]
 	}
-	return ScalePA(p, scale, opts.Seed), nil
+	return out, nil
 }
 
 // GeneratePA writes an ASVspoof 2019 PA-style corpus under opts.Out in the
@@ -310,17 +318,14 @@ func PlanPA(opts Options) (Protocols, error) {
 // workers. It refuses an existing non-empty Out unless opts.Force.
 func GeneratePA(ctx context.Context, opts Options) error {
 	if opts.Out == "" {
-		return errors.New("no output folder")
-	}
-	if opts.Sources != "" {
-		return errors.New("real speech sources are not supported for the PA layout")
+		return &FieldError{Field: "Out", Err: errors.New("no output folder")}
 	}
 	p, err := PlanPA(opts)
 	if err != nil {
 		return err
 	}
 	if ents, err := os.ReadDir(opts.Out); err == nil && len(ents) > 0 && !opts.Force {
-		return fmt.Errorf("%s: folder exists and is not empty (use --force to write into it)", opts.Out)
+		return &FieldError{Field: "Out", Err: fmt.Errorf("%s: %w", opts.Out, ErrNotEmpty)}
 	}
 	type job struct {
 		path string
@@ -405,7 +410,7 @@ func readmePA(opts Options, p Protocols) string {
 	}
 	fmt.Fprintf(&b, "Synthetic replay corpus in the layout of ASVspoof 2019 PA, made by\n")
 	fmt.Fprintf(&b, "deep4deep synth --layout asvspoof2019-pa (github.com/deep4deep/deep4deep/synth).\n\n")
-	fmt.Fprintf(&b, "recipe version: %s-pa1\nseed: %d\nscale: %g\n", Version, opts.Seed, scale)
+	fmt.Fprintf(&b, "recipe version: pa1 (speech and channel models of synth %s)\nseed: %d\nscale: %g\n", Version, opts.Seed, scale)
 	if opts.Like != "" {
 		fmt.Fprintf(&b, "rows: copied from %s (sets without a protocol there: generated)\n", opts.Like)
 	} else {

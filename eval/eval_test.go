@@ -219,7 +219,7 @@ func TestEvaluateScoreFileRoundTrip(t *testing.T) {
 	}
 }
 
-// TestResultJSON checks the JSON layout of SPEC §5.
+// TestResultJSON checks the JSON layout of DESIGN §5.
 func TestResultJSON(t *testing.T) {
 	trials := []corpus.Trial{
 		{File: "a.wav", Label: corpus.Genuine, Phrase: "S01", Environment: "-", Playback: "-", Recorder: "-"},

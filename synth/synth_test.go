@@ -36,7 +36,7 @@ func speakersOf(ts []corpus.Trial) map[string]bool {
 }
 
 // TestGeneratedProtocols checks the generated rows against the real
-// corpus's published statistics (SPEC §1).
+// corpus's published statistics (DESIGN §1).
 func TestGeneratedProtocols(t *testing.T) {
 	p := GenerateProtocols(7)
 	want := [3][3]int{{1507, 1507, 10}, {760, 950, 8}, {1298, 12008, 24}} // genuine, spoof, speakers

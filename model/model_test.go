@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/deep4deep/deep4deep/audio"
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/gmm"
 )
@@ -156,6 +158,9 @@ func TestLoadErrors(t *testing.T) {
 			msg := err.Error()
 			if !strings.Contains(msg, filepath.Join(dir, tc.file)) || !strings.Contains(msg, tc.want) {
 				t.Fatalf("error %q should name %s and say %q", msg, tc.file, tc.want)
+			}
+			if n := strings.Count(msg, filepath.Join(dir, tc.file)); n != 1 {
+				t.Fatalf("error %q names %s %d times, want once", msg, tc.file, n)
 			}
 			if strings.Contains(msg, "\n") {
 				t.Fatalf("error %q is not one line", msg)
@@ -307,5 +312,34 @@ func TestSplit(t *testing.T) {
 	}
 	if w, th := split(0, 1); w != 1 || th != runtime.GOMAXPROCS(0) {
 		t.Errorf("split(0, 1) = %d × %d, want 1 × GOMAXPROCS (%d)", w, th, runtime.GOMAXPROCS(0))
+	}
+}
+
+// TestErrNoFrames: audio shorter than one frame gives ErrNoFrames (declared
+// in features, where it arises), through every layer that wraps it.
+func TestErrNoFrames(t *testing.T) {
+	m, err := Load("testdata/cnn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	short := filepath.Join(t.TempDir(), "short.wav")
+	if err := audio.WriteWAV16(short, make([]float32, 400), 16000); err != nil { // 400 samples: 0 frames
+		t.Fatal(err)
+	}
+	sc, err := m.NewScorer(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Close()
+	_, err = sc.ScoreFile(short)
+	if !errors.Is(err, ErrNoFrames) || !errors.Is(err, features.ErrNoFrames) {
+		t.Errorf("ScoreFile: err = %v, want ErrNoFrames", err)
+	}
+	if n := strings.Count(err.Error(), short); n != 1 {
+		t.Errorf("ScoreFile: %q names the file %d times, want once", err, n)
+	}
+	_, err = m.ScoreFiles(context.Background(), []string{"testdata/cnn.wav", short}, 2, nil)
+	if !errors.Is(err, ErrNoFrames) || strings.Count(err.Error(), short) != 1 {
+		t.Errorf("ScoreFiles: err = %v, want ErrNoFrames naming %s once", err, short)
 	}
 }

@@ -5,6 +5,7 @@
 #   scripts/fuzz.sh [MINUTES]      # default 5 minutes per target
 #   PARALLEL=2 scripts/fuzz.sh 1   # fuzz workers per target (default 1)
 #   TARGETS='FuzzDecodeWAV FuzzRead' scripts/fuzz.sh 5   # only these
+#   MINIMIZE=10s (default): time spent minimising each new interesting input
 #
 # Each target's fuzz function asserts an allocation budget, so a decoder that
 # trusts a size field fails at once instead of being killed for memory.
@@ -16,6 +17,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 minutes=${1:-5}
 parallel=${PARALLEL:-1}
+minimize=${MINIMIZE:-10s}
 log=${LOG:-fuzz.log}
 : >"$log"
 failed=0
@@ -24,7 +26,7 @@ while IFS=: read -r file target; do
 	if [ -n "${TARGETS:-}" ] && [[ " $TARGETS " != *" $target "* ]]; then
 		continue
 	fi
-	out=$(nice -n 10 go test "$pkg" -run '^$' -fuzz "^${target}\$" -fuzztime "${minutes}m" -parallel "$parallel" 2>&1)
+	out=$(nice -n 10 go test "$pkg" -run '^$' -fuzz "^${target}\$" -fuzztime "${minutes}m" -parallel "$parallel" -fuzzminimizetime "$minimize" 2>&1)
 	rc=$?
 	printf '%s\n' "== $pkg $target" "$out" >>"$log"
 	last=$(printf '%s\n' "$out" | grep -E '^fuzz: elapsed' | tail -1)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"runtime"
 
 	"github.com/deep4deep/deep4deep/internal/cli"
 	"github.com/deep4deep/deep4deep/model"
@@ -39,11 +38,7 @@ func runPredict(ctx context.Context, env *cli.Env, args []string) error {
 		return err
 	}
 	m.Limits = lim
-	workers := *threads
-	if workers <= 0 {
-		workers = runtime.NumCPU()
-	}
-	scores, err := m.ScoreFiles(ctx, files, workers, nil)
+	scores, err := m.ScoreFiles(ctx, files, *threads, nil)
 	if err != nil {
 		return limitHint(err)
 	}

@@ -2,16 +2,19 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"slices"
+	"strings"
 	"runtime/debug"
 	"sync"
 
-	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/internal/cli"
 	"github.com/deep4deep/deep4deep/model"
+	"github.com/deep4deep/deep4deep/nn"
 	"github.com/deep4deep/deep4deep/train"
 )
 
@@ -22,7 +25,7 @@ func init() {
 func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	cnnDef, gmmDef := train.DefaultCNNOptions(), train.DefaultGMMOptions()
 	fs := cli.NewFlagSet(env, "train", "deep4deep train --corpus ROOT --out MODEL [--model cnn|gmm] [--features KIND] [--epochs N] [--seed S] [--resume] [flags]")
-	corpusDir := fs.String("corpus", "", "corpus root (SPEC §1 layout)")
+	cf := addCorpusFlags(fs, false)
 	out := fs.String("out", "", "model directory to write (config.json, model.safetensors, train-log.csv, curves.png, checkpoint/)")
 	kind := fs.String("model", model.CNN, "model kind: cnn (the seed CNN) or gmm (the ASVspoof baseline)")
 	feat := fs.String("features", "", "feature kind: fbank|mfcc|lfcc|cqcc|spec (default fbank for cnn, cqcc for gmm)")
@@ -36,7 +39,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	fpu := fs.Int("frames-per-utt", 0, "cnn: random train frames per utterance and epoch (0: every frame)")
 	devFrames := fs.Int("dev-frames", 0, "cnn: evenly spaced dev frames scored per utterance each epoch (0: every frame)")
 	balance := fs.Bool("balance", false, "cnn: equally many genuine and spoof samples per epoch")
-	archFile := fs.String("arch", "", "cnn: JSON file with a network architecture (default: the SPEC network)")
+	archFlag := fs.String("arch", "seed-cnn", "cnn: network architecture: "+strings.Join(nn.ArchNames(), "|")+", or a JSON file (README: Writing an architecture)")
 	resume := fs.Bool("resume", false, "cnn: continue the run checkpointed in MODEL/checkpoint")
 	// GMM.
 	comps := fs.Int("components", gmmDef.Components, "gmm: Gaussians per class")
@@ -46,7 +49,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	if err := fs.Parse(args, false); err != nil {
 		return err
 	}
-	if err := fs.Require("corpus", "out"); err != nil {
+	if err := fs.Require("out"); err != nil {
 		return err
 	}
 	logf := func(format string, a ...any) {
@@ -61,7 +64,13 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(25)
 	}
-	c := corpus.Corpus{Root: *corpusDir}
+	if *kind != model.CNN && *kind != model.GMM {
+		return cli.Usagef("train: --model %q: want cnn or gmm", *kind)
+	}
+	c, err := cf.corpus("train")
+	if err != nil {
+		return err
+	}
 	switch *kind {
 	case model.CNN:
 		o := cnnDef
@@ -75,18 +84,11 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 			}
 			o.Features = features.DefaultConfig(k)
 		}
-		if *archFile != "" {
-			data, err := os.ReadFile(*archFile)
-			if err != nil {
-				return err
-			}
-			if err := json.Unmarshal(data, &o.Arch); err != nil {
-				return fmt.Errorf("%s: %w", *archFile, err)
-			}
-			if err := o.Arch.Validate(); err != nil {
-				return fmt.Errorf("%s: %w", *archFile, err)
-			}
+		a, err := loadArch(*archFlag)
+		if err != nil {
+			return err
 		}
+		o.Arch = a
 		if *epochs < 1 || *batch < 1 || !(*lr > 0) || *patience < 0 || *fpu < 0 || *devFrames < 0 {
 			return cli.Usagef("train: --epochs, --batch and --lr must be positive; --patience, --frames-per-utt and --dev-frames not negative")
 		}
@@ -123,6 +125,26 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 		return cli.Usagef("train: --model %q: want cnn or gmm", *kind)
 	}
 	return nil
+}
+
+// loadArch returns the shipped architecture called name, or the one in the
+// JSON file name.
+func loadArch(name string) (nn.Arch, error) {
+	if slices.Contains(nn.ArchNames(), name) {
+		return nn.ArchByName(name)
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) && !strings.ContainsAny(name, "./") {
+			return nn.Arch{}, cli.Usagef("train: --arch %q: not a shipped architecture (%s) nor a file", name, strings.Join(nn.ArchNames(), ", "))
+		}
+		return nn.Arch{}, err
+	}
+	a, err := nn.ParseArch(data)
+	if err != nil {
+		return nn.Arch{}, fmt.Errorf("%s: %w", name, err)
+	}
+	return a, nil
 }
 
 // progressOf shows each training stage as a progress bar on the terminal.

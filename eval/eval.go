@@ -47,6 +47,10 @@ type Result struct {
 	F1        float64   `json:"f1"`
 	Confusion Confusion `json:"confusion"`
 
+	// Cllr, min Cllr, actual and minimum DCF (ASVspoof 5 parameters),
+	// reading the scores as natural-log likelihood ratios (calibration.go).
+	CalibrationMetrics
+
 	By Breakdown `json:"by"`
 
 	// The minimum normalised tandem detection cost functions (see TDCF),
@@ -230,6 +234,7 @@ func Evaluate(trials []corpus.Trial, scores map[string]float64, allowMissing boo
 	r.EER = eerSorted(genKeys, spoofKeys)
 	r.EERStep = eerStepSorted(genKeys, spoofKeys)
 	r.metrics()
+	r.CalibrationMetrics = CalibrationOf(gen, spoof)
 
 	condition := func(s []uint64) Condition {
 		return Condition{EER: eerSorted(genKeys, s), EERStep: eerStepSorted(genKeys, s), NSpoof: len(s), NGenuine: len(gen)}

@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
-	"runtime/debug"
 	"sync"
 
+	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/internal/cli"
 	"github.com/deep4deep/deep4deep/model"
@@ -31,6 +32,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	feat := fs.String("features", "", "feature kind: fbank|mfcc|lfcc|cqcc|spec (default fbank for cnn, cqcc for gmm)")
 	seed := fs.Uint64("seed", 1, "seed of every random choice")
 	threads := fs.Int("threads", 0, "threads for the engine, EM and feature extraction (0: all cores)")
+	calibrateOn := fs.String("calibrate-on", "", "after training, fit a score calibration on this `set` (dev) and store it in MODEL/calibration.json")
 	// CNN.
 	epochs := fs.Int("epochs", cnnDef.Epochs, "cnn: maximum epochs")
 	patience := fs.Int("patience", cnnDef.Patience, "cnn: stop after this many epochs without a lower dev EER (0: never)")
@@ -51,6 +53,11 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	}
 	if err := fs.Require("out"); err != nil {
 		return err
+	}
+	if *calibrateOn != "" {
+		if _, err := corpus.ParseSet(*calibrateOn); err != nil {
+			return cli.Usagef("train: --calibrate-on: %v", err)
+		}
 	}
 	logf := func(format string, a ...any) {
 		if !env.Quiet {
@@ -124,7 +131,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	default:
 		return cli.Usagef("train: --model %q: want cnn or gmm", *kind)
 	}
-	return nil
+	return calibrateModel(ctx, env, *calibrateOn, c, *out, *threads)
 }
 
 // loadArch returns the shipped architecture called name, or the one in the

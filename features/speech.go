@@ -15,16 +15,16 @@ import (
 // activity detector that segments speech; it is a gate with five tests, each
 // aimed at one kind of non-speech and each far from what speech does:
 //
-//  1. Level. The loudest frames (95th percentile of frame energy) must
-//     reach MinPeakDB. Digital silence (every band at log10 eps) and
-//     dither-level noise fail.
+//  1. Level. The loudest frame must reach MinPeakDB. Digital silence (every
+//     band at log10 eps) and dither-level noise fail.
 //  2. Modulation. Speech switches between syllables and pauses, so its frame
 //     energy spans tens of dB (95th minus 10th percentile; 21–49 dB on the
 //     synthetic corpus, noisy replays included). Stationary noise (white:
 //     1 dB, pink: 5 dB), steady tones, periodic waveforms and constant-level
 //     sweeps span under MinDepthDB.
-//  3. Duration. The active frames (10 dB or more above the 10th percentile,
-//     and above the silence floor) must add up to MinSpeechSeconds.
+//  3. Duration. The active frames (above the 10th percentile of frame
+//     energy by 10 dB, or by half the distance to the loudest frame if that
+//     is less, and above the silence floor) must add up to MinSpeechSeconds.
 //  4. Spread. Voiced speech puts its energy into several formants and many
 //     harmonics: the effective number of bands of an active frame,
 //     exp(entropy of its band-energy distribution), has a median of 5–16 on
@@ -42,7 +42,7 @@ import (
 
 // SpeechParams are the thresholds of the speech check (see above).
 type SpeechParams struct {
-	MinPeakDB        float64 // level of the loudest frames, dB in fbank units (a full-scale 1 kHz sine is +16)
+	MinPeakDB        float64 // level of the loudest frame, dB in fbank units (a full-scale 1 kHz sine is +16)
 	MinDepthDB       float64 // 95th minus 10th percentile of frame energy, dB
 	MinSpeechSeconds float64 // total duration of active frames
 	MinBands         float64 // median effective number of bands of active frames
@@ -54,7 +54,7 @@ type SpeechParams struct {
 // ≥ 1 s active, bands ≥ 5.6, flux ≥ 1.5 dB) and far above the non-speech it
 // rejects.
 func DefaultSpeechParams() SpeechParams {
-	return SpeechParams{MinPeakDB: -45, MinDepthDB: 12, MinSpeechSeconds: 0.3, MinBands: 3.5, MinShapeFlux: 0.9}
+	return SpeechParams{MinPeakDB: -45, MinDepthDB: 10, MinSpeechSeconds: 0.2, MinBands: 3.5, MinShapeFlux: 0.9}
 }
 
 // Speech is the outcome of the speech check on one utterance.
@@ -62,7 +62,7 @@ type Speech struct {
 	Speech bool   // the utterance holds speech
 	Reason string // why not, in words ("" when Speech)
 
-	PeakDB        float64 // 95th percentile of frame energy (dB)
+	PeakDB        float64 // energy of the loudest frame (dB)
 	DepthDB       float64 // 95th minus 10th percentile (dB)
 	ActiveSeconds float64 // duration of the active frames
 	Bands         float64 // median effective number of bands of active frames
@@ -126,20 +126,17 @@ func (d *SpeechDetector) DetectFbank(m *Matrix) (Speech, error) {
 	d.sorted = append(d.sorted[:0], d.energy...)
 	slices.Sort(d.sorted)
 	pct := func(p float64) float64 { return d.sorted[int(p*float64(len(d.sorted)-1))] }
-	floor, peak := pct(0.10), pct(0.95)
-	r := Speech{PeakDB: peak, DepthDB: peak - floor}
+	floor, peak := pct(0.10), d.sorted[len(d.sorted)-1]
+	r := Speech{PeakDB: peak, DepthDB: pct(0.95) - floor}
 	p := d.p
 	if peak < p.MinPeakDB {
-		r.Reason = fmt.Sprintf("silent: loudest frames at %.1f dB, speech needs %.0f", peak, p.MinPeakDB)
-		return r, nil
-	}
-	if r.DepthDB < p.MinDepthDB {
-		r.Reason = fmt.Sprintf("stationary: frame energy spans %.1f dB, speech needs %.0f", r.DepthDB, p.MinDepthDB)
+		r.Reason = fmt.Sprintf("silent: loudest frame at %.1f dB, speech needs %.0f", peak, p.MinPeakDB)
 		return r, nil
 	}
 
-	// Active frames: spread of their spectra and change of spectral shape.
-	thr := max(floor+10, p.MinPeakDB-10)
+	// Active frames: their duration, the spread of their spectra and the
+	// change of their spectral shape.
+	thr := max(floor+min(10, (peak-floor)/2), p.MinPeakDB-10)
 	nb := m.Cols
 	if cap(d.shape) < nb {
 		d.shape, d.current = make([]float64, nb), make([]float64, nb)
@@ -178,9 +175,14 @@ func (d *SpeechDetector) DetectFbank(m *Matrix) (Speech, error) {
 	r.ActiveSeconds = float64(active) * d.hop
 	r.Bands = median(d.bands)
 	r.ShapeFlux = median(d.flux)
+	stationary := fmt.Sprintf("stationary: frame energy spans %.1f dB, speech needs %.0f", r.DepthDB, p.MinDepthDB)
 	switch {
+	case r.DepthDB < p.MinDepthDB && peak-floor < 2*p.MinDepthDB:
+		r.Reason = stationary // steady from start to end
 	case r.ActiveSeconds < p.MinSpeechSeconds:
 		r.Reason = fmt.Sprintf("too short: %.2f s of active frames, speech needs %.2f", r.ActiveSeconds, p.MinSpeechSeconds)
+	case r.DepthDB < p.MinDepthDB:
+		r.Reason = stationary // with a few louder frames
 	case r.Bands < p.MinBands:
 		r.Reason = fmt.Sprintf("tonal: energy in %.1f effective bands, speech needs %.1f", r.Bands, p.MinBands)
 	case r.ShapeFlux < p.MinShapeFlux:

@@ -84,6 +84,53 @@ func TestSpeechRejectsNonSpeech(t *testing.T) {
 	}
 }
 
+// TestSpeechRejectsShortClips: 150 ms of synthetic speech between two
+// seconds of dither is too short to count as speech; 400 ms is enough.
+func TestSpeechRejectsShortClips(t *testing.T) {
+	x, err := synthcorpus.NewRenderer(1, nil).Render(corpus.Trial{File: "short.wav", Label: corpus.Genuine,
+		Speaker: "F0002", Phrase: "S03", Environment: "-", Playback: "-", Recorder: "-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The loudest stretch of the utterance, by 10 ms steps.
+	energy := func(a, b int) (e float64) {
+		for _, v := range x[a:b] {
+			e += float64(v) * float64(v)
+		}
+		return e
+	}
+	d, err := NewSpeechDetector(DefaultSpeechParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, tc := range []struct {
+		ms     int
+		speech bool
+	}{{150, false}, {400, true}} {
+		n := tc.ms * 16
+		best := 0
+		for a := 0; a+n <= len(x); a += 160 {
+			if energy(a, a+n) > energy(best, best+n) {
+				best = a
+			}
+		}
+		clip := make([]float32, 32000+n+32000)
+		for i := range clip {
+			clip[i] = float32(math.Round(rng.NormFloat64())) / 32768
+		}
+		copy(clip[32000:], x[best:best+n])
+		s, err := d.Detect(clip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%d ms: %+v", tc.ms, s)
+		if s.Speech != tc.speech || !tc.speech && !strings.HasPrefix(s.Reason, "too short") {
+			t.Errorf("%d ms of speech: speech %v, %q", tc.ms, s.Speech, s.Reason)
+		}
+	}
+}
+
 // speechTrials renders trials of the synthetic eval set (every step-th), as
 // the demo's corpus (scale 0.05, seed 1), and returns them.
 func speechTrials(t *testing.T, step int) ([]corpus.Trial, *synthcorpus.Renderer) {

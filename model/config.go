@@ -12,8 +12,8 @@ import (
 
 // Kinds of model.
 const (
-	CNN = "cnn" // the seed's CNN on context images of normalised frames (SPEC §4.1)
-	GMM = "gmm" // two diagonal GMMs, genuine and spoof (SPEC §4.2)
+	CNN = "cnn" // the seed's CNN on context images of normalised frames (DESIGN §4.1)
+	GMM = "gmm" // two diagonal GMMs, genuine and spoof (DESIGN §4.2)
 )
 
 // FormatVersion is the version of the model directory layout written by
@@ -36,7 +36,7 @@ type Config struct {
 	// scoring recomputes exactly these.
 	Features features.Config `json:"features"`
 	// Normalization is the per-dimension mean and standard deviation over the
-	// train set (SPEC §3), applied to every frame before the network. CNN
+	// train set (DESIGN §3), applied to every frame before the network. CNN
 	// models always have it; GMM models have it only when trained so.
 	Normalization *features.Normalization `json:"normalization,omitempty"`
 	// CMVN applies per-utterance cepstral mean and variance normalisation

@@ -58,7 +58,7 @@ type CNNOptions struct {
 	Progress Progress
 }
 
-// DefaultCNNOptions returns the seed recipe: fbank features, the SPEC
+// DefaultCNNOptions returns the seed recipe: fbank features, the DESIGN §4.1
 // network, batch 256, Adam at 1e-3, up to 20 epochs with patience 5, seed 1.
 func DefaultCNNOptions() CNNOptions {
 	return CNNOptions{

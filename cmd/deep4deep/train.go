@@ -67,7 +67,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	// The training frames live in large pointer-free float32 arenas that the
 	// garbage collector never scans, so collecting more often costs little;
 	// GOGC 25 keeps the resident set near the live heap instead of letting it
-	// grow to twice that (SPEC §8: full-size training within 1 GB).
+	// grow to twice that (DESIGN §8: full-size training within 1 GB).
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(25)
 	}

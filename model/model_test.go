@@ -15,6 +15,7 @@ import (
 	"github.com/deep4deep/deep4deep/audio"
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/gmm"
+	"github.com/deep4deep/deep4deep/internal/memtest"
 )
 
 // TestCNNMatchesPyTorch scores the fixture WAV with the fixture model (both
@@ -268,8 +269,15 @@ func TestCMVN(t *testing.T) {
 	}
 }
 
+// loadBudget bounds Load's allocations for a config.json of n bytes beside
+// the fixture weights: reading and copying the 3.5 MB of weights and building
+// the network twice cost 22 MB (measured); the config's JSON a small multiple
+// of its size. A config that makes Load allocate for sizes it merely declares
+// (an FFT size, a filter count, an architecture) fails the budget.
+var loadBudget = memtest.Budget{PerByte: 64, Const: 40 << 20}
+
 // FuzzLoadConfig: any config.json beside valid weights loads or fails with an
-// error, never panics.
+// error, never panics, within loadBudget.
 func FuzzLoadConfig(f *testing.F) {
 	cfg, err := os.ReadFile("testdata/cnn/config.json")
 	if err != nil {
@@ -287,7 +295,14 @@ func FuzzLoadConfig(f *testing.F) {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, ConfigFile), config, 0o644)
 		os.WriteFile(filepath.Join(dir, WeightsFile), weights, 0o644)
-		if m, err := Load(dir); err == nil && m.Config.Kind != CNN && m.Config.Kind != GMM {
+		var (
+			m   *Model
+			err error
+		)
+		if e := loadBudget.Check(len(config), func() { m, err = Load(dir) }); e != nil {
+			t.Fatal(e)
+		}
+		if err == nil && m.Config.Kind != CNN && m.Config.Kind != GMM {
 			t.Fatalf("loaded a model of kind %q", m.Config.Kind)
 		}
 	})

@@ -2,7 +2,6 @@ package train
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -63,7 +62,7 @@ func scanDev(ctx context.Context, cfg features.Config, paths []string, workers i
 	cache := make([]features.Matrix, len(paths))
 	err := features.ExtractFiles(ctx, cfg, paths, workers, func(i int, m *features.Matrix) error {
 		if m.Rows == 0 {
-			return errors.New("no feature frames (audio shorter than one analysis window)")
+			return features.ErrNoFrames
 		}
 		mu.Lock()
 		defer mu.Unlock()
@@ -79,7 +78,7 @@ func scanDev(ctx context.Context, cfg features.Config, paths []string, workers i
 		copy(buf, m.Data)
 		cache[i] = features.Matrix{Rows: m.Rows, Cols: m.Cols, Data: buf}
 		return nil
-	}, update)
+	}, progressOf(update))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -241,7 +240,7 @@ func (d *devEvaluator) extract(ctx context.Context, lo, hi int) ([]features.Matr
 	d.utts = d.utts[:hi-lo]
 	err := features.ExtractFiles(ctx, d.cfg, d.paths[lo:hi], d.workers, func(i int, m *features.Matrix) error {
 		if m.Rows == 0 {
-			return errors.New("no feature frames (audio shorter than one analysis window)")
+			return features.ErrNoFrames
 		}
 		u := &d.utts[i]
 		u.Resize(m.Rows, m.Cols)
@@ -253,4 +252,13 @@ func (d *devEvaluator) extract(ctx context.Context, lo, hi int) ([]features.Matr
 		return nil, fmt.Errorf("dev set: %w", err)
 	}
 	return d.utts, nil
+}
+
+// progressOf adapts a progress callback to features.ExtractFiles' (done,
+// total) form; nil stays nil.
+func progressOf(update func(int)) func(done, total int) {
+	if update == nil {
+		return nil
+	}
+	return func(done, _ int) { update(done) }
 }

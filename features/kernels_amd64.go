@@ -42,21 +42,14 @@ func twistAVX2(sr, si, x, tr, ti []float64)
 //go:noescape
 func filterAVX2(e, p, w []float64, start, n []int)
 
-
-
-
-
 //go:noescape
 func difLast2AVX2(re, im []float64)
-
 
 //go:noescape
 func dif4StageAVX2(re, im, tw []float64, quarter int)
 
-
 //go:noescape
 func log10AVX2(dst []float32, src []float64)
-
 
 //go:noescape
 func twistDif4AVX2(sr, si, x, tr, ti, tw []float64, quarter, j3, plain int)

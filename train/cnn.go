@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/deep4deep/deep4deep/audio"
 	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/model"
@@ -53,6 +54,8 @@ type CNNOptions struct {
 	// workers (0: all cores). Results are bit-identical for a given seed and
 	// thread count.
 	Threads int
+	// Limits bound every audio file read (zero: audio's defaults, 1 h).
+	Limits audio.Limits
 	// Resume continues the run whose checkpoint is in Out/checkpoint.
 	Resume bool
 	// Augment, when set, transforms every train utterance's waveform anew
@@ -304,7 +307,7 @@ func NewCNNTrainer(ctx context.Context, o CNNOptions) (*CNNTrainer, error) {
 	}
 
 	// Features of both sets, then train-set normalisation applied to both.
-	if t.train, err = extractTrials(ctx, o.Corpus, corpus.Train, trainTrials, o.Features, o.Threads, o.Progress); err != nil {
+	if t.train, err = extractTrials(ctx, o.Corpus, corpus.Train, trainTrials, o.Features, o.Limits, o.Threads, o.Progress); err != nil {
 		return nil, err
 	}
 	stats := features.NewStats(t.train.dim)
@@ -322,7 +325,7 @@ func NewCNNTrainer(ctx context.Context, o CNNOptions) (*CNNTrainer, error) {
 	for i, tr := range devTrials {
 		devPaths[i], devLabels[i] = o.Corpus.AudioPath(corpus.Dev, tr), int32(tr.Label)
 	}
-	devTotal, devCache, err := scanDev(ctx, o.Features, devPaths, o.Threads, devCacheBytes, o.Progress)
+	devTotal, devCache, err := scanDev(ctx, o.Features, o.Limits, devPaths, o.Threads, devCacheBytes, o.Progress)
 	if err != nil {
 		return nil, fmt.Errorf("dev set: %w", err)
 	}
@@ -352,7 +355,7 @@ func NewCNNTrainer(ctx context.Context, o CNNOptions) (*CNNTrainer, error) {
 	arch := o.Arch
 	t.cfg = model.Config{Format: model.FormatVersion, Kind: model.CNN, Features: o.Features, Normalization: &t.norm,
 		Architecture: &arch, Corpus: fp, Versions: model.CurrentVersions()}
-	t.dev = newDevEvaluator(devPaths, devLabels, o.Features, t.norm, o.Threads, o.DevFrames, o.Arch.InputWidth/2)
+	t.dev = newDevEvaluator(devPaths, devLabels, o.Features, o.Limits, t.norm, o.Threads, o.DevFrames, o.Arch.InputWidth/2)
 	if o.Arch.Utterance() {
 		t.dev.uttArch = &arch
 	}
@@ -439,7 +442,7 @@ func (t *CNNTrainer) trainEpoch(ctx context.Context, epoch int) error {
 	epochSet := t.train
 	if o.Augment != nil || o.AugmentFeatures != nil {
 		var err error
-		if epochSet, err = augmentedSet(ctx, o.Features, trainPaths(o.Corpus, t.trainTrials), t.train, t.norm, o.Augment, o.AugmentFeatures, o.Seed, epoch, o.Threads); err != nil {
+		if epochSet, err = augmentedSet(ctx, o.Features, o.Limits, trainPaths(o.Corpus, t.trainTrials), t.train, t.norm, o.Augment, o.AugmentFeatures, o.Seed, epoch, o.Threads); err != nil {
 			return fmt.Errorf("train set, epoch %d: %w", epoch, err)
 		}
 	}

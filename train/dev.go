@@ -6,6 +6,7 @@ import (
 	"math"
 	"sync"
 
+	"github.com/deep4deep/deep4deep/audio"
 	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/eval"
 	"github.com/deep4deep/deep4deep/features"
@@ -23,7 +24,7 @@ func trainPaths(c corpus.Corpus, trials []corpus.Trial) []string {
 }
 
 // extractTrials computes the features of one set's trials.
-func extractTrials(ctx context.Context, c corpus.Corpus, set corpus.Set, trials []corpus.Trial, cfg features.Config, workers int, p Progress) (*frameSet, error) {
+func extractTrials(ctx context.Context, c corpus.Corpus, set corpus.Set, trials []corpus.Trial, cfg features.Config, lim audio.Limits, workers int, p Progress) (*frameSet, error) {
 	paths := make([]string, len(trials))
 	labels := make([]int32, len(trials))
 	for i, t := range trials {
@@ -32,7 +33,7 @@ func extractTrials(ctx context.Context, c corpus.Corpus, set corpus.Set, trials 
 	}
 	update, end := p.start(fmt.Sprintf("%s %s features", set, cfg.Kind), "files", len(paths))
 	defer end()
-	s, err := extractSet(ctx, cfg, paths, labels, workers, update)
+	s, err := extractSet(ctx, cfg, lim, paths, labels, workers, update)
 	if err != nil {
 		return nil, fmt.Errorf("%s set: %w", set, err)
 	}
@@ -50,7 +51,7 @@ const devCacheBytes = 128 << 20
 // number of frames and, when they fit in budget bytes, the features
 // themselves (nil otherwise). An utterance without frames is an error
 // naming its file.
-func scanDev(ctx context.Context, cfg features.Config, paths []string, workers int, budget int, p Progress) (int, []features.Matrix, error) {
+func scanDev(ctx context.Context, cfg features.Config, lim audio.Limits, paths []string, workers int, budget int, p Progress) (int, []features.Matrix, error) {
 	update, end := p.start(fmt.Sprintf("dev %s features", cfg.Kind), "files", len(paths))
 	defer end()
 	var (
@@ -60,7 +61,7 @@ func scanDev(ctx context.Context, cfg features.Config, paths []string, workers i
 		a     arena
 	)
 	cache := make([]features.Matrix, len(paths))
-	err := features.ExtractFiles(ctx, cfg, paths, workers, func(i int, m *features.Matrix) error {
+	err := features.ExtractFilesLimited(ctx, cfg, lim, paths, workers, func(i int, m *features.Matrix) error {
 		if m.Rows == 0 {
 			return features.ErrNoFrames
 		}
@@ -100,6 +101,7 @@ type devEvaluator struct {
 	paths   []string
 	labels  []int32
 	cfg     features.Config
+	lim     audio.Limits
 	norm    features.Normalization
 	workers int
 	limit   int
@@ -122,9 +124,9 @@ type devEvaluator struct {
 // model.InferenceBatch).
 const devBatch = 256
 
-func newDevEvaluator(paths []string, labels []int32, cfg features.Config, norm features.Normalization, workers, limit, half int) *devEvaluator {
+func newDevEvaluator(paths []string, labels []int32, cfg features.Config, lim audio.Limits, norm features.Normalization, workers, limit, half int) *devEvaluator {
 	img := len(norm.Mean) * (2*half + 1)
-	return &devEvaluator{paths: paths, labels: labels, cfg: cfg, norm: norm, workers: workers, limit: limit, half: half, img: img,
+	return &devEvaluator{paths: paths, labels: labels, cfg: cfg, lim: lim, norm: norm, workers: workers, limit: limit, half: half, img: img,
 		x: make([]float32, devBatch*img), logits: make([]float32, 2*devBatch), owner: make([]int32, devBatch)}
 }
 
@@ -238,7 +240,7 @@ func (d *devEvaluator) extract(ctx context.Context, lo, hi int) ([]features.Matr
 		d.utts = make([]features.Matrix, hi-lo)
 	}
 	d.utts = d.utts[:hi-lo]
-	err := features.ExtractFiles(ctx, d.cfg, d.paths[lo:hi], d.workers, func(i int, m *features.Matrix) error {
+	err := features.ExtractFilesLimited(ctx, d.cfg, d.lim, d.paths[lo:hi], d.workers, func(i int, m *features.Matrix) error {
 		if m.Rows == 0 {
 			return features.ErrNoFrames
 		}

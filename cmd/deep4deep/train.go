@@ -52,7 +52,12 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	iters := fs.Int("gmm-iters", gmmDef.Iters, "gmm: maximum EM iterations")
 	maxFrames := fs.Int("max-frames", 0, "gmm: random train frames per class (0: every frame)")
 	cmvn := fs.Bool("cmvn", false, "gmm: per-utterance mean and variance normalisation (the official baseline has none)")
+	maxDur := maxDurationFlag(fs)
 	if err := fs.Parse(args, false); err != nil {
+		return err
+	}
+	lim, err := audioLimits("train", *maxDur)
+	if err != nil {
 		return err
 	}
 	if err := fs.Require("out"); err != nil {
@@ -85,7 +90,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	switch *kind {
 	case model.CNN:
 		o := cnnDef
-		o.Corpus, o.Out, o.Seed, o.Threads = c, *out, *seed, *threads
+		o.Corpus, o.Out, o.Seed, o.Threads, o.Limits = c, *out, *seed, *threads, lim
 		o.Epochs, o.Patience, o.Batch, o.LR = *epochs, *patience, *batch, *lr
 		o.FramesPerUtt, o.DevFrames, o.Balance, o.Resume = *fpu, *devFrames, *balance, *resume
 		o.CropFrames = *crop
@@ -107,7 +112,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 		o.Logf, o.Progress = logf, progressOf(env)
 		res, err := train.TrainCNN(ctx, o)
 		if err != nil {
-			return trainError(err)
+			return limitHint(trainError(err))
 		}
 		pts := make([]plot.CurvePoint, len(res.Log))
 		for i, e := range res.Log {
@@ -122,7 +127,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 			return cli.Usagef("train: --resume applies to --model cnn only")
 		}
 		o := gmmDef
-		o.Corpus, o.Out, o.Seed, o.Threads = c, *out, *seed, *threads
+		o.Corpus, o.Out, o.Seed, o.Threads, o.Limits = c, *out, *seed, *threads, lim
 		o.Components, o.Iters, o.MaxFrames, o.CMVN = *comps, *iters, *maxFrames, *cmvn
 		if *feat != "" {
 			k, err := features.ParseKind(*feat)
@@ -137,7 +142,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 		o.Logf, o.Progress = logf, progressOf(env)
 		res, err := train.TrainGMM(ctx, o)
 		if err != nil {
-			return err
+			return limitHint(err)
 		}
 		fmt.Fprintf(env.Stdout, "dev EER %.2f%%; model in %s\n", 100*res.DevEER, *out)
 	default:

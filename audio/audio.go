@@ -10,6 +10,15 @@
 // decodes 32-bit float WAV files wrongly and is slow on unbuffered files; the
 // format is small and a strict reader gives better errors on truncated or
 // corrupt input. FLAC is decoded with github.com/mewkiz/flac.
+//
+// Hostile input. Every decoder allocates at most a small multiple of its
+// input's size plus a constant before it has decoded the samples that justify
+// more: sizes and sample counts declared in headers are checked against the
+// bytes present and against Limits, never trusted for an allocation. Sample
+// rates outside [MinRate, MaxRate] are errors, and so is audio longer than
+// Limits.MaxDuration (default DefaultMaxDuration), checked against the
+// declared length before decoding and against the decoded length as frames
+// arrive. Float samples beyond ±MaxFloatSample are rejected (see decodePCM).
 package audio
 
 import (
@@ -18,6 +27,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/deep4deep/deep4deep/internal/atomicfile"
 )
@@ -25,41 +35,117 @@ import (
 // PipelineRate is the sample rate, in Hz, at which every feature is computed.
 const PipelineRate = 16000
 
+// Accepted sample rates, in Hz: from telephone-band recorders to the fastest
+// rate audio interfaces offer. A rate outside this range is an error: such a
+// header is corrupt or hostile (a 1 Hz WAV of 400 KB would be 55 hours).
+const (
+	MinRate = 4000
+	MaxRate = 384000
+)
+
+// DefaultMaxDuration is the longest audio accepted when Limits.MaxDuration is
+// zero: one hour, far beyond any utterance a countermeasure scores, small
+// enough that one file cannot exhaust memory (1 h at 16 kHz is 230 MB of
+// float32 samples).
+const DefaultMaxDuration = time.Hour
+
+// MaxFloatSample bounds the magnitude of float WAV samples. Full scale is ±1;
+// values a little beyond it are legitimate (a mix or a resampler can
+// overshoot) and are kept as they are, exactly as the seed's reader
+// (soundfile) returns them, so features stay bit-for-bit. Values beyond ±16
+// (+24 dBFS) are not such an overshoot: they are integer samples written as
+// floats, or not audio at all, and the file is rejected.
+const MaxFloatSample = 16
+
 // ErrUnknownFormat is returned by Decode for data that is neither WAV nor FLAC.
 var ErrUnknownFormat = errors.New("unknown audio format (want RIFF/WAVE or FLAC)")
 
-// Decode decodes a WAV or FLAC file held in data, recognised by its content,
-// into mono samples (channels averaged) and returns them with the sample rate.
-// Empty, truncated or corrupt input is an error; Decode never panics.
+// ErrTooLong is wrapped by the error for audio longer than the duration limit.
+var ErrTooLong = errors.New("audio longer than the duration limit")
+
+// Limits bound what a decoder accepts. The zero value applies the defaults.
+type Limits struct {
+	// MaxDuration is the longest audio accepted (0: DefaultMaxDuration).
+	MaxDuration time.Duration
+}
+
+// maxDuration is l.MaxDuration with the default applied.
+func (l Limits) maxDuration() time.Duration {
+	if l.MaxDuration <= 0 {
+		return DefaultMaxDuration
+	}
+	return l.MaxDuration
+}
+
+// maxSamples is the most sample frames (per channel) accepted at rate Hz.
+func (l Limits) maxSamples(rate int) uint64 {
+	return uint64(l.maxDuration().Seconds()*float64(rate)) + 1
+}
+
+// tooLong is the error for n samples at rate Hz beyond the limit.
+func (l Limits) tooLong(what string, n uint64, rate int) error {
+	d := time.Duration(float64(n) / float64(rate) * float64(time.Second)).Round(time.Second)
+	return fmt.Errorf("%w: %s %v, the limit is %v", ErrTooLong, what, d, l.maxDuration())
+}
+
+// checkRate returns an error for a sample rate outside [MinRate, MaxRate].
+func checkRate(format string, rate uint64) error {
+	if rate < MinRate || rate > MaxRate {
+		return fmt.Errorf("%s declares sample rate %d Hz (accepted: %d to %d Hz)", format, rate, MinRate, MaxRate)
+	}
+	return nil
+}
+
+// Decode decodes a WAV or FLAC file held in data with the default Limits (see
+// DecodeLimited).
 func Decode(data []byte) (samples []float32, rate int, err error) {
+	return DecodeLimited(data, Limits{})
+}
+
+// DecodeLimited decodes a WAV or FLAC file held in data, recognised by its
+// content, into mono samples (channels averaged) and returns them with the
+// sample rate. Empty, truncated, corrupt or out-of-limits input is an error;
+// DecodeLimited never panics, and allocates at most a small multiple of
+// len(data) plus a constant beyond the samples it returns.
+func DecodeLimited(data []byte, lim Limits) (samples []float32, rate int, err error) {
 	switch {
 	case len(data) == 0:
 		return nil, 0, errors.New("empty file")
 	case len(data) >= 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WAVE":
-		return decodeWAV(data)
+		return decodeWAV(data, lim)
 	case len(data) >= 4 && (string(data[:4]) == "fLaC" || string(data[:3]) == "ID3"):
-		return decodeFLAC(data)
+		return decodeFLAC(data, lim)
 	case len(data) >= 4 && (string(data[:4]) == "RIFX" || string(data[:4]) == "RF64"):
 		return nil, 0, fmt.Errorf("unsupported WAV variant %q (want little-endian RIFF)", data[:4])
 	}
 	return nil, 0, ErrUnknownFormat
 }
 
-// Load reads the audio file at path, decodes it (see Decode) and resamples it
-// to rate Hz. Errors name the path.
+// Load reads, decodes and resamples the audio file at path with the default
+// Limits (see LoadLimited).
 func Load(path string, rate int) ([]float32, error) {
-	if rate <= 0 {
-		return nil, fmt.Errorf("%s: invalid target sample rate %d", path, rate)
+	return LoadLimited(path, rate, Limits{})
+}
+
+// LoadLimited reads the audio file at path, decodes it (see DecodeLimited)
+// and resamples it to rate Hz. Errors name the path.
+func LoadLimited(path string, rate int, lim Limits) ([]float32, error) {
+	if err := checkRate("target", uint64(max(rate, 0))); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err // *PathError names the path
 	}
-	x, from, err := Decode(data)
+	x, from, err := DecodeLimited(data, lim)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return Resample(x, from, rate), nil
+	y, err := Resample(x, from, rate)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return y, nil
 }
 
 // EncodeWAV16 writes samples as a mono 16-bit PCM WAV stream at rate Hz.

@@ -70,8 +70,8 @@ func (f *FFmpeg) Available() bool {
 // returns mono samples at rate Hz (ffmpeg downmixes and resamples). ctx
 // cancels the run.
 func (f *FFmpeg) Decode(ctx context.Context, data []byte, format Format, rate int) ([]float32, error) {
-	if rate <= 0 {
-		return nil, fmt.Errorf("invalid target sample rate %d", rate)
+	if err := checkRate("target", uint64(max(rate, 0))); err != nil {
+		return nil, err
 	}
 	exe, err := f.path(format)
 	if err != nil {
@@ -125,7 +125,7 @@ func (f *FFmpeg) Decode(ctx context.Context, data []byte, format Format, rate in
 	werr := cmd.Wait()
 	switch {
 	case tooLong:
-		return nil, fmt.Errorf("%s: more than %d samples at %d Hz: %w", format, maxSamples, rate, errTooLong)
+		return nil, fmt.Errorf("%w: %s longer than %d samples at %d Hz", ErrTooLong, format, maxSamples, rate)
 	case ctx.Err() == context.DeadlineExceeded:
 		return nil, fmt.Errorf("%s: ffmpeg took longer than %v", format, timeout)
 	case ctx.Err() != nil:
@@ -178,5 +178,5 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// IsTooLong reports whether err is a decoder stopping at its sample limit.
-func IsTooLong(err error) bool { return errors.Is(err, errTooLong) }
+// IsTooLong reports whether err is a decoder stopping at its duration limit.
+func IsTooLong(err error) bool { return errors.Is(err, ErrTooLong) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 )
 
 // Format names an audio container or codec recognised from a file's first
@@ -89,10 +90,8 @@ type Decoder struct {
 	FFmpeg *FFmpeg
 	// NoFFmpeg refuses the formats ffmpeg would decode instead of running it.
 	NoFFmpeg bool
-	// MaxSamples bounds the decoded length of an MP3 or ffmpeg-decoded file,
-	// in samples at its own rate (MP3) or at the target rate (ffmpeg)
-	// (0: no bound).
-	MaxSamples int
+	// Limits bound every format's duration (zero value: the defaults).
+	Limits Limits
 }
 
 // ErrUnsupportedFormat wraps the errors for data of no known audio format.
@@ -104,8 +103,8 @@ var ErrUnsupportedFormat = errors.New("unsupported audio format")
 // format when ffmpeg is missing, and otherwise describe why the data could
 // not be decoded. DecodeTo never panics.
 func (d *Decoder) DecodeTo(ctx context.Context, data []byte, rate int) ([]float32, Format, error) {
-	if rate <= 0 {
-		return nil, FormatUnknown, fmt.Errorf("invalid target sample rate %d", rate)
+	if err := checkRate("target", uint64(max(rate, 0))); err != nil {
+		return nil, FormatUnknown, err
 	}
 	if len(data) == 0 {
 		return nil, FormatUnknown, errors.New("empty file")
@@ -113,22 +112,24 @@ func (d *Decoder) DecodeTo(ctx context.Context, data []byte, rate int) ([]float3
 	f := Sniff(data)
 	switch f {
 	case FormatWAV, FormatFLAC:
-		x, from, err := Decode(data)
+		x, from, err := DecodeLimited(data, d.Limits)
 		if err != nil {
 			return nil, f, err
 		}
-		return Resample(x, from, rate), f, nil
+		y, err := Resample(x, from, rate)
+		return y, f, err
 	case FormatMP3:
 		if !mp3Native(data) {
 			// go-mp3 is not exact at this rate: ffmpeg decodes it.
 			f = Format(fmt.Sprintf("MP3 at %d Hz", mp3Rate(data)))
 			break
 		}
-		x, from, err := decodeMP3(data, d.MaxSamples)
+		x, from, err := decodeMP3(data, d.Limits)
 		if err != nil {
 			return nil, f, err
 		}
-		return Resample(x, from, rate), f, nil
+		y, err := Resample(x, from, rate)
+		return y, f, err
 	case FormatUnknown:
 		return nil, f, fmt.Errorf("%w (not WAV, FLAC, MP3, Ogg, WebM, MP4/M4A, AAC or AIFF)", ErrUnsupportedFormat)
 	}
@@ -139,9 +140,9 @@ func (d *Decoder) DecodeTo(ctx context.Context, data []byte, rate int) ([]float3
 	if ff == nil {
 		ff = &FFmpeg{}
 	}
-	if d.MaxSamples > 0 && (ff.MaxSamples == 0 || ff.MaxSamples > d.MaxSamples) {
+	if m := int(min(d.Limits.maxSamples(rate), math.MaxInt32)); ff.MaxSamples == 0 || ff.MaxSamples > m {
 		c := *ff
-		c.MaxSamples = d.MaxSamples
+		c.MaxSamples = m
 		ff = &c
 	}
 	x, err := ff.Decode(ctx, data, f, rate)

@@ -88,15 +88,13 @@ func isMP3(data []byte) bool {
 	return isMP3Header(data[n:])
 }
 
-// errTooLong is wrapped by decoders that stop at a sample limit.
-var errTooLong = errors.New("audio longer than the limit")
-
 // decodeMP3 decodes an MP3 stream into mono samples (channels averaged, each
 // 16-bit sample s scaled to s/32768) and returns them with the sample rate.
-// maxSamples > 0 stops decoding with an error once the output would exceed
-// it, so a small file cannot expand into a huge buffer. A decoder panic on
-// corrupt input becomes an error.
-func decodeMP3(data []byte, maxSamples int) (samples []float32, rate int, err error) {
+// Decoding stops with an ErrTooLong error once the output exceeds lim's
+// duration, so a small file cannot expand into a huge buffer (an MP3 is ~10×
+// smaller than its samples). A decoder panic on corrupt input becomes an
+// error.
+func decodeMP3(data []byte, lim Limits) (samples []float32, rate int, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			samples, rate, err = nil, 0, fmt.Errorf("corrupt MP3 stream (decoder failed: %v)", r)
@@ -107,13 +105,14 @@ func decodeMP3(data []byte, maxSamples int) (samples []float32, rate int, err er
 		return nil, 0, fmt.Errorf("MP3: %w", err)
 	}
 	rate = d.SampleRate()
-	if rate <= 0 {
-		return nil, 0, fmt.Errorf("MP3: invalid sample rate %d", rate)
+	if err := checkRate("MP3", uint64(max(rate, 0))); err != nil {
+		return nil, 0, err
 	}
+	maxSamples := lim.maxSamples(rate)
 	if n := d.Length(); n > 0 {
-		want := n / 4
-		if maxSamples > 0 && want > int64(maxSamples) {
-			return nil, 0, fmt.Errorf("MP3: %d samples at %d Hz: %w", want, rate, errTooLong)
+		want := uint64(n / 4)
+		if want > maxSamples {
+			return nil, 0, lim.tooLong("MP3 of", want, rate)
 		}
 		samples = make([]float32, 0, want)
 	}
@@ -126,8 +125,8 @@ func decodeMP3(data []byte, maxSamples int) (samples []float32, rate int, err er
 			r := int16(uint16(buf[i+2]) | uint16(buf[i+3])<<8)
 			samples = append(samples, (float32(l)+float32(r))*(0.5/32768))
 		}
-		if maxSamples > 0 && len(samples) > maxSamples {
-			return nil, 0, fmt.Errorf("MP3: more than %d samples at %d Hz: %w", maxSamples, rate, errTooLong)
+		if uint64(len(samples)) > maxSamples {
+			return nil, 0, lim.tooLong("MP3 of more than", uint64(len(samples)), rate)
 		}
 		if rerr == io.EOF {
 			break

@@ -62,7 +62,7 @@ func TestMP3MatchesFFmpeg(t *testing.T) {
 			if f := Sniff(data); f != FormatMP3 {
 				t.Fatalf("Sniff = %q, want MP3", f)
 			}
-			got, rate, err := decodeMP3(data, 0)
+			got, rate, err := decodeMP3(data, Limits{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -98,7 +98,7 @@ func TestMP3NotNative(t *testing.T) {
 	if mp3Rate(data) != 22050 || mp3Native(data) {
 		t.Fatalf("rate %d, native %v", mp3Rate(data), mp3Native(data))
 	}
-	if got, _, err := decodeMP3(data, 0); err == nil {
+	if got, _, err := decodeMP3(data, Limits{}); err == nil {
 		ref, _, _ := Decode(mustRead(t, "testdata/mp3/mono22k-id3.ffmpeg.wav"))
 		snr, _ := alignSNR(got, ref, 3000)
 		t.Logf("go-mp3 on MPEG-2 22.05 kHz 32 kbit/s: SNR %.1f dB against ffmpeg (why it is not used)", snr)
@@ -126,12 +126,12 @@ func TestMP3Limits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := decodeMP3(data, 16000); !IsTooLong(err) {
+	if _, _, err := decodeMP3(data, Limits{MaxDuration: time.Second}); !IsTooLong(err) {
 		t.Errorf("2.6 s with a 1 s limit: err = %v, want too long", err)
 	}
 	// Truncated and corrupted streams are errors or shorter signals, never panics.
 	for _, cut := range []int{1, 4, 100, 417, len(data) / 2} {
-		x, _, err := decodeMP3(data[:cut], 0)
+		x, _, err := decodeMP3(data[:cut], Limits{})
 		if err == nil && len(x) == 0 {
 			t.Errorf("cut at %d: no error and no samples", cut)
 		}
@@ -140,7 +140,7 @@ func TestMP3Limits(t *testing.T) {
 	for i := 200; i < len(bad); i += 37 {
 		bad[i] ^= 0x5a
 	}
-	if _, _, err := decodeMP3(bad, 0); err != nil {
+	if _, _, err := decodeMP3(bad, Limits{}); err != nil {
 		t.Logf("corrupted stream: %v", err)
 	}
 }
@@ -213,7 +213,7 @@ func TestDecoderFFmpeg(t *testing.T) {
 			t.Errorf("%s: energy %.4g, source %.4g", name, e, es)
 		}
 		// Limits: output length and time.
-		if _, _, err := (&Decoder{MaxSamples: 8000}).DecodeTo(ctx, data, 16000); !IsTooLong(err) {
+		if _, _, err := (&Decoder{Limits: Limits{MaxDuration: time.Second / 2}}).DecodeTo(ctx, data, 16000); !IsTooLong(err) {
 			t.Errorf("%s with a 0.5 s limit: %v", name, err)
 		}
 		if _, _, err := (&Decoder{FFmpeg: &FFmpeg{Timeout: time.Nanosecond}}).DecodeTo(ctx, data, 16000); err == nil {
@@ -281,11 +281,12 @@ func FuzzDecodeAny(f *testing.F) {
 		}
 		f.Add(b[:min(len(b), 4096)])
 	}
-	const maxSamples = 16000 * 60
+	const maxSeconds = 60
+	const maxSamples = 48000 * maxSeconds // MP3's highest rate
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		d := &Decoder{NoFFmpeg: true, MaxSamples: maxSamples}
+		d := &Decoder{NoFFmpeg: true, Limits: Limits{MaxDuration: maxSeconds * time.Second}}
 		x, _, err := d.DecodeTo(context.Background(), data, 16000)
 		runtime.ReadMemStats(&after)
 		// Budget: 64× the input (WAV/FLAC expand at most ~16×, decoders keep
@@ -314,7 +315,7 @@ func BenchmarkDecodeMP3(b *testing.B) {
 	b.Run("go-mp3", func(b *testing.B) {
 		var n int
 		for b.Loop() {
-			x, _, err := decodeMP3(data, 0)
+			x, _, err := decodeMP3(data, Limits{})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -1,6 +1,7 @@
 package audio
 
 import (
+	"fmt"
 	"math"
 	"sync"
 )
@@ -21,27 +22,40 @@ import (
 // attenuation A = 90 dB needs β = 0.1102·(A − 8.7) and a length
 // N = (A − 8)/(2.285·Δω) with Δω = 2π·0.025·min/from, so the half-width is
 // W = N/2 input samples; the stop band is then ≥ 80 dB with margin.
-// The filter is tabulated per output phase (n·M mod L) when L is small
-// enough, and evaluated directly otherwise.
+// The filter is tabulated per output phase (n·M mod L) when that table is
+// small (L·2W ≤ maxTableCoefs: every common rate pair). Otherwise (a rate
+// such as 44101 Hz, coprime with the output) the kernel is read from a fine
+// grid of gridPerCycle points per cycle of min(from, to) with linear
+// interpolation, whose error is below −100 dB of the kernel's peak
+// (h″/8·Δ²), so the ≥ 80 dB stop band holds. Either way a design holds at
+// most maxTableCoefs coefficients, whatever the rates.
+//
+// Rates outside [MinRate, MaxRate] are refused: the filter length grows with
+// from/to (a 1 Hz → 16 kHz design converts 55 hours of "audio" out of 400 KB),
+// and within the range the ratio is at most 96.
 const (
 	resampleAtten = 90.0
 	passFraction  = 0.4875 // cutoff (transition centre) as a fraction of min(from, to)
 	transition    = 0.025  // transition width as a fraction of min(from, to)
-	maxTablePhase = 4096
+	maxTableCoefs = 1 << 20
+	gridPerCycle  = 512
+	maxDesigns    = 8 // cached rate pairs
 )
 
 // Resample converts x from `from` Hz to `to` Hz with an anti-aliasing
 // windowed-sinc filter (stop band ≥ 80 dB beyond min(from,to)/2, pass band
 // flat to 0.475·min(from,to)). The output has ceil(len(x)·to/from) samples.
-// When the rates are equal x itself is returned. Rates must be positive.
-// Filter designs are cached per rate pair, so converting many files at one
-// rate pays for the design once.
-func Resample(x []float32, from, to int) []float32 {
-	if from == to || len(x) == 0 {
-		return x
+// When the rates are equal x itself is returned. Both rates must lie in
+// [MinRate, MaxRate]. Filter designs are cached per rate pair (the last few
+// pairs), so converting many files at one rate pays for the design once.
+func Resample(x []float32, from, to int) ([]float32, error) {
+	for _, r := range []int{from, to} {
+		if r < MinRate || r > MaxRate {
+			return nil, fmt.Errorf("cannot resample %d Hz to %d Hz: rates must lie in %d..%d Hz", from, to, MinRate, MaxRate)
+		}
 	}
-	if from <= 0 || to <= 0 {
-		panic("audio.Resample: non-positive sample rate")
+	if from == to || len(x) == 0 {
+		return x, nil
 	}
 	d := designFor(from, to)
 	L, M := d.L, d.M
@@ -60,10 +74,7 @@ func Resample(x []float32, from, to int) []float32 {
 		if d.table != nil {
 			h = d.table[p*taps : (p+1)*taps]
 		} else {
-			frac := float64(p) / float64(L)
-			for m := range coef {
-				coef[m] = float32(d.kernel(frac + float64(d.K-1-m)))
-			}
+			d.fill(coef, float64(p)/float64(L))
 			h = coef
 		}
 		j0 := i - d.K + 1
@@ -78,7 +89,7 @@ func Resample(x []float32, from, to int) []float32 {
 			y[n] = dot(x[j0+lo:j0+hi], h[lo:hi])
 		}
 	}
-	return y
+	return y, nil
 }
 
 // dot is Σ a[i]·b[i] with four independent accumulators, so the loop is
@@ -101,12 +112,31 @@ func dot(a, b []float32) float32 {
 
 // design is the polyphase filter of one rate pair; immutable once built.
 type design struct {
-	L, M  int64 // to/g, from/g
-	K     int   // taps j ∈ [i−K+1, i+K] around i = floor(t)
-	taps  int   // 2K
-	table []float32
-	// kernel evaluates h(τ) when L is too large to tabulate.
-	kernel func(tau float64) float64
+	L, M  int64     // to/g, from/g
+	K     int       // taps j ∈ [i−K+1, i+K] around i = floor(t)
+	taps  int       // 2K
+	table []float32 // per phase p, the taps h(p/L + K−1−m), m = 0..taps−1
+	// grid[i] = h(i/perTau) for i·/perTau < W, when L is too large to
+	// tabulate the phases.
+	grid   []float32
+	perTau float64
+}
+
+// fill writes the taps h(frac + K−1−m) of one output phase into coef,
+// interpolated linearly in d.grid (h is even).
+func (d *design) fill(coef []float32, frac float64) {
+	g := d.grid
+	last := len(g) - 1
+	for m := range coef {
+		a := math.Abs(frac+float64(d.K-1-m)) * d.perTau
+		i := int(a)
+		if i >= last {
+			coef[m] = 0
+			continue
+		}
+		f := float32(a - float64(i))
+		coef[m] = g[i] + f*(g[i+1]-g[i])
+	}
 }
 
 var designs struct {
@@ -115,8 +145,9 @@ var designs struct {
 }
 
 // designFor returns the cached design for from → to, building it on first
-// use. The cache holds derived constants only (like hash/crc32's tables),
-// bounded by the number of distinct rate pairs a process meets.
+// use. The cache holds derived constants only (like hash/crc32's tables); it
+// is emptied when it reaches maxDesigns pairs, so a process that meets many
+// rates (a service) holds at most maxDesigns·maxTableCoefs coefficients.
 func designFor(from, to int) *design {
 	designs.Lock()
 	defer designs.Unlock()
@@ -124,7 +155,7 @@ func designFor(from, to int) *design {
 	if d := designs.m[key]; d != nil {
 		return d
 	}
-	if designs.m == nil {
+	if designs.m == nil || len(designs.m) >= maxDesigns {
 		designs.m = make(map[[2]int]*design)
 	}
 	d := newDesign(from, to)
@@ -154,8 +185,14 @@ func newDesign(from, to int) *design {
 		}
 		return 2 * fc * s * w
 	}
-	d := &design{L: L, M: M, K: K, taps: 2 * K, kernel: kernel}
-	if L <= maxTablePhase {
+	d := &design{L: L, M: M, K: K, taps: 2 * K}
+	if L*int64(d.taps) > maxTableCoefs {
+		d.perTau = gridPerCycle * r
+		d.grid = make([]float32, int(halfW*d.perTau)+2)
+		for i := range d.grid {
+			d.grid[i] = float32(kernel(float64(i) / d.perTau))
+		}
+	} else {
 		d.table = make([]float32, int(L)*d.taps)
 		for p := 0; p < int(L); p++ {
 			frac := float64(p) / float64(L)

@@ -25,8 +25,10 @@ type wavFormat struct {
 
 // decodeWAV decodes a RIFF/WAVE file. Chunks are walked in order; unknown
 // chunks are skipped, odd-sized chunks are followed by a pad byte, and the
-// "fmt " chunk must come before "data".
-func decodeWAV(data []byte) ([]float32, int, error) {
+// "fmt " chunk must come before "data". The output is allocated only once
+// the data chunk is known to be present in full and within lim, so it is at
+// most 4× the input's size (8-bit mono).
+func decodeWAV(data []byte, lim Limits) ([]float32, int, error) {
 	var (
 		f       wavFormat
 		haveFmt bool
@@ -66,6 +68,9 @@ func decodeWAV(data []byte) ([]float32, int, error) {
 			if size == 0 {
 				return nil, 0, errors.New("WAV has no samples")
 			}
+			if n := uint64(size / int64(f.align)); n > lim.maxSamples(f.rate) {
+				return nil, 0, lim.tooLong("WAV lasts", n, f.rate)
+			}
 			x, err := decodePCM(data[body:end], f)
 			if err != nil {
 				return nil, 0, err
@@ -102,8 +107,8 @@ func parseFmt(b []byte) (wavFormat, error) {
 	if f.channels == 0 {
 		return wavFormat{}, errors.New("WAV declares 0 channels")
 	}
-	if f.rate <= 0 || f.rate > 1<<24 {
-		return wavFormat{}, fmt.Errorf("WAV declares sample rate %d", f.rate)
+	if err := checkRate("WAV", uint64(f.rate)); err != nil {
+		return wavFormat{}, err
 	}
 	switch f.tag {
 	case wavePCM:
@@ -127,7 +132,9 @@ func parseFmt(b []byte) (wavFormat, error) {
 
 // decodePCM converts interleaved frames to mono float32. Integer samples are
 // scaled by 2^-(bits-1) (8-bit WAV is unsigned with offset 128), as soundfile
-// does; channels are averaged.
+// does; channels are averaged. Float samples are kept as they are (as
+// soundfile returns them) up to ±MaxFloatSample; NaN, ±Inf and larger
+// magnitudes are errors.
 func decodePCM(b []byte, f wavFormat) ([]float32, error) {
 	n := len(b) / f.align
 	out := make([]float32, n)
@@ -143,8 +150,8 @@ func decodePCM(b []byte, f wavFormat) ([]float32, error) {
 		case f.tag == waveFloat && f.bits == 32:
 			for i := range out {
 				v := math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-				if v != v || math.IsInf(float64(v), 0) {
-					return nil, fmt.Errorf("WAV sample %d is %v", i, v)
+				if !(v >= -MaxFloatSample && v <= MaxFloatSample) {
+					return nil, badFloat(i, 0, float64(v))
 				}
 				out[i] = v
 			}
@@ -172,15 +179,21 @@ func decodePCM(b []byte, f wavFormat) ([]float32, error) {
 			default:
 				v = float64(int32(binary.LittleEndian.Uint32(s))) / (1 << 31)
 			}
-			if v != v || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("WAV sample %d (channel %d) is %v", i, c, v)
+			if !(v >= -MaxFloatSample && v <= MaxFloatSample) {
+				return nil, badFloat(i, c, v)
 			}
 			sum += v
 		}
 		out[i] = float32(sum * inv)
-		if math.IsInf(float64(out[i]), 0) {
-			return nil, fmt.Errorf("WAV sample %d out of float32 range", i)
-		}
 	}
 	return out, nil
+}
+
+// badFloat is the error for float sample i of channel c with value v: not a
+// number, or beyond ±MaxFloatSample.
+func badFloat(i, c int, v float64) error {
+	if v != v || math.IsInf(v, 0) {
+		return fmt.Errorf("WAV sample %d (channel %d) is %v", i, c, v)
+	}
+	return fmt.Errorf("WAV float sample %d (channel %d) is %g, beyond ±%d (full scale is ±1; integer samples stored as floats?)", i, c, v, MaxFloatSample)
 }

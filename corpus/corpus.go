@@ -1,5 +1,11 @@
-// Package corpus reads and writes ASVspoof 2017 V2 protocol files and knows
-// the corpus layout (SPEC §1):
+// Package corpus reads the protocols and knows the layouts of the corpora
+// deep4deep works on, behind one type, Corpus, whose Format is
+// asvspoof2017, asvspoof2019 (LA, PA), asvspoof2021 (LA, PA, DF, eval
+// only) or list (a user's own "PATH LABEL [key=value ...]" files), or is
+// detected from the layout. Labels are unified (bonafide = genuine) and the
+// condition columns become breakdown keys (Trial.Conditions).
+//
+// The ASVspoof 2017 V2 layout (SPEC §1), which it also writes:
 //
 //	ROOT/ASVspoof2017_V2_{train,dev,eval}/<file>.wav
 //	ROOT/protocol_V2/ASVspoof2017_V2_train.trn.txt, ..._dev.trl.txt, ..._eval.trl.txt
@@ -66,19 +72,35 @@ func (l Label) String() string {
 	return "spoof"
 }
 
-// Trial is one protocol row.
+// Trial is one protocol row. The 2017 columns have their own fields; the
+// condition columns of the other formats (ASVspoof 2019 environment and
+// attack, 2021 codec and transmission, a list's key=value pairs) are in
+// Conditions, which eval reports as breakdown keys.
 type Trial struct {
-	File        string // first column as written, e.g. "T_1000001.wav"
+	// File is the audio file relative to the set's audio folder: the first
+	// column as written for 2017 ("T_1000001.wav"), the file ID plus
+	// ".flac" for 2019 and 2021, the PATH column of a list.
+	File        string
 	Label       Label
-	Speaker     string // M0001…
-	Phrase      string // S01…S10
-	Environment string // E01…, "-" for genuine
-	Playback    string // P01…, "-" for genuine
-	Recorder    string // R01…, "-" for genuine
+	Speaker     string // M0001…, LA_0079…; "" in a list
+	Phrase      string // S01…S10 (2017 only)
+	Environment string // E01…, "-" for genuine (2017 only)
+	Playback    string // P01…, "-" for genuine (2017 only)
+	Recorder    string // R01…, "-" for genuine (2017 only)
+	// Conditions holds the other formats' condition columns as
+	// space-separated name=value pairs, in column order (see
+	// ConditionKeys). A string keeps Trial comparable and small.
+	Conditions string
 }
 
-// ID is the trial's identifier in score files: File without a ".wav" suffix.
-func (t Trial) ID() string { return strings.TrimSuffix(t.File, ".wav") }
+// ID is the trial's identifier in score files: File without a ".wav" or
+// ".flac" suffix.
+func (t Trial) ID() string {
+	if s, ok := strings.CutSuffix(t.File, ".wav"); ok {
+		return s
+	}
+	return strings.TrimSuffix(t.File, ".flac")
+}
 
 // Layout of the corpus directory (SPEC §1).
 const (

@@ -148,30 +148,19 @@ func WriteProtocol(path string, trials []Trial) error {
 	return atomicfile.WriteFile(path, buf.Bytes(), 0o644)
 }
 
-// Corpus is a corpus directory in the layout of SPEC §1.
-type Corpus struct {
-	Root string
-}
-
-// ProtocolPath is the path of set s's protocol file.
-func (c Corpus) ProtocolPath(s Set) string {
-	return filepath.Join(c.Root, filepath.FromSlash(ProtocolFile(s)))
-}
-
-// AudioPath is the path of trial t's audio file in set s.
-func (c Corpus) AudioPath(s Set, t Trial) string {
-	return filepath.Join(c.Root, SetDir(s), t.File)
-}
-
 // Trials reads and validates set s's protocol and checks that every listed
 // audio file exists as a regular file. A missing file is an error naming it;
 // nothing is skipped.
 func (c Corpus) Trials(s Set) ([]Trial, error) {
-	trials, err := ReadProtocol(c.ProtocolPath(s))
+	c, err := c.Resolve()
 	if err != nil {
 		return nil, err
 	}
-	dir := filepath.Join(c.Root, SetDir(s))
+	trials, err := c.ReadTrials(s)
+	if err != nil {
+		return nil, err
+	}
+	dir := c.AudioDir(s)
 	if fi, err := os.Stat(dir); err != nil {
 		return nil, fmt.Errorf("%s set: %w", s, err)
 	} else if !fi.IsDir() {

@@ -4,13 +4,14 @@
 // service show.
 //
 // The built-in model lives in model/ (config.json, model.safetensors,
-// recipe.json, train-log.csv), embedded with go:embed and reproduced bit for
+// calibration.json, recipe.json, train-log.csv), embedded with go:embed and reproduced bit for
 // bit by scripts/train-default-model.sh. It is trained on a synthetic corpus
 // only: see recipe.json and the README for what that means on real
 // recordings.
 package defaultmodel
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -21,10 +22,11 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/deep4deep/deep4deep/calibrate"
 	"github.com/deep4deep/deep4deep/model"
 )
 
-//go:embed model/config.json model/model.safetensors model/recipe.json model/train-log.csv
+//go:embed model
 var files embed.FS
 
 // Name is the name of the built-in model.
@@ -56,15 +58,19 @@ type Info struct {
 	// version and seed for a model with recipe.json, else the deep4deep
 	// version that wrote it.
 	RecipeVersion string `json:"recipe_version"`
-	// Hash is the SHA-256 of config.json followed by model.safetensors: two
-	// models with the same hash score identically.
-	Hash       string             `json:"hash"`
-	Calibrated bool               `json:"calibrated"`
-	Params     int                `json:"params,omitempty"`
-	Recipe     *Recipe            `json:"recipe,omitempty"`
-	Training   json.RawMessage    `json:"training,omitempty"`
-	Corpus     *model.Fingerprint `json:"corpus,omitempty"`
-	Versions   model.Versions     `json:"versions"`
+	// Hash is the SHA-256 of config.json, model.safetensors and (when
+	// present) calibration.json, in that order: two models with the same
+	// hash give the same scores and LLRs.
+	Hash       string `json:"hash"`
+	Calibrated bool   `json:"calibrated"`
+	// Calibration maps the model's scores to LLRs (calibration.json in the
+	// model directory; nil when the model has none).
+	Calibration *calibrate.Map     `json:"calibration,omitempty"`
+	Params      int                `json:"params,omitempty"`
+	Recipe      *Recipe            `json:"recipe,omitempty"`
+	Training    json.RawMessage    `json:"training,omitempty"`
+	Corpus      *model.Fingerprint `json:"corpus,omitempty"`
+	Versions    model.Versions     `json:"versions"`
 }
 
 // Open loads the model in dir, or the built-in model when dir is "", and
@@ -124,8 +130,11 @@ func openBuiltin() (*model.Model, *Info, error) {
 // describe builds the Info of m, whose files are in fsys.
 func describe(m *model.Model, fsys fs.FS) (*Info, error) {
 	h := sha256.New()
-	for _, name := range []string{model.ConfigFile, model.WeightsFile} {
+	for _, name := range []string{model.ConfigFile, model.WeightsFile, calibrate.FileName} {
 		data, err := fs.ReadFile(fsys, name)
+		if name == calibrate.FileName && errors.Is(err, fs.ErrNotExist) {
+			break
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -155,8 +164,22 @@ func describe(m *model.Model, fsys fs.FS) (*Info, error) {
 			return nil, fmt.Errorf("%s: %w", RecipeFile, err)
 		}
 		info.Recipe = &r
-		info.Calibrated = r.Calibrated
 		info.RecipeVersion = fmt.Sprintf("synth v%s, seed %d", r.CorpusRecipeVersion, r.Seed)
+	}
+	data, err = fs.ReadFile(fsys, calibrate.FileName)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, err
+	default:
+		cal, err := calibrate.Parse(bytes.NewReader(data), calibrate.FileName)
+		if err != nil {
+			return nil, err
+		}
+		if len(cal.Weights) != 1 {
+			return nil, fmt.Errorf("%s: a fusion, not a calibration", calibrate.FileName)
+		}
+		info.Calibration, info.Calibrated = cal, true
 	}
 	return info, nil
 }

@@ -19,6 +19,12 @@ func TestBuiltin(t *testing.T) {
 	h := sha256.New()
 	h.Write(cfg)
 	h.Write(w)
+	if cal, err := files.ReadFile("model/calibration.json"); err == nil {
+		h.Write(cal)
+		if info.Calibration == nil || !info.Calibrated {
+			t.Error("calibration.json present but not loaded")
+		}
+	}
 	if want := hex.EncodeToString(h.Sum(nil)); info.Hash != want {
 		t.Errorf("hash %s, want %s", info.Hash, want)
 	}

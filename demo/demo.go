@@ -5,6 +5,8 @@ import (
 	"math"
 	"runtime"
 	"strings"
+
+	"github.com/deep4deep/deep4deep/synth"
 )
 
 // Options configures a demo run. DefaultOptions gives the settings sized for
@@ -17,6 +19,10 @@ type Options struct {
 	// Scale is the fraction of the real ASVspoof 2017 V2 row counts that the
 	// synthetic corpus keeps (stratified, SPEC §6).
 	Scale float64
+	// EvalScale, when > 0, is the fraction kept of the eval set instead of
+	// Scale: a larger eval set narrows the confidence intervals of the EERs
+	// without making training slower.
+	EvalScale float64
 	// Seed drives every random choice: corpus, initialisation, shuffling.
 	Seed uint64
 	// Like, if set, is a protocol_V2 folder whose rows the corpus
@@ -60,41 +66,61 @@ type GMMOptions struct {
 	MaxFrames int
 }
 
-// DefaultOptions returns the demo's default settings: a corpus at scale
-// 0.05, the CNN for 4 epochs of 64 frames per utterance, and the GMM with
-// 512 components and 10 EM iterations on up to 200,000 frames per class.
-// On a 2-core machine the whole run takes a few minutes.
+// DefaultOptions returns the demo's default settings: train and dev at
+// scale 0.05 and eval at 0.1 (130 genuine and 1,201 spoof trials: one
+// genuine trial moves the EER by 0.8 points), the CNN for 4 epochs of 64
+// frames per utterance, and the GMM with 512 components and 10 EM
+// iterations on up to 200,000 frames per class. On a quiet 2-core machine
+// the whole run takes a few minutes.
 func DefaultOptions() Options {
 	return Options{
-		Out:   "demo-out",
-		Scale: 0.05,
-		Seed:  1,
-		CNN:   CNNOptions{Epochs: 4, FramesPerUtt: 64, DevFramesPerUtt: 64},
-		GMM:   GMMOptions{Components: 512, Iterations: 10, MaxFrames: 200000},
+		Out:       "demo-out",
+		Scale:     0.05,
+		EvalScale: 0.1,
+		Seed:      1,
+		CNN:       CNNOptions{Epochs: 4, FramesPerUtt: 64, DevFramesPerUtt: 64},
+		GMM:       GMMOptions{Components: 512, Iterations: 10, MaxFrames: 200000},
 	}
 }
 
-// Validate checks the options; Run calls it first.
+// Validate checks the options; Run calls it first. Its errors are
+// *synth.FieldError naming the field ("Scale", "CNN.Epochs", ...), so that a
+// command line can name its own flag.
 func (o *Options) Validate() error {
+	bad := func(field, format string, args ...any) error {
+		return &synth.FieldError{Field: field, Err: fmt.Errorf(format, args...)}
+	}
 	switch {
 	case o.Out == "":
-		return fmt.Errorf("no output folder")
+		return bad("Out", "no output folder")
 	case !(o.Scale > 0 && o.Scale <= 1) || math.IsNaN(o.Scale):
-		return fmt.Errorf("scale %v outside (0, 1]", o.Scale)
+		return bad("Scale", "%v outside (0, 1]", o.Scale)
+	case !(o.EvalScale >= 0 && o.EvalScale <= 1) || math.IsNaN(o.EvalScale):
+		return bad("EvalScale", "%v outside (0, 1]", o.EvalScale)
 	case o.Threads < 0:
-		return fmt.Errorf("threads %d < 0", o.Threads)
+		return bad("Threads", "%d < 0", o.Threads)
 	case o.CNN.Epochs < 1:
-		return fmt.Errorf("CNN epochs %d < 1", o.CNN.Epochs)
-	case o.CNN.FramesPerUtt < 0 || o.CNN.DevFramesPerUtt < 0:
-		return fmt.Errorf("CNN frames per utterance < 0")
+		return bad("CNN.Epochs", "%d < 1", o.CNN.Epochs)
+	case o.CNN.FramesPerUtt < 0:
+		return bad("CNN.FramesPerUtt", "%d < 0", o.CNN.FramesPerUtt)
+	case o.CNN.DevFramesPerUtt < 0:
+		return bad("CNN.DevFramesPerUtt", "%d < 0", o.CNN.DevFramesPerUtt)
 	case o.GMM.Components < 1:
-		return fmt.Errorf("GMM components %d < 1", o.GMM.Components)
+		return bad("GMM.Components", "%d < 1", o.GMM.Components)
 	case o.GMM.Iterations < 1:
-		return fmt.Errorf("GMM iterations %d < 1", o.GMM.Iterations)
+		return bad("GMM.Iterations", "%d < 1", o.GMM.Iterations)
 	case o.GMM.MaxFrames < 0:
-		return fmt.Errorf("GMM max frames %d < 0", o.GMM.MaxFrames)
+		return bad("GMM.MaxFrames", "%d < 0", o.GMM.MaxFrames)
 	}
 	return nil
+}
+
+// evalScale is the scale of the eval set.
+func (o *Options) evalScale() float64 {
+	if o.EvalScale > 0 {
+		return o.EvalScale
+	}
+	return o.Scale
 }
 
 func (o *Options) threads() int {

@@ -50,6 +50,9 @@ type System struct {
 	BestEpoch int
 	// Dev and Eval are the evaluations of the score files by eval.Evaluate.
 	Dev, Eval *eval.Result
+	// DevCI and EvalCI are 95 % bootstrap confidence intervals of the
+	// ROCCH-EERs (BootstrapEER, seeded from the run's seed); NaN if unknown.
+	DevCI, EvalCI [2]float64
 }
 
 // SetStats counts the trials of one corpus set.
@@ -77,12 +80,13 @@ type StageTime struct {
 // it; it is a plain value so that the writers can be tested on made-up
 // results.
 type Report struct {
-	Command string // the command line that reproduces the run
-	Scale   float64
-	Seed    uint64
-	Threads int
-	Like    string      // protocol folder whose rows the corpus copies; "" if generated
-	Corpus  [3]SetStats // train, dev, eval
+	Command   string // the command line that reproduces the run
+	Scale     float64
+	EvalScale float64 // scale of the eval set; 0 means Scale
+	Seed      uint64
+	Threads   int
+	Like      string      // protocol folder whose rows the corpus copies; "" if generated
+	Corpus    [3]SetStats // train, dev, eval
 	// TrainConfigs are the replay configurations of the train spoofs, the
 	// only replays the systems learn from, most frequent first.
 	TrainConfigs []ConfigCount
@@ -116,27 +120,35 @@ type Summary struct {
 	CPUSeconds *float64 `json:"cpu_seconds,omitempty"`
 	Threads    int      `json:"threads"`
 	Scale      float64  `json:"scale"`
+	EvalScale  float64  `json:"eval_scale"`
 	Seed       uint64   `json:"seed"`
+	// Bootstrap describes the confidence intervals of the systems' EERs.
+	Bootstrap string `json:"bootstrap"`
 }
 
 // SystemSummary is one system's entry in summary.json. Rates are fractions
 // in [0, 1], measured on the eval set unless prefixed dev_.
 type SystemSummary struct {
-	EER          float64 `json:"eer"`
-	EERStep      float64 `json:"eer_step"`
-	Accuracy     float64 `json:"accuracy"`
-	F1           float64 `json:"f1"`
-	DevEER       float64 `json:"dev_eer"`
-	DevEERStep   float64 `json:"dev_eer_step"`
-	NGenuine     int     `json:"n_genuine"`
-	NSpoof       int     `json:"n_spoof"`
-	TrainSeconds float64 `json:"train_seconds"`
-	ScoreSeconds float64 `json:"score_seconds"`
+	EER        float64 `json:"eer"`
+	EERStep    float64 `json:"eer_step"`
+	Accuracy   float64 `json:"accuracy"`
+	F1         float64 `json:"f1"`
+	DevEER     float64 `json:"dev_eer"`
+	DevEERStep float64 `json:"dev_eer_step"`
+	// EERCI95 and DevEERCI95 are the 95 % bootstrap confidence intervals
+	// [low, high] of EER and DevEER; null when unknown.
+	EERCI95      *[2]float64 `json:"eer_ci95"`
+	DevEERCI95   *[2]float64 `json:"dev_eer_ci95"`
+	NGenuine     int         `json:"n_genuine"`
+	NSpoof       int         `json:"n_spoof"`
+	TrainSeconds float64     `json:"train_seconds"`
+	ScoreSeconds float64     `json:"score_seconds"`
 }
 
 // Summary returns the summary.json content of r.
 func (r *Report) Summary() Summary {
-	s := Summary{Systems: map[string]SystemSummary{}, Seconds: round3(r.Seconds), Threads: r.Threads, Scale: r.Scale, Seed: r.Seed}
+	s := Summary{Systems: map[string]SystemSummary{}, Seconds: round3(r.Seconds), Threads: r.Threads,
+		Scale: r.Scale, EvalScale: r.evalScale(), Seed: r.Seed, Bootstrap: bootstrapNote}
 	if !math.IsNaN(r.CPUSeconds) {
 		c := round3(r.CPUSeconds)
 		s.CPUSeconds = &c
@@ -148,9 +160,44 @@ func (r *Report) Summary() Summary {
 			DevEER: sys.Dev.EER, DevEERStep: sys.Dev.EERStep,
 			NGenuine: sys.Eval.NGenuine, NSpoof: sys.Eval.NSpoof,
 			TrainSeconds: round3(sys.TrainSeconds), ScoreSeconds: round3(sys.ScoreSeconds),
+			EERCI95: ci(sys.EvalCI, sys.Eval.EER), DevEERCI95: ci(sys.DevCI, sys.Dev.EER),
 		}
 	}
 	return s
+}
+
+// bootstrapNote says how the confidence intervals are made.
+var bootstrapNote = fmt.Sprintf("95 %% percentile intervals of the ROCCH-EER over %d stratified bootstrap resamples of the trials (genuine and spoof drawn with replacement, class sizes kept), seeded from the run's seed", BootstrapResamples)
+
+// known reports whether c is a computed interval for an EER of eer: not
+// NaN, and not the zero value unless the EER itself is 0 (a Report made by
+// hand may leave the intervals unset).
+func known(c [2]float64, eer float64) bool {
+	return !math.IsNaN(c[0]) && !math.IsNaN(c[1]) && (c != [2]float64{} || eer == 0)
+}
+
+// ci returns a copy of the interval c of eer for JSON, or nil when unknown.
+func ci(c [2]float64, eer float64) *[2]float64 {
+	if !known(c, eer) {
+		return nil
+	}
+	return &c
+}
+
+// evalScale is the scale of the eval set.
+func (r *Report) evalScale() float64 {
+	if r.EvalScale > 0 {
+		return r.EvalScale
+	}
+	return r.Scale
+}
+
+// pctCI formats an EER with its confidence interval: "8.12 [6.40, 9.95]".
+func pctCI(x float64, c [2]float64) string {
+	if !known(c, x) {
+		return pct(x)
+	}
+	return fmt.Sprintf("%s [%s, %s]", pct(x), pct(c[0]), pct(c[1]))
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
@@ -213,7 +260,11 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if r.Like != "" {
 		p("**Corpus.** %s Rows of `%s`, scale %g, seed %d.\n\n", r.CorpusNote, r.Like, r.Scale, r.Seed)
 	} else {
-		p("**Corpus.** %s Scale %g of the real ASVspoof 2017 V2 row counts, seed %d.\n\n", r.CorpusNote, r.Scale, r.Seed)
+		if es := r.evalScale(); es != r.Scale {
+			p("**Corpus.** %s Scale %g of the real ASVspoof 2017 V2 row counts for train and dev, %g for eval, seed %d.\n\n", r.CorpusNote, r.Scale, es, r.Seed)
+		} else {
+			p("**Corpus.** %s Scale %g of the real ASVspoof 2017 V2 row counts, seed %d.\n\n", r.CorpusNote, r.Scale, r.Seed)
+		}
 	}
 	p("| set | genuine | spoof | speakers | replay configurations | audio |\n|---|---:|---:|---:|---:|---:|\n")
 	for i, name := range [...]string{"train", "dev", "eval"} {
@@ -242,14 +293,15 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 
 	// Results.
 	p("## Results\n\n")
-	p("EERs on the eval set unless marked dev; accuracy and F1 are of the decision " +
-		"\"score > 0 ⇒ genuine\" (F1 of the genuine class). All numbers in percent.\n\n")
-	p("| system | eval EER (ROCCH) | eval EER (step) | accuracy | F1 | dev EER (ROCCH) | train time | score time |\n")
+	p("EERs on the eval set unless marked dev; accuracy and F1 are of the decision "+
+		"\"score > 0 ⇒ genuine\" (F1 of the genuine class). All numbers in percent. "+
+		"In brackets: %s; two systems whose intervals overlap widely are not shown apart by this corpus.\n\n", bootstrapNote)
+	p("| system | eval EER (ROCCH) [95 %% CI] | eval EER (step) | accuracy | F1 | dev EER (ROCCH) [95 %% CI] | train time | score time |\n")
 	p("|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, s := range r.Systems {
 		p("| %s | %s | %s | %s | %s | %s | %.0f s | %.0f s |\n", s.Name,
-			pct(s.Eval.EER), pct(s.Eval.EERStep), pct(s.Eval.Accuracy), pct(s.Eval.F1),
-			pct(s.Dev.EER), s.TrainSeconds, s.ScoreSeconds)
+			pctCI(s.Eval.EER, s.EvalCI), pct(s.Eval.EERStep), pct(s.Eval.Accuracy), pct(s.Eval.F1),
+			pctCI(s.Dev.EER, s.DevCI), s.TrainSeconds, s.ScoreSeconds)
 	}
 	p("\n")
 	if len(r.Findings) > 0 {
@@ -281,7 +333,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	p("\nOurs, on the synthetic corpus above:\n\n")
 	p("| corpus | system | dev EER | eval EER |\n|---|---|---:|---:|\n")
 	for _, s := range r.Systems {
-		p("| synthetic, scale %g | %s | %s | %s |\n", r.Scale, s.Name, pct(s.Dev.EER), pct(s.Eval.EER))
+		p("| synthetic, scale %g | %s | %s | %s |\n", r.Scale, s.Name, pctCI(s.Dev.EER, s.DevCI), pctCI(s.Eval.EER, s.EvalCI))
 	}
 	p("\n")
 

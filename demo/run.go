@@ -68,7 +68,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	threads := o.threads()
 	root := filepath.Join(o.Out, CorpusDir)
 	c := corpus.Corpus{Root: root}
-	rep := &Report{Command: o.Command, Scale: o.Scale, Seed: o.Seed, Threads: threads, Like: o.Like,
+	rep := &Report{Command: o.Command, Scale: o.Scale, EvalScale: o.evalScale(), Seed: o.Seed, Threads: threads, Like: o.Like,
 		Describe: synth.DescribeCondition}
 	if rep.Command == "" {
 		rep.Command = fmt.Sprintf("demo.Run with scale %g, seed %d", o.Scale, o.Seed)
@@ -77,7 +77,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 
 	// 1. The corpus.
 	err := r.run(ctx, "synthesise corpus", "files", func(p *stageProgress) error {
-		return synth.Generate(ctx, synth.Options{Out: root, Scale: o.Scale, Seed: o.Seed, Like: o.Like, Workers: threads,
+		return synth.Generate(ctx, synth.Options{Out: root, Scale: o.Scale, EvalScale: o.EvalScale, Seed: o.Seed, Like: o.Like, Workers: threads,
 			Command: rep.Command, Progress: func(done, total int) { p.update(done, total) }})
 	})
 	if err != nil {
@@ -175,16 +175,27 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			if sys.Eval, err = evaluateFile(filepath.Join(o.Out, sys.Scores[1]), trials[corpus.Eval]); err != nil {
 				return err
 			}
-			scores, err := eval.ReadScores(filepath.Join(o.Out, sys.Scores[1]))
-			if err != nil {
-				return err
-			}
-			curve := plot.DETCurve{Label: sys.Name}
-			for _, t := range trials[corpus.Eval] {
-				if t.Label == corpus.Genuine {
-					curve.Genuine = append(curve.Genuine, scores[t.ID()])
+			var curve plot.DETCurve
+			for i, set := range []corpus.Set{corpus.Dev, corpus.Eval} {
+				scores, err := eval.ReadScores(filepath.Join(o.Out, sys.Scores[i]))
+				if err != nil {
+					return err
+				}
+				var gen, spf []float64
+				for _, t := range trials[set] {
+					if v, ok := scores[t.ID()]; ok && t.Label == corpus.Genuine {
+						gen = append(gen, v)
+					} else if ok {
+						spf = append(spf, v)
+					}
+				}
+				// one seed per system and set, from the run's seed
+				lo, hi := BootstrapEER(gen, spf, BootstrapResamples, o.Seed*1000003+uint64(len(curves))*2+uint64(i))
+				if set == corpus.Dev {
+					sys.DevCI = [2]float64{lo, hi}
 				} else {
-					curve.Spoof = append(curve.Spoof, scores[t.ID()])
+					sys.EvalCI = [2]float64{lo, hi}
+					curve = plot.DETCurve{Label: sys.Name, Genuine: gen, Spoof: spf}
 				}
 			}
 			curves = append(curves, curve)
@@ -234,7 +245,7 @@ func prepareOut(out string) error {
 		return err
 	case len(ents) > 0:
 		if _, err := os.Stat(filepath.Join(out, markerFile)); err != nil {
-			return fmt.Errorf("%s: folder exists, is not empty and holds no earlier demo run (%s); choose another --out", out, markerFile)
+			return &synth.FieldError{Field: "Out", Err: fmt.Errorf("%s: folder exists, is not empty and holds no earlier demo run (%s)", out, markerFile)}
 		}
 		for _, d := range []string{CorpusDir, ModelsDir, ScoresDir} {
 			if err := os.RemoveAll(filepath.Join(out, d)); err != nil {
@@ -267,7 +278,7 @@ func scoreSet(ctx context.Context, m *model.Model, c corpus.Corpus, s corpus.Set
 	for i, t := range trials {
 		paths[i], ids[i] = c.AudioPath(s, t), t.ID()
 	}
-	scores, err := m.ScoreFiles(ctx, paths, threads, func(done int) { p.update(done, 0) })
+	scores, err := m.ScoreFiles(ctx, paths, threads, func(done, _ int) { p.update(done, 0) })
 	if err != nil {
 		return fmt.Errorf("%s set: %w", s, err)
 	}

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/eval"
+	"github.com/deep4deep/deep4deep/synth"
 )
 
 // TinyProtocols writes a protocol_V2 folder of a few dozen rows into dir:
@@ -91,10 +93,10 @@ func TestRunTiny(t *testing.T) {
 
 	// Independent evaluation of the score files.
 	var sum struct {
-		Systems map[string]map[string]float64 `json:"systems"`
-		Seconds float64                       `json:"seconds"`
-		Scale   float64                       `json:"scale"`
-		Seed    uint64                        `json:"seed"`
+		Systems map[string]map[string]any `json:"systems"`
+		Seconds float64                   `json:"seconds"`
+		Scale   float64                   `json:"scale"`
+		Seed    uint64                    `json:"seed"`
 	}
 	data, err := os.ReadFile(filepath.Join(o.Out, SummaryFile))
 	if err != nil {
@@ -140,10 +142,24 @@ func TestRunTiny(t *testing.T) {
 				t.Errorf("summary %s.%s = %v, eval.Evaluate on the score files gives %v", system, key, got[key], want)
 			}
 		}
-		if !(got["train_seconds"] > 0) {
+		if v, _ := got["train_seconds"].(float64); !(v > 0) {
 			t.Errorf("%s: train_seconds %v", system, got["train_seconds"])
 		}
-		row := fmt.Sprintf("| %s | %s | %s | %s | %s | %s |", system, p2(ev.EER), p2(ev.EERStep), p2(ev.Accuracy), p2(ev.F1), p2(dev.EER))
+		interval := func(key string) [2]float64 {
+			a, ok := got[key].([]any)
+			if !ok || len(a) != 2 {
+				t.Fatalf("summary %s.%s = %v, want [low, high]", system, key, got[key])
+			}
+			lo, _ := a[0].(float64)
+			hi, _ := a[1].(float64)
+			if !(0 <= lo && lo <= hi && hi <= 1) {
+				t.Errorf("summary %s.%s = %v", system, key, a)
+			}
+			return [2]float64{lo, hi}
+		}
+		ec, dc := interval("eer_ci95"), interval("dev_eer_ci95")
+		row := fmt.Sprintf("| %s | %s [%s, %s] | %s | %s | %s | %s [%s, %s] |", system, p2(ev.EER), p2(ec[0]), p2(ec[1]),
+			p2(ev.EERStep), p2(ev.Accuracy), p2(ev.F1), p2(dev.EER), p2(dc[0]), p2(dc[1]))
 		if !strings.Contains(report, row) {
 			t.Errorf("report lacks the results row %q", row)
 		}
@@ -193,7 +209,8 @@ func TestPrepareOut(t *testing.T) {
 	other := filepath.Join(dir, "other")
 	os.MkdirAll(filepath.Join(other, "models"), 0o755)
 	os.WriteFile(filepath.Join(other, "models", "keep"), []byte("x"), 0o644)
-	if err := prepareOut(other); err == nil || !strings.Contains(err.Error(), "choose another --out") {
+	var fe *synth.FieldError
+	if err := prepareOut(other); !errors.As(err, &fe) || fe.Field != "Out" || strings.Contains(err.Error(), "--") {
 		t.Fatalf("non-demo folder: err = %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(other, "models", "keep")); err != nil {

@@ -17,6 +17,7 @@
 package eval
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -46,7 +47,18 @@ type Result struct {
 	F1        float64   `json:"f1"`
 	Confusion Confusion `json:"confusion"`
 
+	// Cllr, min Cllr, actual and minimum DCF (ASVspoof 5 parameters),
+	// reading the scores as natural-log likelihood ratios (calibration.go).
+	CalibrationMetrics
+
 	By Breakdown `json:"by"`
+
+	// The minimum normalised tandem detection cost functions (see TDCF),
+	// set by AddTDCF: the ASVspoof 2019 (legacy) and 2021 (revised)
+	// forms, and the ASV operating point they were computed at.
+	TDCFLegacy  *float64           `json:"tdcf_legacy,omitempty"`
+	TDCFRevised *float64           `json:"tdcf_revised,omitempty"`
+	TDCFASV     *ASVOperatingPoint `json:"tdcf_asv,omitempty"`
 }
 
 // Confusion is the confusion matrix of the decision "score > 0 ⇒ genuine":
@@ -66,6 +78,29 @@ type Breakdown struct {
 	Playback    map[string]Condition `json:"playback"`
 	Recorder    map[string]Condition `json:"recorder"`
 	Phrase      map[string]Phrase    `json:"phrase"`
+	// Columns holds the breakdown by the condition columns of the other
+	// corpus formats (corpus.Trial.Conditions: ASVspoof 2019 environment
+	// and attack, 2021 codec and transmission, a list's keys), keyed by
+	// column name, then value. Each value's spoof trials are scored against
+	// all genuine trials and, when genuine trials carry the same value (a
+	// 2019 PA environment, a 2021 codec), against those ("own"). In JSON the
+	// columns sit beside the 2017 ones in "by".
+	Columns map[string]map[string]Phrase `json:"-"`
+}
+
+// MarshalJSON writes the 2017 breakdowns and the condition columns as one
+// object; the 2017 ones are left out when empty and columns are present.
+func (b Breakdown) MarshalJSON() ([]byte, error) {
+	m := map[string]any{}
+	if len(b.Columns) == 0 || len(b.Environment)+len(b.Playback)+len(b.Recorder)+len(b.Phrase) > 0 {
+		m["environment"], m["playback"], m["recorder"], m["phrase"] = b.Environment, b.Playback, b.Recorder, b.Phrase
+	}
+	for k, v := range b.Columns {
+		if _, clash := m[k]; !clash {
+			m[k] = v
+		}
+	}
+	return json.Marshal(m)
 }
 
 // Condition is the EER of the spoof trials with one value of a column
@@ -119,6 +154,16 @@ func Evaluate(trials []corpus.Trial, scores map[string]float64, allowMissing boo
 	spoofBy := [4]map[string][]float64{{}, {}, {}, {}} // environment, playback, recorder, phrase
 	genByPhrase := map[string][]float64{}
 	var spoof []float64
+	colSpoof := map[string]map[string][]float64{} // condition column → value → spoof scores
+	colGen := map[string]map[string][]float64{}   // … → genuine scores
+	addCol := func(m map[string]map[string][]float64, t corpus.Trial, v float64) {
+		for _, k := range t.ConditionKeys() {
+			if m[k.Name] == nil {
+				m[k.Name] = map[string][]float64{}
+			}
+			m[k.Name][k.Value] = append(m[k.Name][k.Value], v)
+		}
+	}
 	first := ""
 	for _, t := range trials {
 		id := t.ID()
@@ -140,7 +185,10 @@ func Evaluate(trials []corpus.Trial, scores map[string]float64, allowMissing boo
 		accept := v > 0
 		if t.Label == corpus.Genuine {
 			gen = append(gen, v)
-			genByPhrase[t.Phrase] = append(genByPhrase[t.Phrase], v)
+			if t.Phrase != "" {
+				genByPhrase[t.Phrase] = append(genByPhrase[t.Phrase], v)
+			}
+			addCol(colGen, t, v)
 			if accept {
 				r.Confusion.GenuineAsGenuine++
 			} else {
@@ -150,8 +198,11 @@ func Evaluate(trials []corpus.Trial, scores map[string]float64, allowMissing boo
 		}
 		spoof = append(spoof, v)
 		for k, key := range [4]string{t.Environment, t.Playback, t.Recorder, t.Phrase} {
-			spoofBy[k][key] = append(spoofBy[k][key], v)
+			if key != "" { // formats other than 2017 leave these empty
+				spoofBy[k][key] = append(spoofBy[k][key], v)
+			}
 		}
+		addCol(colSpoof, t, v)
 		if accept {
 			r.Confusion.SpoofAsGenuine++
 		} else {
@@ -183,6 +234,7 @@ func Evaluate(trials []corpus.Trial, scores map[string]float64, allowMissing boo
 	r.EER = eerSorted(genKeys, spoofKeys)
 	r.EERStep = eerStepSorted(genKeys, spoofKeys)
 	r.metrics()
+	r.CalibrationMetrics = CalibrationOf(gen, spoof)
 
 	condition := func(s []uint64) Condition {
 		return Condition{EER: eerSorted(genKeys, s), EERStep: eerStepSorted(genKeys, s), NSpoof: len(s), NGenuine: len(gen)}
@@ -195,16 +247,29 @@ func Evaluate(trials []corpus.Trial, scores map[string]float64, allowMissing boo
 			(*m)[key] = condition(sk)
 		}
 	}
-	r.By.Phrase = make(map[string]Phrase, len(spoofBy[3]))
-	for key, s := range spoofBy[3] {
+	own := func(s []float64, g []float64) Phrase {
 		sk, _ := sortedKeys(s)
 		p := Phrase{Condition: condition(sk)}
-		if g := genByPhrase[key]; len(g) > 0 {
+		if len(g) > 0 {
 			gk, _ := sortedKeys(g)
 			e, es := eerSorted(gk, sk), eerStepSorted(gk, sk)
 			p.EEROwn, p.EERStepOwn, p.NGenuineOwn = &e, &es, len(g)
 		}
-		r.By.Phrase[key] = p
+		return p
+	}
+	r.By.Phrase = make(map[string]Phrase, len(spoofBy[3]))
+	for key, s := range spoofBy[3] {
+		r.By.Phrase[key] = own(s, genByPhrase[key])
+	}
+	if len(colSpoof) > 0 {
+		r.By.Columns = make(map[string]map[string]Phrase, len(colSpoof))
+		for name, vals := range colSpoof {
+			m := make(map[string]Phrase, len(vals))
+			for val, s := range vals {
+				m[val] = own(s, colGen[name][val])
+			}
+			r.By.Columns[name] = m
+		}
 	}
 	return r, nil
 }

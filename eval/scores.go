@@ -23,7 +23,10 @@ func NormalizeID(id string) string { return strings.TrimSuffix(id, ".wav") }
 
 // ParseScores reads a score file from r: one trial per line,
 // "<file ID> <score>", separated by spaces or tabs; higher scores mean
-// genuine. IDs are normalised with NormalizeID, so "E_1000001" and
+// genuine. The 4-column CM score format of ASVspoof 2019,
+// "<file ID> <source> <key> <score>" (source: "-" or the attack; key:
+// bonafide or spoof), is read as well; its middle columns are ignored, the
+// protocol being the reference for the labels. IDs are normalised with NormalizeID, so "E_1000001" and
 // "E_1000001.wav" are the same trial. Blank lines are skipped. name is used
 // in error messages, which have the form "name:line: what is wrong"; a line
 // without exactly two columns, a score that is not a finite number
@@ -40,14 +43,14 @@ func ParseScores(r io.Reader, name string) (map[string]float64, error) {
 		if len(f) == 0 {
 			continue
 		}
-		if len(f) != 2 {
-			return nil, fmt.Errorf("%s:%d: %d columns, want 2 (file ID, score)", name, line, len(f))
+		if len(f) != 2 && len(f) != 4 {
+			return nil, fmt.Errorf("%s:%d: %d columns, want 2 (file ID, score) or 4 (ASVspoof 2019: file ID, source, key, score)", name, line, len(f))
 		}
 		id := NormalizeID(f[0])
 		if id == "" {
 			return nil, fmt.Errorf("%s:%d: empty file ID %q", name, line, f[0])
 		}
-		v, err := parseScore(f[1])
+		v, err := parseScore(f[len(f)-1])
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
 		}

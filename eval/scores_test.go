@@ -21,12 +21,18 @@ func TestParseScores(t *testing.T) {
 	if !maps.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
+	// The ASVspoof 2019 4-column CM score format: ID, source, key, score.
+	got, err = ParseScores(strings.NewReader("LA_E_2834763 A11 spoof -3.5\nLA_E_1 - bonafide 2\n"), "cm.txt")
+	if err != nil || !maps.Equal(got, map[string]float64{"LA_E_2834763": -3.5, "LA_E_1": 2}) {
+		t.Errorf("4 columns: %v, %v", got, err)
+	}
 }
 
 func TestParseScoresErrors(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"a 1\nb\n", "s.txt:2: 1 columns, want 2"},
 		{"a 1 extra\n", "s.txt:1: 3 columns, want 2"},
+		{"a - spoof 1 x\n", "s.txt:1: 5 columns, want 2"},
 		{"a one\n", `s.txt:1: score "one" is not a number`},
 		{"a 1\n\nb NaN\n", `s.txt:3: score "NaN" is not finite`},
 		{"a +Inf\n", `s.txt:1: score "+Inf" is not finite`},

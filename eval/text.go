@@ -18,6 +18,17 @@ func (r *Result) WriteText(w io.Writer) error {
 
 	fmt.Fprintf(bw, "EER (ROCCH, ASVspoof 2017 official)  %6.2f %%\n", 100*r.EER)
 	fmt.Fprintf(bw, "EER (step, ASVspoof 2019/2021)       %6.2f %%\n", 100*r.EERStep)
+	fmt.Fprintf(bw, "Cllr %.4f bits (min %.4f); DCF (ASVspoof 5: Pspoof 0.05, Cmiss 1, Cfa 10) actual %.4f, min %.4f\n",
+		r.Cllr, r.MinCllr, r.ActDCF, r.MinDCF)
+	if r.TDCFLegacy != nil {
+		fmt.Fprintf(bw, "min t-DCF (legacy, ASVspoof 2019)    %8.4f\n", *r.TDCFLegacy)
+	}
+	if r.TDCFRevised != nil {
+		fmt.Fprintf(bw, "min t-DCF (revised, ASVspoof 2021)   %8.4f\n", *r.TDCFRevised)
+	}
+	if a := r.TDCFASV; a != nil {
+		fmt.Fprintf(bw, "  ASV operating point: %s: Pfa %.5f, Pmiss %.5f, Pmiss(spoof) %.5f\n", a.Source, a.PfaASV, a.PmissASV, a.PmissSpoofASV)
+	}
 	fmt.Fprintf(bw, "trials: %d genuine, %d spoof scored; %d missing; %d extra scores ignored\n\n",
 		r.NGenuine, r.NSpoof, r.Missing, r.Extra)
 
@@ -38,7 +49,11 @@ func (r *Result) WriteText(w io.Writer) error {
 		{"playback device", r.By.Playback},
 		{"recording device", r.By.Recorder},
 	}
+	legacy := len(r.By.Columns) == 0 || len(r.By.Environment)+len(r.By.Playback)+len(r.By.Recorder)+len(r.By.Phrase) > 0
 	for _, s := range sections {
+		if !legacy {
+			break
+		}
 		fmt.Fprintf(bw, "\nEER by %s (its spoof trials against all %d genuine trials):\n", s.name, r.NGenuine)
 		keys := sortedMapKeys(s.m)
 		wid := keyWidth(s.name, keys)
@@ -50,19 +65,27 @@ func (r *Result) WriteText(w io.Writer) error {
 		tw.Flush()
 	}
 
-	fmt.Fprintf(bw, "\nEER by phrase (its spoof trials against all %d genuine trials; own: against its own genuine trials):\n", r.NGenuine)
-	keys := sortedMapKeys(r.By.Phrase)
-	wid := keyWidth("phrase", keys)
-	fmt.Fprintf(tw, "  %-*s\tEER %%\tEER step %%\tspoof\town EER %%\town EER step %%\tgenuine\t\n", wid, "phrase")
-	for _, k := range keys {
-		v := r.By.Phrase[k]
-		own, ownStep := "-", "-"
-		if v.EEROwn != nil {
-			own, ownStep = pct(*v.EEROwn), pct(*v.EERStepOwn)
+	ownTable := func(name string, m map[string]Phrase) {
+		fmt.Fprintf(bw, "\nEER by %s (its spoof trials against all %d genuine trials; own: against the genuine trials with the same %s):\n", name, r.NGenuine, name)
+		keys := sortedMapKeys(m)
+		wid := keyWidth(name, keys)
+		fmt.Fprintf(tw, "  %-*s\tEER %%\tEER step %%\tspoof\town EER %%\town EER step %%\tgenuine\t\n", wid, name)
+		for _, k := range keys {
+			v := m[k]
+			own, ownStep := "-", "-"
+			if v.EEROwn != nil {
+				own, ownStep = pct(*v.EEROwn), pct(*v.EERStepOwn)
+			}
+			fmt.Fprintf(tw, "  %-*s\t%s\t%s\t%d\t%s\t%s\t%d\t\n", wid, k, pct(v.EER), pct(v.EERStep), v.NSpoof, own, ownStep, v.NGenuineOwn)
 		}
-		fmt.Fprintf(tw, "  %-*s\t%s\t%s\t%d\t%s\t%s\t%d\t\n", wid, k, pct(v.EER), pct(v.EERStep), v.NSpoof, own, ownStep, v.NGenuineOwn)
+		tw.Flush()
 	}
-	tw.Flush()
+	if legacy {
+		ownTable("phrase", r.By.Phrase)
+	}
+	for _, name := range sortedMapKeys(r.By.Columns) {
+		ownTable(name, r.By.Columns[name])
+	}
 	return bw.Flush()
 }
 

@@ -10,10 +10,16 @@ import (
 	"github.com/deep4deep/deep4deep/audio"
 )
 
-// ExtractFiles computes the features described by c for every file in paths
-// on workers goroutines (workers ≤ 0 means GOMAXPROCS). Each worker owns one
-// Extractor and one Matrix and reuses them; audio is read with
-// audio.Load(path, c.SampleRate), so any WAV or FLAC at any rate works.
+// ExtractFiles is ExtractFilesLimited with audio's default limits.
+func ExtractFiles(ctx context.Context, c Config, paths []string, workers int, fn func(i int, m *Matrix) error, progress func(done int)) error {
+	return ExtractFilesLimited(ctx, c, audio.Limits{}, paths, workers, fn, progress)
+}
+
+// ExtractFilesLimited computes the features described by c for every file in
+// paths on workers goroutines (workers ≤ 0 means GOMAXPROCS). Each worker
+// owns one Extractor and one Matrix and reuses them; audio is read with
+// audio.LoadLimited(path, c.SampleRate, lim), so any WAV or FLAC at any rate
+// works, and a file beyond lim is an error.
 //
 // fn(i, m) receives the features of paths[i]. It is called from the worker
 // goroutines, possibly concurrently and in any order, and m is reused as
@@ -24,7 +30,7 @@ import (
 // The first error — from reading, extracting or fn — cancels the remaining
 // work and is returned, naming the file's path; so is ctx's error if ctx is
 // cancelled first.
-func ExtractFiles(ctx context.Context, c Config, paths []string, workers int, fn func(i int, m *Matrix) error, progress func(done int)) error {
+func ExtractFilesLimited(ctx context.Context, c Config, lim audio.Limits, paths []string, workers int, fn func(i int, m *Matrix) error, progress func(done int)) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -65,7 +71,7 @@ func ExtractFiles(ctx context.Context, c Config, paths []string, workers int, fn
 			}
 			var m Matrix
 			for i := range jobs {
-				if err := extractOne(ex, &m, c.SampleRate, paths[i], i, fn); err != nil {
+				if err := extractOne(ex, &m, c.SampleRate, lim, paths[i], i, fn); err != nil {
 					fail(err)
 					continue // drain: the feeder stops on cancellation
 				}
@@ -94,8 +100,8 @@ feed:
 	return ctx.Err()
 }
 
-func extractOne(ex Extractor, m *Matrix, rate int, path string, i int, fn func(int, *Matrix) error) error {
-	x, err := audio.Load(path, rate)
+func extractOne(ex Extractor, m *Matrix, rate int, lim audio.Limits, path string, i int, fn func(int, *Matrix) error) error {
+	x, err := audio.LoadLimited(path, rate, lim)
 	if err != nil {
 		return err // names the path
 	}

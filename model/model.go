@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/deep4deep/deep4deep/audio"
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/gmm"
 	"github.com/deep4deep/deep4deep/internal/atomicfile"
@@ -34,6 +35,10 @@ import (
 // (NewScorer) hold their own buffers and may run concurrently.
 type Model struct {
 	Config Config
+	// Limits bound the audio that scoring reads (ScoreFile, ScoreFiles): the
+	// zero value applies audio's defaults (one hour). Set it before making
+	// scorers.
+	Limits audio.Limits
 
 	// CNN: the network's tensors (PyTorch names). Each scorer builds its own
 	// network from them, because a network keeps activation buffers.

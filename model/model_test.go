@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -285,4 +286,26 @@ func FuzzLoadConfig(f *testing.F) {
 			t.Fatalf("loaded a model of kind %q", m.Config.Kind)
 		}
 	})
+}
+
+// TestSplit: every core is used whatever the number of files (the bug was
+// one file → one worker with one thread).
+func TestSplit(t *testing.T) {
+	for _, tc := range []struct{ cores, n, workers, threads int }{
+		{2, 1, 1, 2},
+		{2, 2, 2, 1},
+		{2, 100, 2, 1},
+		{8, 1, 1, 8},
+		{8, 3, 3, 2},
+		{8, 0, 1, 8},
+		{1, 5, 1, 1},
+	} {
+		w, th := split(tc.cores, tc.n)
+		if w != tc.workers || th != tc.threads {
+			t.Errorf("split(%d cores, %d files) = %d workers × %d threads, want %d × %d", tc.cores, tc.n, w, th, tc.workers, tc.threads)
+		}
+	}
+	if w, th := split(0, 1); w != 1 || th != runtime.GOMAXPROCS(0) {
+		t.Errorf("split(0, 1) = %d × %d, want 1 × GOMAXPROCS (%d)", w, th, runtime.GOMAXPROCS(0))
+	}
 }

@@ -5,12 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync"
-	"sync/atomic"
 
 	"github.com/deep4deep/deep4deep/audio"
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/gmm"
+	"github.com/deep4deep/deep4deep/internal/par"
 	"github.com/deep4deep/deep4deep/nn"
 )
 
@@ -51,7 +50,7 @@ func (m *Model) NewScorer(threads int) (Scorer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("features: %w", err)
 	}
-	b := base{cfg: &m.Config, ex: ex}
+	b := base{cfg: &m.Config, lim: m.Limits, ex: ex}
 	switch m.Config.Kind {
 	case CNN:
 		net, err := m.newNet()
@@ -85,6 +84,7 @@ func (m *Model) NewScorer(threads int) (Scorer, error) {
 // base holds what both scorers share: extraction and normalisation.
 type base struct {
 	cfg  *Config
+	lim  audio.Limits
 	ex   features.Extractor
 	raw  features.Matrix // features of the current utterance
 	norm features.Matrix // normalised copy
@@ -94,7 +94,7 @@ type base struct {
 }
 
 func (b *base) ScoreFile(path string) (float64, error) {
-	samples, err := audio.Load(path, b.cfg.Features.SampleRate)
+	samples, err := audio.LoadLimited(path, b.cfg.Features.SampleRate, b.lim)
 	if err != nil {
 		return 0, err // audio errors name the file
 	}
@@ -248,65 +248,35 @@ func CMVN(m *features.Matrix) {
 	}
 }
 
-// ScoreFiles scores audio files in parallel on workers goroutines (≤ 0 means
-// 1), each with its own scorer, and returns the scores in the order of
-// paths. progress, if not nil, is called with the number of files done so
-// far (from several goroutines). The first error stops the work and is
-// returned, naming its file; a cancelled ctx returns ctx.Err().
-func (m *Model) ScoreFiles(ctx context.Context, paths []string, workers int, progress func(done int)) ([]float64, error) {
-	if workers < 1 {
-		workers = 1
-	}
-	workers = min(workers, max(1, len(paths)))
-	// With fewer files than cores, give each CNN scorer several threads.
-	threads := 1
-	if len(paths) < workers*2 {
-		threads = max(1, workers/max(1, len(paths)))
-	}
+// ScoreFiles scores audio files in parallel and returns the scores in the
+// order of paths. workers is the number of cores to use (≤ 0 means
+// GOMAXPROCS): with at least as many files as cores each core scores its own
+// files with its own scorer; with fewer files, each CNN scorer gets
+// workers/len(paths) engine threads, so one long file still uses every core.
+// progress, if not nil, is called after each file (calls serialised). The
+// first error stops every worker and is returned, naming its file; a
+// cancelled ctx returns ctx.Err().
+func (m *Model) ScoreFiles(ctx context.Context, paths []string, workers int, progress par.Progress) ([]float64, error) {
+	workers, threads := split(workers, len(paths))
 	scores := make([]float64, len(paths))
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		next, done atomic.Int64
-		once       sync.Once
-		firstErr   error
-		wg         sync.WaitGroup
-	)
-	fail := func(err error) {
-		once.Do(func() { firstErr = err; cancel() })
-	}
-	for w := 0; w < workers; w++ {
-		sc, err := m.NewScorer(threads)
-		if err != nil {
-			return nil, err
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer sc.Close()
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= len(paths) {
-					return
-				}
-				s, err := sc.ScoreFile(paths[i])
-				if err != nil {
-					fail(err)
-					return
-				}
-				scores[i] = s
-				if n := done.Add(1); progress != nil {
-					progress(int(n))
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	if err := ctx.Err(); err != nil {
+	err := par.Do(ctx, len(paths), workers,
+		func() (Scorer, error) { return m.NewScorer(threads) },
+		Scorer.Close,
+		func(_ context.Context, sc Scorer, i int) error {
+			s, err := sc.ScoreFile(paths[i])
+			scores[i] = s
+			return err
+		}, progress)
+	if err != nil {
 		return nil, err
 	}
 	return scores, nil
+}
+
+// split shares cores (≤ 0 means GOMAXPROCS) among n files: one file per
+// worker, and the cores left over go to each worker's engine threads.
+func split(cores, n int) (workers, threads int) {
+	cores = par.Workers(cores, math.MaxInt)
+	workers = par.Workers(cores, n)
+	return workers, max(1, cores/workers)
 }

@@ -14,6 +14,8 @@ import (
 // safe for concurrent use; it runs its own worker goroutines (SetThreads).
 type Net struct {
 	arch    Arch
+	blocks  Arch   // the block form of arch, for the fused engine
+	graph   *graph // the graph engine, when the fused one does not apply
 	ks      kernelSet
 	threads int
 	wk      *workers
@@ -69,16 +71,24 @@ func (t tensorRef) size() int {
 // linear weights and biases uniform in ±1/√fan_in (kaiming-uniform with
 // a = √5), batch-norm weight 1, bias 0, running mean 0, variance 1. All
 // randomness (initialisation, dropout) flows from seed.
-func New(a Arch, seed uint64) (*Net, error) {
-	if err := a.Validate(); err != nil {
+//
+// A network of the seed family (the expansion of a block shorthand: conv
+// 3×3 → batch norm → ReLU blocks with max pools, dense layers, softmax)
+// runs on the fused engine; any other on the graph engine of plain layers.
+func New(a Arch, seed uint64) (*Net, error) { return newNet(a, seed, false) }
+
+// newNet is New; reference forces the graph engine (tests compare the two).
+func newNet(a Arch, seed uint64, reference bool) (*Net, error) {
+	layers, specs, err := a.build()
+	if err != nil {
 		return nil, err
 	}
 	n := &Net{arch: a, ks: bestKernels(), dirty: true}
 	// Register tensors in PyTorch state_dict order.
 	var np, ns int
-	add := func(name string, param bool, shape ...int) {
-		t := tensorRef{name: name, shape: shape, param: param}
-		if param {
+	for _, s := range specs {
+		t := tensorRef{name: s.name, shape: s.shape, param: s.param}
+		if s.param {
 			t.buf, t.off = &n.params, np
 			np += t.size()
 		} else {
@@ -87,51 +97,47 @@ func New(a Arch, seed uint64) (*Net, error) {
 		}
 		n.tensors = append(n.tensors, t)
 	}
-	cin := 1
-	h, w := a.InputHeight, a.InputWidth
-	for bi, b := range a.Blocks {
-		for j, c := range b.Channels {
-			p := fmt.Sprintf("block%d.", bi+1)
-			add(fmt.Sprintf("%sconv%d.weight", p, j+1), true, c, cin, 3, 3)
-			add(fmt.Sprintf("%sconv%d.bias", p, j+1), true, c)
-			add(fmt.Sprintf("%sbn%d.weight", p, j+1), true, c)
-			add(fmt.Sprintf("%sbn%d.bias", p, j+1), true, c)
-			add(fmt.Sprintf("%sbn%d.running_mean", p, j+1), false, c)
-			add(fmt.Sprintf("%sbn%d.running_var", p, j+1), false, c)
-			cin = c
-		}
-		h, w = h/b.PoolH, w/b.PoolW
-	}
-	fin := cin * h * w
-	for i, d := range a.Dense {
-		add(fmt.Sprintf("fc%d.weight", i+1), true, d.Units, fin)
-		add(fmt.Sprintf("fc%d.bias", i+1), true, d.Units)
-		fin = d.Units
-	}
-	add("out.weight", true, a.Classes, fin)
-	add("out.bias", true, a.Classes)
 	n.params = make([]float32, np)
 	n.grads = make([]float32, np)
 	n.stats = make([]float32, ns)
+	n.rng = rand.NewPCG(seed, 0x64726f706f7574)
 
-	n.build()
+	if bf, ok := a.blockForm(); ok && !reference {
+		n.blocks = bf
+		n.build()
+	} else {
+		ti := 0
+		for _, l := range layers {
+			k := len(l.tensors())
+			p, g := make([][]float32, k), make([][]float32, k)
+			for j := range k {
+				t := n.tensors[ti+j]
+				p[j] = (*t.buf)[t.off : t.off+t.size()]
+				if t.param {
+					g[j] = n.grads[t.off : t.off+t.size()]
+				}
+			}
+			// Parameters first, then buffers, as each layer lists them.
+			l.bind(p, g)
+			ti += k
+		}
+		n.graph = newGraph(layers, a.LayerList(), func() float64 { return float64(n.rng.Uint64()>>11) / (1 << 53) })
+	}
 
-	// PyTorch default initialisation.
+	// PyTorch default initialisation, tensor by tensor in state_dict order.
 	rng := rand.New(rand.NewPCG(seed, 0x6e6e2d696e6974))
-	for _, c := range n.convs {
-		bound := 1 / math.Sqrt(float64(c.k))
-		uniform(rng, c.w, bound)
-		uniform(rng, c.b, bound)
-		for i := range c.gm {
-			c.gm[i], c.runVar[i] = 1, 1
+	for i, s := range specs {
+		t := n.tensors[i]
+		v := (*t.buf)[t.off : t.off+t.size()]
+		switch s.init {
+		case initUniform:
+			uniform(rng, v, 1/math.Sqrt(float64(s.fanIn)))
+		case initOnes:
+			for j := range v {
+				v[j] = 1
+			}
 		}
 	}
-	for _, d := range n.denses {
-		bound := 1 / math.Sqrt(float64(d.fin))
-		uniform(rng, d.w, bound)
-		uniform(rng, d.b, bound)
-	}
-	n.rng = rand.NewPCG(seed, 0x64726f706f7574)
 	n.SetThreads(runtime.GOMAXPROCS(0))
 	return n, nil
 }
@@ -245,23 +251,43 @@ func (n *Net) ensure(batch int, train bool) {
 	}
 }
 
-// InputSize is the number of values per sample (InputHeight·InputWidth).
+// InputSize is the number of values per sample (InputHeight·InputWidth) of
+// a frames network; an utterance network takes InputHeight·T values for T
+// frames.
 func (n *Net) InputSize() int { return n.arch.InputHeight * n.arch.InputWidth }
 
-func (n *Net) checkInput(x []float32, batch int) error {
+// inputWidth checks x against the batch size and returns the number of
+// frames per sample.
+func (n *Net) inputWidth(x []float32, batch int) (int, error) {
 	if batch < 1 {
-		return fmt.Errorf("nn: batch size %d", batch)
+		return 0, fmt.Errorf("nn: batch size %d", batch)
+	}
+	h := n.arch.InputHeight
+	if n.arch.Utterance() {
+		if len(x) == 0 || len(x)%(batch*h) != 0 {
+			return 0, fmt.Errorf("nn: input has %d values, not a multiple of batch %d × %d dimensions", len(x), batch, h)
+		}
+		w := len(x) / (batch * h)
+		if m := n.arch.MinWidth(); w < m {
+			return 0, fmt.Errorf("nn: input of %d frames is shorter than the network's minimum %d", w, m)
+		}
+		return w, nil
 	}
 	if len(x) != batch*n.InputSize() {
-		return fmt.Errorf("nn: input has %d values, want %d (batch %d × %d × %d)", len(x), batch*n.InputSize(), batch, n.arch.InputHeight, n.arch.InputWidth)
+		return 0, fmt.Errorf("nn: input has %d values, want %d (batch %d × %d × %d)", len(x), batch*n.InputSize(), batch, h, n.arch.InputWidth)
 	}
-	return nil
+	return n.arch.InputWidth, nil
+}
+
+func (n *Net) checkInput(x []float32, batch int) error {
+	_, err := n.inputWidth(x, batch)
+	return err
 }
 
 func (n *Net) checkLabels(labels []int32) error {
 	for i, l := range labels {
-		if l < 0 || int(l) >= n.arch.Classes {
-			return fmt.Errorf("nn: label %d of sample %d outside [0, %d)", l, i, n.arch.Classes)
+		if l < 0 || int(l) >= max(2, n.arch.Classes) {
+			return fmt.Errorf("nn: label %d of sample %d outside [0, %d)", l, i, max(2, n.arch.Classes))
 		}
 	}
 	return nil
@@ -362,45 +388,11 @@ func (n *Net) lossGrad(labels []int32, grad bool) (float64, int) {
 	out := n.denses[len(n.denses)-1]
 	k := n.arch.Classes
 	batch := len(labels)
-	var loss float64
-	correct := 0
-	var buf [64]float64
-	p := buf[:0]
-	if k <= len(buf) {
-		p = buf[:k]
-	} else {
-		p = make([]float64, k)
+	var dz []float32
+	if grad {
+		dz = out.dz.data
 	}
-	inv := 1 / float64(batch)
-	for i, l := range labels {
-		best := 0
-		m := math.Inf(-1)
-		for c := 0; c < k; c++ {
-			v := float64(out.z.data[c*out.z.ld+i])
-			p[c] = v
-			if v > m {
-				m, best = v, c
-			}
-		}
-		if best == int(l) {
-			correct++
-		}
-		var s float64
-		for c := range p {
-			s += math.Exp(p[c] - m)
-		}
-		lse := m + math.Log(s)
-		loss += lse - p[l]
-		if grad {
-			for c := 0; c < k; c++ {
-				g := math.Exp(p[c] - lse)
-				if c == int(l) {
-					g--
-				}
-				out.dz.data[c*out.dz.ld+i] = float32(g * inv)
-			}
-		}
-	}
+	loss, correct := crossEntropy(out.z.data, k, 1, out.z.ld, labels, dz)
 	if grad {
 		for c := 0; c < out.fout4; c++ {
 			row := out.dz.row(c)
@@ -411,7 +403,7 @@ func (n *Net) lossGrad(labels []int32, grad bool) (float64, int) {
 			}
 		}
 	}
-	return loss * inv, correct
+	return loss, correct
 }
 
 // TrainStep runs one training step on a batch: forward in training mode
@@ -431,6 +423,9 @@ func (n *Net) TrainStep(x []float32, labels []int32, opt *Adam) (loss float64, c
 	}
 	if opt == nil || opt.net != n {
 		return 0, 0, errors.New("nn: TrainStep needs an Adam made by NewAdam for this network")
+	}
+	if n.graph != nil {
+		return n.graphTrainStep(x, labels, opt)
 	}
 	if n.arch.InputHeight*n.arch.InputWidth*batch < 2 {
 		return 0, 0, errors.New("nn: batch norm needs more than one value per channel in training")
@@ -466,6 +461,15 @@ func (n *Net) Logits(x []float32, batch int, out []float32) error {
 	}
 	if len(out) != batch*n.arch.Classes {
 		return fmt.Errorf("nn: logits buffer has %d values, want %d", len(out), batch*n.arch.Classes)
+	}
+	if n.graph != nil {
+		w, _ := n.inputWidth(x, batch)
+		if err := n.graph.setInput(x, batch, n.arch.InputHeight, w, false); err != nil {
+			return err
+		}
+		n.graph.forward(false)
+		copy(out, n.graph.output())
+		return nil
 	}
 	n.evalLogits(x, batch, out)
 	return nil
@@ -518,29 +522,22 @@ func (n *Net) Loss(x []float32, labels []int32) (loss float64, correct int, err 
 		return 0, 0, err
 	}
 	k := n.arch.Classes
+	if n.graph != nil {
+		w, _ := n.inputWidth(x, batch)
+		if err := n.graph.setInput(x, batch, n.arch.InputHeight, w, false); err != nil {
+			return 0, 0, err
+		}
+		n.graph.forward(false)
+		loss, correct = crossEntropy(n.graph.output(), k, k, 1, labels, nil)
+		return loss, correct, nil
+	}
 	if len(n.evalLogit) < batch*k {
 		n.evalLogit = make([]float32, batch*k)
 	}
 	z := n.evalLogit[:batch*k]
 	n.evalLogits(x, batch, z)
-	for i, l := range labels {
-		row := z[i*k : (i+1)*k]
-		m, best := math.Inf(-1), 0
-		for c, v := range row {
-			if float64(v) > m {
-				m, best = float64(v), c
-			}
-		}
-		if best == int(l) {
-			correct++
-		}
-		var s float64
-		for _, v := range row {
-			s += math.Exp(float64(v) - m)
-		}
-		loss += m + math.Log(s) - float64(row[l])
-	}
-	return loss / float64(batch), correct, nil
+	loss, correct = crossEntropy(z, k, k, 1, labels, nil)
+	return loss, correct, nil
 }
 
 // Tensors returns copies of the weights and batch-norm running statistics
@@ -639,7 +636,7 @@ func (n *Net) build() {
 		ti++
 		return (*t.buf)[t.off : t.off+t.size()]
 	}
-	a := n.arch
+	a := n.blocks
 	g := newGeom(a.InputHeight, a.InputWidth)
 	n.input = newAct(g, 1)
 	in, dIn := &n.input, (*act)(nil)
@@ -699,7 +696,7 @@ const microBatch = 48
 // runs single-threaded: inference workers each run one on their own
 // micro-batches, with no synchronisation between layers.
 func (n *Net) replica() *Net {
-	r := &Net{arch: n.arch, ks: n.ks, params: n.params, grads: n.grads, stats: n.stats, tensors: n.tensors, rng: n.rng}
+	r := &Net{arch: n.arch, blocks: n.blocks, ks: n.ks, params: n.params, grads: n.grads, stats: n.stats, tensors: n.tensors, rng: n.rng}
 	r.build()
 	for i, c := range r.convs {
 		c.apF, c.apB, c.ss = n.convs[i].apF, n.convs[i].apB, n.convs[i].ss
@@ -711,4 +708,25 @@ func (n *Net) replica() *Net {
 	r.threads = 1
 	r.replicaOf = n
 	return r
+}
+
+// graphTrainStep is TrainStep on the graph engine.
+func (n *Net) graphTrainStep(x []float32, labels []int32, opt *Adam) (float64, int, error) {
+	batch := len(labels)
+	w, _ := n.inputWidth(x, batch)
+	g := n.graph
+	if err := g.setInput(x, batch, n.arch.InputHeight, w, true); err != nil {
+		return 0, 0, err
+	}
+	g.forward(true)
+	k := n.arch.Classes
+	z := g.output()
+	if cap(g.dz) < len(z) {
+		g.dz = make([]float32, len(z))
+	}
+	g.dz = g.dz[:len(z)]
+	loss, correct := crossEntropy(z, k, k, 1, labels, g.dz)
+	g.backward(g.dz)
+	opt.step()
+	return loss, correct, nil
 }

@@ -39,6 +39,22 @@ func randInput(rng *rand.Rand, a Arch, batch int) ([]float32, []int32) {
 func (n *Net) lossGradForTest(x []float32, labels []int32) float64 {
 	st := n.RNGState()
 	batch := len(labels)
+	if g := n.graph; g != nil {
+		w, err := n.inputWidth(x, batch)
+		if err != nil {
+			panic(err)
+		}
+		if err := g.setInput(x, batch, n.arch.InputHeight, w, true); err != nil {
+			panic(err)
+		}
+		g.forward(true)
+		z := g.output()
+		g.dz = make([]float32, len(z))
+		loss, _ := crossEntropy(z, n.arch.Classes, n.arch.Classes, 1, labels, g.dz)
+		g.backward(g.dz)
+		n.SetRNGState(st)
+		return loss
+	}
 	n.ensure(batch, true)
 	n.dirty = true
 	n.pack()

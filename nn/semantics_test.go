@@ -139,7 +139,7 @@ func refForward(a Arch, ts map[string]safetensors.Tensor, x []float32, batch int
 	return logits, means, uvars
 }
 
-func crossEntropy(logits [][]float64, labels []int32) float64 {
+func refCrossEntropy(logits [][]float64, labels []int32) float64 {
 	var loss float64
 	for i, z := range logits {
 		m := math.Inf(-1)
@@ -180,7 +180,7 @@ func TestBatchNormSemantics(t *testing.T) {
 			t.Fatal(err)
 		}
 		refLogits, means, uvars := refForward(refArch, before, x, 7, true)
-		if want := crossEntropy(refLogits, y); math.Abs(loss-want) > 1e-5 {
+		if want := refCrossEntropy(refLogits, y); math.Abs(loss-want) > 1e-5 {
 			t.Errorf("%s: training loss %.7f, reference %.7f", ks.name, loss, want)
 		}
 		after := n.Tensors()
@@ -212,8 +212,8 @@ func TestBatchNormSemantics(t *testing.T) {
 			}
 		}
 		evalLoss, _, err := n.Loss(x, y)
-		if err != nil || math.Abs(evalLoss-crossEntropy(evalRef, y)) > 1e-5 {
-			t.Errorf("%s: Loss = %v, %v; reference %v", ks.name, evalLoss, err, crossEntropy(evalRef, y))
+		if err != nil || math.Abs(evalLoss-refCrossEntropy(evalRef, y)) > 1e-5 {
+			t.Errorf("%s: Loss = %v, %v; reference %v", ks.name, evalLoss, err, refCrossEntropy(evalRef, y))
 		}
 		n.Close()
 	}

@@ -19,9 +19,6 @@ import (
 	"github.com/deep4deep/deep4deep/model"
 )
 
-// Threshold is the decision threshold on the score: above it, genuine.
-const Threshold = 0.0
-
 // FrameStep is the time step of the genuine-probability timeline, seconds.
 const FrameStep = 0.1
 
@@ -29,14 +26,16 @@ const FrameStep = 0.1
 type Result struct {
 	// File is the uploaded file name (multipart uploads only).
 	File string `json:"file,omitempty"`
-	// Score is the model's score: higher means genuine, above Threshold is
-	// decided genuine.
+	// Score is the model's raw score: higher means genuine.
 	Score float64 `json:"score"`
 	// LLR is the calibrated log-likelihood ratio of genuine against spoof,
 	// present only when the model is calibrated.
-	LLR       *float64 `json:"llr,omitempty"`
-	Label     string   `json:"label"` // "genuine" or "spoof"
-	Threshold float64  `json:"threshold"`
+	LLR *float64 `json:"llr,omitempty"`
+	// Label is "genuine" when the LLR (calibrated) or the score
+	// (uncalibrated) is at least Threshold (calibrated: the Bayes threshold
+	// of Options.Costs) or above 0 (uncalibrated), else "spoof".
+	Label     string  `json:"label"`
+	Threshold float64 `json:"threshold"`
 	// DurationS is the clip's duration in seconds.
 	DurationS float64  `json:"duration_s"`
 	Format    string   `json:"format"`
@@ -44,7 +43,8 @@ type Result struct {
 	// FrameStepS is the step of Frames in seconds (0.1).
 	FrameStepS float64 `json:"frame_step_s"`
 	// Frames is the genuine probability of each FrameStepS of the clip: the
-	// mean over the window's analysis frames of σ(frame score).
+	// mean over the window's analysis frames of σ(frame log-odds), the
+	// frame log-odds calibrated like the utterance score when the model is.
 	Frames []float64 `json:"frames"`
 	// Detail (with ?detail=1): the waveform envelope and log-mel
 	// spectrogram the web page draws.
@@ -220,11 +220,21 @@ func (s *Server) scoreData(ctx context.Context, data []byte, detail bool) (*Resu
 	}
 	s.metrics.audioSeconds.Add(dur)
 	label := "spoof"
-	if score > Threshold {
+	var llr *float64
+	if s.cal != nil {
+		v := s.cal.Apply([]float64{score})
+		llr = &v
+		if v >= s.threshold {
+			label = "genuine"
+		}
+		for i, d := range frames {
+			frames[i] = s.cal.Apply([]float64{d})
+		}
+	} else if score > 0 {
 		label = "genuine"
 	}
 	res := &Result{
-		Score: score, Label: label, Threshold: Threshold, DurationS: dur,
+		Score: score, LLR: llr, Label: label, Threshold: s.threshold, DurationS: dur,
 		Format: string(format), Model: refOf(s.info), FrameStepS: FrameStep,
 		Frames: timeline(frames, s.model.Config.Features.HopSeconds, FrameStep, dur),
 	}

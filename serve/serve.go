@@ -41,7 +41,9 @@ import (
 	"time"
 
 	"github.com/deep4deep/deep4deep/audio"
+	"github.com/deep4deep/deep4deep/calibrate"
 	"github.com/deep4deep/deep4deep/defaultmodel"
+	"github.com/deep4deep/deep4deep/eval"
 	"github.com/deep4deep/deep4deep/model"
 )
 
@@ -74,6 +76,15 @@ type Options struct {
 	// FFmpeg decodes the formats the audio package does not (nil: ffmpeg
 	// from $PATH, when installed).
 	FFmpeg *audio.FFmpeg
+	// Costs are the spoof prior and error costs of the decision on
+	// calibrated LLRs: genuine when llr ≥ ln(Cfa·Pspoof / (Cmiss·(1−Pspoof)))
+	// (zero value: eval.ASVspoof5). Uncalibrated models decide score > 0.
+	Costs eval.DCFParams
+	// Calibration overrides the model's calibration (nil: the one the model
+	// info carries, if any).
+	Calibration *calibrate.Map
+	// NoCalibration ignores any calibration: raw scores, threshold 0.
+	NoCalibration bool
 	// Logger receives one structured line per request (nil: discard).
 	Logger *slog.Logger
 }
@@ -109,6 +120,9 @@ func (o *Options) defaults() {
 	if o.ShutdownTimeout <= 0 {
 		o.ShutdownTimeout = 30 * time.Second
 	}
+	if o.Costs == (eval.DCFParams{}) {
+		o.Costs = eval.ASVspoof5
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -124,10 +138,14 @@ type Server struct {
 	// each holds a body of up to MaxBodyBytes and its samples).
 	decoding chan struct{}
 	decoder  audio.Decoder
-	metrics  *metrics
-	handler  http.Handler
-	draining atomic.Bool
-	closed   atomic.Bool
+	// cal maps scores to LLRs (nil: uncalibrated); threshold is the
+	// decision threshold on the LLR, or 0 on the raw score.
+	cal       *calibrate.Map
+	threshold float64
+	metrics   *metrics
+	handler   http.Handler
+	draining  atomic.Bool
+	closed    atomic.Bool
 }
 
 // New makes a server for m, described by info. It builds the scorer pool
@@ -146,9 +164,26 @@ func New(m *model.Model, info *defaultmodel.Info, o Options) (*Server, error) {
 		decoding: make(chan struct{}, 2*o.Scorers+2),
 		metrics:  newMetrics(),
 	}
-	rate := m.Config.Features.SampleRate
-	maxOut := int(o.MaxAudioSeconds*float64(rate)) + 1
-	s.decoder = audio.Decoder{FFmpeg: o.FFmpeg, MaxSamples: maxOut}
+	if !o.Costs.Valid() {
+		return nil, fmt.Errorf("costs %+v: want a spoof prior in (0, 1) and positive costs", o.Costs)
+	}
+	switch {
+	case o.NoCalibration:
+	case o.Calibration != nil:
+		s.cal = o.Calibration
+	case info.Calibration != nil:
+		s.cal = info.Calibration
+	}
+	if s.cal != nil {
+		if len(s.cal.Weights) != 1 {
+			return nil, fmt.Errorf("calibration maps %d systems; want 1", len(s.cal.Weights))
+		}
+		s.threshold = o.Costs.Threshold()
+	}
+	// Decoding stops a little past the limit, so that the answer can say
+	// how long the clip is without decoding all of a long one.
+	lim := audio.Limits{MaxDuration: time.Duration((o.MaxAudioSeconds + 1) * float64(time.Second))}
+	s.decoder = audio.Decoder{FFmpeg: o.FFmpeg, Limits: lim}
 	for i := 0; i < o.Scorers; i++ {
 		sc, err := m.NewScorer(1)
 		if err != nil {
@@ -318,12 +353,12 @@ func (s *Server) instrument(endpoint string, next http.Handler) http.Handler {
 func (s *Server) handleModel(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, struct {
 		*defaultmodel.Info
-		Threshold  float64 `json:"threshold"`
+		Threshold  float64 `json:"threshold"` // on llr when calibrated, else on score
 		SampleRate int     `json:"sample_rate"`
 		Scorers    int     `json:"scorers"`
 		Limits     limits  `json:"limits"`
 		FFmpeg     bool    `json:"ffmpeg"`
-	}{s.info, Threshold, s.model.Config.Features.SampleRate, s.opts.Scorers,
+	}{s.info, s.threshold, s.model.Config.Features.SampleRate, s.opts.Scorers,
 		limits{s.opts.MaxBodyBytes, s.opts.MaxAudioSeconds, s.opts.MinAudioSeconds, s.opts.MaxBatchFiles}, s.opts.FFmpeg.Available()})
 }
 

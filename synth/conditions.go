@@ -61,6 +61,9 @@ type Loudspeaker struct {
 	H2, H3              float64
 	// Line marks a line-level output (DAC, interface, console): no driver.
 	Line bool
+	// SRC is the sample-rate converter that plays the 16 kHz recording at
+	// the device's 44.1/48 kHz converter rate (zero: none).
+	SRC Resampler
 }
 
 // Microphone is a recording device: band limits, capsule/enclosure
@@ -111,32 +114,32 @@ var environments = map[string]Environment{
 
 // playbacks maps the ASVspoof 2017 playback-device IDs to loudspeakers.
 var playbacks = map[string]Loudspeaker{
-	"P01": {Name: "smartphone speaker A", Low: 500, LowOrder: 4, High: 7000, HighOrder: 2, Peaks: []Peak{{1000, 4, 2}, {3200, 5, 3}, {5500, -4, 2}}, H2: 0.02, H3: 0.03},
-	"P02": {Name: "laptop speakers A", Low: 320, LowOrder: 4, High: 7200, HighOrder: 2, Peaks: []Peak{{800, 3, 1.5}, {2500, 4, 2}, {4500, -5, 2}}, H2: 0.015, H3: 0.02},
-	"P03": {Name: "portable Bluetooth speaker", Low: 140, LowOrder: 4, High: 7600, HighOrder: 2, Peaks: []Peak{{180, 5, 1.2}, {3000, -3, 1.5}}, H2: 0.01, H3: 0.015},
-	"P04": {Name: "tablet speakers A", Low: 400, LowOrder: 4, High: 7400, HighOrder: 2, Peaks: []Peak{{1200, 3, 2}, {4200, 4, 3}}, H2: 0.015, H3: 0.025},
-	"P05": {Name: "smartphone speaker B", Low: 600, LowOrder: 4, High: 6800, HighOrder: 4, Peaks: []Peak{{1800, 6, 3}, {3800, 3, 2}}, H2: 0.025, H3: 0.04},
-	"P06": {Name: "desktop PC speakers", Low: 180, LowOrder: 2, High: 7800, HighOrder: 2, Peaks: []Peak{{250, 4, 1}, {2000, -2, 1}, {6000, 3, 2}}, H2: 0.008, H3: 0.01},
-	"P07": {Name: "hi-fi bookshelf speakers", Low: 70, LowOrder: 2, High: 7900, HighOrder: 2, Peaks: []Peak{{120, 2, 1}, {2800, -1.5, 1.5}}, H2: 0.003, H3: 0.004},
-	"P08": {Name: "smart speaker", Low: 110, LowOrder: 4, High: 7500, HighOrder: 2, Peaks: []Peak{{150, 6, 1}, {1000, -2, 1}, {4000, 2, 2}}, H2: 0.006, H3: 0.01},
-	"P09": {Name: "headphones against the microphone", Low: 200, LowOrder: 2, High: 7000, HighOrder: 2, Peaks: []Peak{{3000, 8, 2.5}, {6000, -6, 2}}, H2: 0.004, H3: 0.006},
-	"P10": {Name: "active studio monitor B", Low: 55, LowOrder: 4, High: 7900, HighOrder: 2, Peaks: []Peak{{2000, 1, 1}}, H2: 0.001, H3: 0.001},
-	"P11": {Name: "handheld megaphone", Low: 700, LowOrder: 4, High: 5000, HighOrder: 4, Peaks: []Peak{{1500, 8, 2}}, H2: 0.06, H3: 0.08},
-	"P12": {Name: "soundbar", Low: 90, LowOrder: 2, High: 7800, HighOrder: 2, Peaks: []Peak{{200, 3, 1}, {2500, 2, 1.5}}, H2: 0.004, H3: 0.005},
-	"P13": {Name: "laptop headphone output (line)", Line: true, Low: 20, LowOrder: 2, High: 7900, HighOrder: 2, H2: 0.0005, H3: 0.001},
-	"P14": {Name: "hi-fi floor-standing speakers", Low: 50, LowOrder: 2, High: 7900, HighOrder: 2, Peaks: []Peak{{80, 2, 1}, {1500, -1, 1}}, H2: 0.002, H3: 0.002},
-	"P15": {Name: "active studio monitor A", Low: 45, LowOrder: 4, High: 7950, HighOrder: 2, H2: 0.0005, H3: 0.0008},
-	"P16": {Name: "Bluetooth headset speaker", Low: 300, LowOrder: 2, High: 6500, HighOrder: 2, Peaks: []Peak{{2500, 7, 2}}, H2: 0.02, H3: 0.02},
-	"P17": {Name: "mini speaker cube", Low: 250, LowOrder: 4, High: 7500, HighOrder: 2, Peaks: []Peak{{400, 6, 2}, {5000, 3, 2}}, H2: 0.02, H3: 0.03},
-	"P18": {Name: "feature-phone earpiece", Low: 400, LowOrder: 4, High: 3800, HighOrder: 4, Peaks: []Peak{{1000, 5, 2}}, H2: 0.04, H3: 0.05},
-	"P19": {Name: "portable radio-cassette", Low: 150, LowOrder: 2, High: 5500, HighOrder: 4, Peaks: []Peak{{800, 3, 1}, {2000, 3, 1}}, H2: 0.03, H3: 0.02},
-	"P20": {Name: "laptop speakers B", Low: 350, LowOrder: 4, High: 7000, HighOrder: 2, Peaks: []Peak{{900, 4, 2}, {3500, 5, 2.5}, {6000, -3, 2}}, H2: 0.012, H3: 0.02},
-	"P21": {Name: "smartphone speaker C", Low: 450, LowOrder: 4, High: 7600, HighOrder: 2, Peaks: []Peak{{2200, 5, 2.5}, {4500, 4, 3}}, H2: 0.02, H3: 0.03},
-	"P22": {Name: "tablet speakers B", Low: 280, LowOrder: 4, High: 7300, HighOrder: 2, Peaks: []Peak{{700, 3, 1.5}, {3300, 5, 2}}, H2: 0.012, H3: 0.02},
-	"P23": {Name: "USB audio interface output (line)", Line: true, Low: 10, LowOrder: 2, High: 7950, HighOrder: 2, H2: 0.0002, H3: 0.0004},
-	"P24": {Name: "mixing console output (line)", Line: true, Low: 15, LowOrder: 2, High: 7900, HighOrder: 2, H2: 0.0008, H3: 0.0015},
-	"P25": {Name: "car audio system", Low: 60, LowOrder: 2, High: 7000, HighOrder: 2, Peaks: []Peak{{120, 5, 1}, {3000, -3, 1.5}}, H2: 0.006, H3: 0.008},
-	"P26": {Name: "phone on the car dashboard", Low: 500, LowOrder: 4, High: 7000, HighOrder: 2, Peaks: []Peak{{2000, 5, 2}}, H2: 0.025, H3: 0.03},
+	"P01": {Name: "smartphone speaker A", Low: 500, LowOrder: 4, High: 7000, HighOrder: 2, Peaks: []Peak{{1000, 4, 2}, {3200, 5, 3}, {5500, -4, 2}}, H2: 0.02, H3: 0.03, SRC: speex(4)},
+	"P02": {Name: "laptop speakers A", Low: 320, LowOrder: 4, High: 7200, HighOrder: 2, Peaks: []Peak{{800, 3, 1.5}, {2500, 4, 2}, {4500, -5, 2}}, H2: 0.015, H3: 0.02, SRC: speex(1)},
+	"P03": {Name: "portable Bluetooth speaker", Low: 140, LowOrder: 4, High: 7600, HighOrder: 2, Peaks: []Peak{{180, 5, 1.2}, {3000, -3, 1.5}}, H2: 0.01, H3: 0.015, SRC: speex(4)},
+	"P04": {Name: "tablet speakers A", Low: 400, LowOrder: 4, High: 7400, HighOrder: 2, Peaks: []Peak{{1200, 3, 2}, {4200, 4, 3}}, H2: 0.015, H3: 0.025, SRC: speex(4)},
+	"P05": {Name: "smartphone speaker B", Low: 600, LowOrder: 4, High: 6800, HighOrder: 4, Peaks: []Peak{{1800, 6, 3}, {3800, 3, 2}}, H2: 0.025, H3: 0.04, SRC: speex(4)},
+	"P06": {Name: "desktop PC speakers", Low: 180, LowOrder: 2, High: 7800, HighOrder: 2, Peaks: []Peak{{250, 4, 1}, {2000, -2, 1}, {6000, 3, 2}}, H2: 0.008, H3: 0.01, SRC: speex(1)},
+	"P07": {Name: "hi-fi bookshelf speakers", Low: 70, LowOrder: 2, High: 7900, HighOrder: 2, Peaks: []Peak{{120, 2, 1}, {2800, -1.5, 1.5}}, H2: 0.003, H3: 0.004, SRC: speex(4)},
+	"P08": {Name: "smart speaker", Low: 110, LowOrder: 4, High: 7500, HighOrder: 2, Peaks: []Peak{{150, 6, 1}, {1000, -2, 1}, {4000, 2, 2}}, H2: 0.006, H3: 0.01, SRC: speex(4)},
+	"P09": {Name: "headphones against the microphone", Low: 200, LowOrder: 2, High: 7000, HighOrder: 2, Peaks: []Peak{{3000, 8, 2.5}, {6000, -6, 2}}, H2: 0.004, H3: 0.006, SRC: speex(4)},
+	"P10": {Name: "active studio monitor B", Low: 55, LowOrder: 4, High: 7900, HighOrder: 2, Peaks: []Peak{{2000, 1, 1}}, H2: 0.001, H3: 0.001, SRC: speex(10)},
+	"P11": {Name: "handheld megaphone", Low: 700, LowOrder: 4, High: 5000, HighOrder: 4, Peaks: []Peak{{1500, 8, 2}}, H2: 0.06, H3: 0.08, SRC: speex(4)},
+	"P12": {Name: "soundbar", Low: 90, LowOrder: 2, High: 7800, HighOrder: 2, Peaks: []Peak{{200, 3, 1}, {2500, 2, 1.5}}, H2: 0.004, H3: 0.005, SRC: speex(4)},
+	"P13": {Name: "laptop headphone output (line)", Line: true, Low: 20, LowOrder: 2, High: 7900, HighOrder: 2, H2: 0.0005, H3: 0.001, SRC: speex(1)},
+	"P14": {Name: "hi-fi floor-standing speakers", Low: 50, LowOrder: 2, High: 7900, HighOrder: 2, Peaks: []Peak{{80, 2, 1}, {1500, -1, 1}}, H2: 0.002, H3: 0.002, SRC: speex(4)},
+	"P15": {Name: "active studio monitor A", Low: 45, LowOrder: 4, High: 7950, HighOrder: 2, H2: 0.0005, H3: 0.0008, SRC: speex(10)},
+	"P16": {Name: "Bluetooth headset speaker", Low: 300, LowOrder: 2, High: 6500, HighOrder: 2, Peaks: []Peak{{2500, 7, 2}}, H2: 0.02, H3: 0.02, SRC: speex(4)},
+	"P17": {Name: "mini speaker cube", Low: 250, LowOrder: 4, High: 7500, HighOrder: 2, Peaks: []Peak{{400, 6, 2}, {5000, 3, 2}}, H2: 0.02, H3: 0.03, SRC: speex(4)},
+	"P18": {Name: "feature-phone earpiece", Low: 400, LowOrder: 4, High: 3800, HighOrder: 4, Peaks: []Peak{{1000, 5, 2}}, H2: 0.04, H3: 0.05, SRC: speex(4)},
+	"P19": {Name: "portable radio-cassette", Low: 150, LowOrder: 2, High: 5500, HighOrder: 4, Peaks: []Peak{{800, 3, 1}, {2000, 3, 1}}, H2: 0.03, H3: 0.02, SRC: speex(4)},
+	"P20": {Name: "laptop speakers B", Low: 350, LowOrder: 4, High: 7000, HighOrder: 2, Peaks: []Peak{{900, 4, 2}, {3500, 5, 2.5}, {6000, -3, 2}}, H2: 0.012, H3: 0.02, SRC: speex(1)},
+	"P21": {Name: "smartphone speaker C", Low: 450, LowOrder: 4, High: 7600, HighOrder: 2, Peaks: []Peak{{2200, 5, 2.5}, {4500, 4, 3}}, H2: 0.02, H3: 0.03, SRC: speex(4)},
+	"P22": {Name: "tablet speakers B", Low: 280, LowOrder: 4, High: 7300, HighOrder: 2, Peaks: []Peak{{700, 3, 1.5}, {3300, 5, 2}}, H2: 0.012, H3: 0.02, SRC: speex(4)},
+	"P23": {Name: "USB audio interface output (line)", Line: true, Low: 10, LowOrder: 2, High: 7950, HighOrder: 2, H2: 0.0002, H3: 0.0004, SRC: speex(10)},
+	"P24": {Name: "mixing console output (line)", Line: true, Low: 15, LowOrder: 2, High: 7900, HighOrder: 2, H2: 0.0008, H3: 0.0015, SRC: speex(10)},
+	"P25": {Name: "car audio system", Low: 60, LowOrder: 2, High: 7000, HighOrder: 2, Peaks: []Peak{{120, 5, 1}, {3000, -3, 1.5}}, H2: 0.006, H3: 0.008, SRC: speex(4)},
+	"P26": {Name: "phone on the car dashboard", Low: 500, LowOrder: 4, High: 7000, HighOrder: 2, Peaks: []Peak{{2000, 5, 2}}, H2: 0.025, H3: 0.03, SRC: speex(4)},
 }
 
 // recorders maps the ASVspoof 2017 recording-device IDs to microphones.
@@ -220,6 +223,7 @@ func playbackFor(id string) Loudspeaker {
 	for range 1 + r.IntN(3) {
 		p.Peaks = append(p.Peaks, Peak{uniform(r, 300, 6000), uniform(r, -5, 7), uniform(r, 1, 3)})
 	}
+	p.SRC = speex(r.IntN(11))
 	return p
 }
 

@@ -70,11 +70,11 @@ HVAC/babble noise at 30–50 dB SNR) on the speaker's own phone (one of the six
 		}
 		fmt.Fprintf(&b, "| %s | %s | %g | %g | %g | %s | %g | – |\n", id, e.Name, e.RT60, e.Dist, e.Volume, e.Noise, e.SNR)
 	}
-	b.WriteString("\n## Playback devices\n\n| ID | name | high-pass (Hz, order) | low-pass (Hz, order) | resonances | H2 | H3 |\n|---|---|---|---|---|---|---|\n")
+	b.WriteString("\n## Playback devices\n\n| ID | name | high-pass (Hz, order) | low-pass (Hz, order) | resonances | H2 | H3 | converter |\n|---|---|---|---|---|---|---|---|\n")
 	for _, id := range ids(1) {
 		p := playbacks[id]
 		name := p.Name
-		fmt.Fprintf(&b, "| %s | %s | %g, %d | %g, %d | %s | %g | %g |\n", id, name, p.Low, p.LowOrder, p.High, p.HighOrder, peaks(p.Peaks), p.H2, p.H3)
+		fmt.Fprintf(&b, "| %s | %s | %g, %d | %g, %d | %s | %g | %g | %s |\n", id, name, p.Low, p.LowOrder, p.High, p.HighOrder, peaks(p.Peaks), p.H2, p.H3, p.SRC.Name)
 	}
 	mic := func(id string, m Microphone) {
 		fmt.Fprintf(&b, "| %s | %s | %g, %d | %g, %d | %s | %g | %g |\n", id, m.Name, m.Low, m.LowOrder, m.High, m.HighOrder, peaks(m.Peaks), m.NoiseDB, m.AGC)
@@ -94,6 +94,30 @@ and hum replace room and noise; a loudspeaker tapped at its amplifier keeps a
 fifth of its distortion and a 20 Hz high-pass, and a microphone device takes
 the signal at its line input (20 Hz high-pass, its anti-alias low-pass, no
 AGC).
+
+## Physical cues of recipe version 2, and their sources
+
+Version 1 left some chains (studio monitors in the anechoic rooms, the sound
+booth, the analog wires) with no cue a detector could learn. Version 2 adds
+two effects that every real replay has, each at a published magnitude. No
+value was tuned toward a detection result.
+
+| cue | model | value | source |
+|---|---|---|---|
+| sample-rate conversion at playback | a device plays the 16 kHz recording through its converters at 44.1/48 kHz, so the file is interpolated first; in the 0–8 kHz band the spectrum is multiplied by the interpolation kernel's response, a Kaiser-windowed sinc (synth/src.go) | per device, column "converter": speex q1 (cut-off 0.88 × 8 kHz = 7.04 kHz, 16 taps, β 6), q4 (0.94 → 7.52 kHz, 64 taps, β 8), q10 (0.975 → 7.8 kHz, 256 taps, β 12) | speexdsp resample.c, quality_map (base_length, upsample_bandwidth, KAISER window); q4 is SPEEX_RESAMPLER_QUALITY_DEFAULT, q1 is PulseAudio's default resample-method speex-float-1 |
+| which converter a device runs | PCs and laptops (P02, P06, P13, P20): q1; studio and professional gear (P10, P15, P23, P24): q10; every other device: q4 | – | our assignment by device class: the real corpus does not document its playback software |
+| distortion rising at the low cut-off | the drive's cone excursion (band-pass around the device's high-pass frequency) adds (4 − 1) × the device's H2/H3 polynomial: a full-drive sine at the cut-off has 4 × the mid-band THD | ratio 4 | Genelec 8030A system specifications: harmonic distortion at 90 dB SPL, 1 m: < 2 % at 50–100 Hz, < 0.5 % above 100 Hz (the ratio of the two limits) |
+
+Tests: TestSpeexResponse (−6 dB at the sinc cut-off, the Kaiser stop band),
+TestResampleFIR (the 16 kHz FIR against the kernel's response, no delay),
+TestExcursionDistortion (THD at the cut-off = 4 × mid band) and
+TestEveryChainCarriesACue (every replay configuration changes some 250 Hz
+band of the long-term spectrum by ≥ 3 dB beyond a gain).
+
+The parameters of the tables above (band limits, resonances, H2/H3, noise,
+RT60) are version 1's: representative values for each device class, chosen
+by hand, not taken from a datasheet of a specific device; only the version-2
+cues carry a published source.
 `)
 	return b.String()
 }

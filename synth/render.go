@@ -34,8 +34,9 @@ func NewRenderer(seed uint64, sources *Sources) *Renderer {
 // response, self-noise, AGC).
 //
 // Spoof: another genuine recording of the same speaker and phrase, made as
-// above and stored at 16 bits, → playback device t.Playback (band limits,
-// resonances, non-linear distortion) → replay environment t.Environment
+// above and stored at 16 bits, → playback device t.Playback (its sample-rate
+// converter, non-linear distortion rising at its low cut-off, band limits,
+// resonances) → replay environment t.Environment
 // (room response of its RT60 at its distance, background noise; nothing for
 // an analog wire) → recording device t.Recorder.
 //
@@ -55,7 +56,8 @@ func (g *Renderer) Render(t corpus.Trial) ([]float32, error) {
 		env := environmentFor(t.Environment)
 		ls := playbackFor(t.Playback)
 		mic := recorderFor(t.Recorder)
-		play(x, ls, env.Wire)
+		g.ch.resample(x, ls.SRC)
+		g.ch.play(x, ls, env.Wire)
 		if !env.Wire {
 			rr := newRand(g.seed, "rir", t.Environment, t.Playback, t.Recorder)
 			g.ch.room(rr, x, env)

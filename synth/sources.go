@@ -46,10 +46,10 @@ func OpenSources(dir string) (*Sources, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("--sources: %w", err)
+		return nil, err
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("--sources: %s: no .wav or .flac files", dir)
+		return nil, fmt.Errorf("%s: no .wav or .flac files", dir)
 	}
 	sort.Strings(files)
 	return &Sources{dir: dir, files: files, cache: map[string]*loaded{}}, nil
@@ -70,7 +70,7 @@ func (s *Sources) pick(seed uint64, speaker, phrase string) ([]float32, error) {
 	l.once.Do(func() {
 		x, err := audio.Load(path, Rate)
 		if err != nil {
-			l.err = fmt.Errorf("--sources: %w", err)
+			l.err = fmt.Errorf("source recording: %w", err)
 			return
 		}
 		var peak float64
@@ -78,7 +78,7 @@ func (s *Sources) pick(seed uint64, speaker, phrase string) ([]float32, error) {
 			peak = math.Max(peak, math.Abs(float64(v)))
 		}
 		if peak == 0 {
-			l.err = fmt.Errorf("--sources: %s: silent recording", path)
+			l.err = fmt.Errorf("source recording %s: silent", path)
 			return
 		}
 		for i := range x {

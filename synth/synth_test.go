@@ -3,11 +3,13 @@ package synth
 import (
 	"bytes"
 	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -218,12 +220,102 @@ func TestPlanErrors(t *testing.T) {
 	}{
 		{Options{Like: filepath.Join(dir, "missing")}, "missing"},
 		{Options{Like: bad}, "ASVspoof2017_V2_dev.trl.txt:2"},
-		{Options{Scale: 1.5}, "scale 1.5"},
-		{Options{Scale: -0.1}, "scale -0.1"},
+		{Options{Scale: 1.5}, "Scale: 1.5"},
+		{Options{Scale: -0.1}, "Scale: -0.1"},
+		{Options{EvalScale: 2}, "EvalScale: 2"},
+		{Options{Matched: true, Like: bad}, "Matched: "},
 	} {
 		_, err := Plan(tc.opts)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Plan(%+v) = %v, want an error containing %q", tc.opts, err, tc.want)
+		}
+		var fe *FieldError
+		if !errors.As(err, &fe) || strings.Contains(err.Error(), "--") {
+			t.Errorf("Plan(%+v) = %v: want a *FieldError naming no flag", tc.opts, err)
+		}
+	}
+}
+
+// TestMatchedProtocols checks the matched-condition rows: the speakers and
+// genuine counts of the real corpus, disjoint speakers, every configuration
+// of the real corpus in every set with a third of its real rows, and no
+// configuration of eval unseen in train.
+func TestMatchedProtocols(t *testing.T) {
+	p := MatchedProtocols(5)
+	real := GenerateProtocols(5)
+	seenSpk := map[string]corpus.Set{}
+	total := map[string]int{}
+	for _, c := range realConfigs {
+		total[c.env+"-"+c.playback+"-"+c.recorder] += c.n
+	}
+	for _, s := range corpus.Sets {
+		g, _ := counts(p[s])
+		rg, _ := counts(real[s])
+		if g != rg {
+			t.Errorf("%s: %d genuine, want %d", s, g, rg)
+		}
+		for spk := range speakersOf(p[s]) {
+			if prev, ok := seenSpk[spk]; ok && prev != s {
+				t.Errorf("speaker %s in %s and %s", spk, prev, s)
+			}
+			seenSpk[spk] = s
+		}
+		n := map[string]int{}
+		for _, tr := range p[s] {
+			if tr.Label == corpus.Spoof {
+				n[tr.Environment+"-"+tr.Playback+"-"+tr.Recorder]++
+			}
+		}
+		for k, tot := range total {
+			if lo := tot / 3; n[k] < lo || n[k] > lo+1 {
+				t.Errorf("%s: configuration %s has %d rows, want a third of %d", s, k, n[k], tot)
+			}
+		}
+		if len(n) != len(total) {
+			t.Errorf("%s: %d configurations, want %d", s, len(n), len(total))
+		}
+	}
+	if !slices.Equal(configs(p[corpus.Train]), configs(p[corpus.Eval])) {
+		t.Error("train and eval configurations differ")
+	}
+	sc, err := Plan(Options{Matched: true, Scale: 0.1, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(configs(sc[corpus.Train]), configs(sc[corpus.Eval])) {
+		t.Error("scaled: train and eval configurations differ")
+	}
+}
+
+// TestEvalScale checks that EvalScale changes only the eval rows, which
+// stay a subset of the full corpus's.
+func TestEvalScale(t *testing.T) {
+	a, err := Plan(Options{Scale: 0.05, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Plan(Options{Scale: 0.05, EvalScale: 0.1, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := GenerateProtocols(2)
+	for _, s := range []corpus.Set{corpus.Train, corpus.Dev} {
+		if !slices.Equal(a[s], b[s]) {
+			t.Errorf("%s rows changed", s)
+		}
+	}
+	ga, sa := counts(a[corpus.Eval])
+	gb, sb := counts(b[corpus.Eval])
+	if gb < 2*ga-10 || sb <= sa {
+		t.Errorf("eval: %d/%d rows at 0.05, %d/%d at 0.1", ga, sa, gb, sb)
+	}
+	in := map[string]corpus.Trial{}
+	for _, tr := range full[corpus.Eval] {
+		in[tr.File] = tr
+	}
+	for _, tr := range b[corpus.Eval] {
+		if in[tr.File] != tr {
+			t.Fatalf("%s is not a row of the full corpus", tr.File)
 		}
 	}
 }

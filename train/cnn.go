@@ -48,6 +48,11 @@ type CNNOptions struct {
 	Threads int
 	// Resume continues the run whose checkpoint is in Out/checkpoint.
 	Resume bool
+	// Augment, when set, transforms every train utterance's waveform anew
+	// each epoch (seeded by AugmentRNG) before its features are computed;
+	// the features are then normalised with the clean train statistics.
+	// Dev and scoring never see it.
+	Augment WaveTransform
 
 	Logf     func(format string, args ...any) // one line per epoch and stage; nil: silent
 	Progress Progress
@@ -143,6 +148,9 @@ func TrainCNN(ctx context.Context, o CNNOptions) (*Result, error) {
 	}
 	if ex.Dim() != o.Arch.InputHeight {
 		return nil, fmt.Errorf("the network takes %d-dimensional frames but %s features have %d", o.Arch.InputHeight, o.Features.Kind, ex.Dim())
+	}
+	if o.Arch.Utterance() {
+		return nil, fmt.Errorf("architecture %s classifies whole utterances; this trainer cuts frame context images", o.Arch.Name)
 	}
 	if o.Arch.InputWidth%2 != 1 {
 		return nil, fmt.Errorf("the network's input width %d is not odd (a context of t−w/2…t+w/2 frames)", o.Arch.InputWidth)
@@ -257,8 +265,14 @@ func TrainCNN(ctx context.Context, o CNNOptions) (*Result, error) {
 			break
 		}
 		t0 := time.Now()
+		epochSet := train
+		if o.Augment != nil {
+			if epochSet, err = augmentedSet(ctx, o.Features, trainPaths(o.Corpus, trainTrials), train, norm, o.Augment, o.Seed, epoch, o.Threads); err != nil {
+				return nil, fmt.Errorf("train set, epoch %d: %w", epoch, err)
+			}
+		}
 		rng := rand.New(rand.NewPCG(o.Seed, uint64(epoch)))
-		samples := epochSamples(rng, train, o.FramesPerUtt, o.Balance)
+		samples := epochSamples(rng, epochSet, o.FramesPerUtt, o.Balance)
 		if st.Step > len(samples) {
 			return nil, fmt.Errorf("checkpoint is %d samples into epoch %d, which has only %d", st.Step, epoch, len(samples))
 		}
@@ -269,7 +283,7 @@ func TrainCNN(ctx context.Context, o CNNOptions) (*Result, error) {
 			}
 		}
 		update, end := o.Progress.start(fmt.Sprintf("epoch %d/%d", epoch, o.Epochs), "samples", len(samples))
-		bt := newBatcher(train, samples, st.Step, o.Batch, half)
+		bt := newBatcher(epochSet, samples, st.Step, o.Batch, half)
 		var stopErr error
 		for b := bt.next(); b != nil; b = bt.next() {
 			loss, correct, err := net.TrainStep(b.x[:b.n*img], b.y[:b.n], opt)
@@ -374,6 +388,15 @@ func (st *cnnState) interrupt(o CNNOptions, net *nn.Net, opt *nn.Adam, epoch int
 		return fmt.Errorf("%w (and writing the checkpoint failed: %v)", cause, err)
 	}
 	return fmt.Errorf("training stopped in epoch %d (%d samples done); continue with --resume: %w", epoch, st.Step, cause)
+}
+
+// trainPaths lists the audio files of the train trials.
+func trainPaths(c corpus.Corpus, trials []corpus.Trial) []string {
+	paths := make([]string, len(trials))
+	for i, t := range trials {
+		paths[i] = c.AudioPath(corpus.Train, t)
+	}
+	return paths
 }
 
 // extractTrials computes the features of one set's trials.

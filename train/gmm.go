@@ -180,7 +180,7 @@ func TrainGMM(ctx context.Context, o GMMOptions) (*Result, error) {
 		paths[i] = o.Corpus.AudioPath(corpus.Dev, t)
 	}
 	update, end := o.Progress.start("dev scores", "files", len(paths))
-	scores, err := m.ScoreFiles(ctx, paths, o.Threads, update)
+	scores, err := m.ScoreFiles(ctx, paths, o.Threads, func(done, _ int) { update(done) })
 	end()
 	if err != nil {
 		return nil, fmt.Errorf("dev set: %w", err)

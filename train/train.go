@@ -31,9 +31,12 @@ type Progress func(stage, unit string, total int) (update func(done int), end fu
 
 func (p Progress) start(stage, unit string, total int) (func(int), func()) {
 	if p == nil {
-		return nil, func() {}
+		return func(int) {}, func() {}
 	}
 	u, e := p(stage, unit, total)
+	if u == nil {
+		u = func(int) {}
+	}
 	if e == nil {
 		e = func() {}
 	}
@@ -51,7 +54,7 @@ func defaultThreads(n int) int {
 	if n > 0 {
 		return n
 	}
-	return runtime.NumCPU()
+	return runtime.GOMAXPROCS(0)
 }
 
 // loadTrainDev reads and validates the train and dev protocols of c (every

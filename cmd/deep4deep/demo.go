@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 
 	"github.com/deep4deep/deep4deep/demo"
 	"github.com/deep4deep/deep4deep/internal/cli"
+	"github.com/deep4deep/deep4deep/synth"
 )
 
 func init() {
@@ -20,7 +22,8 @@ func runDemo(ctx context.Context, env *cli.Env, args []string) error {
 	def := demo.DefaultOptions()
 	fs := cli.NewFlagSet(env, "demo", "deep4deep demo [--out DIR] [--scale S] [--seed N] [--threads N] [flags]")
 	out := fs.String("out", def.Out, "output folder (corpus, models, scores, report.md, summary.json, figures)")
-	scale := fs.Float64("scale", def.Scale, "fraction of the real ASVspoof 2017 V2 row counts to synthesise")
+	scale := fs.Float64("scale", def.Scale, "fraction of the real ASVspoof 2017 V2 row counts to synthesise for train and dev")
+	evalScale := fs.Float64("eval-scale", def.EvalScale, "fraction of the eval rows to synthesise (0: --scale)")
 	seed := fs.Uint64("seed", def.Seed, "seed of every random choice")
 	like := fs.String("like", "", "protocol_V2 folder whose rows to synthesise (e.g. the real ASVspoof 2017 protocols)")
 	threads := fs.Int("threads", 0, "worker threads (0: all cores)")
@@ -38,25 +41,25 @@ func runDemo(ctx context.Context, env *cli.Env, args []string) error {
 		return err
 	}
 	o := demo.Options{
-		Out: *out, Scale: *scale, Seed: *seed, Like: *like, Threads: *threads,
+		Out: *out, Scale: *scale, EvalScale: *evalScale, Seed: *seed, Like: *like, Threads: *threads,
 		CNN:     demo.CNNOptions{Epochs: *epochs, FramesPerUtt: *fpu, DevFramesPerUtt: *devFPU},
 		GMM:     demo.GMMOptions{Components: *comps, Iterations: *iters, MaxFrames: *maxFrames},
 		Command: "deep4deep demo " + strings.Join(args, " "),
 	}
 	o.Command = strings.TrimSpace(o.Command)
 	if err := o.Validate(); err != nil {
-		return cli.Usagef("%v", err)
+		return cli.Usagef("%v", demoFlagError(err))
 	}
 	bars := &stageBars{env: env}
 	o.Progress = bars.event
 	rep, err := demo.Run(ctx, o)
 	bars.done()
 	if err != nil {
-		return err
+		return demoFlagError(err)
 	}
 	for _, s := range rep.Systems {
-		fmt.Fprintf(env.Stdout, "%-10s eval EER %6.2f %%  (step %6.2f %%, dev %6.2f %%)\n",
-			s.Name, 100*s.Eval.EER, 100*s.Eval.EERStep, 100*s.Dev.EER)
+		fmt.Fprintf(env.Stdout, "%-10s eval EER %6.2f %% [95 %% CI %.2f, %.2f]  (step %6.2f %%, dev %6.2f %%)\n",
+			s.Name, 100*s.Eval.EER, 100*s.EvalCI[0], 100*s.EvalCI[1], 100*s.Eval.EERStep, 100*s.Dev.EER)
 	}
 	fmt.Fprintf(env.Stdout, "report: %s (%.0f s)\n", filepath.Join(*out, "report.md"), rep.Seconds)
 	return nil
@@ -94,3 +97,24 @@ func (s *stageBars) event(e demo.Event) {
 }
 
 func (s *stageBars) done() { s.bar.Done() }
+
+// demoFlags maps the fields of demo.Options to their flags.
+var demoFlags = map[string]string{
+	"Out": "out", "Scale": "scale", "EvalScale": "eval-scale", "Seed": "seed", "Like": "like",
+	"Threads": "threads", "CNN.Epochs": "epochs", "CNN.FramesPerUtt": "frames-per-utt",
+	"CNN.DevFramesPerUtt": "dev-frames-per-utt", "GMM.Components": "gmm-components",
+	"GMM.Iterations": "gmm-iterations", "GMM.MaxFrames": "gmm-max-frames",
+}
+
+// demoFlagError names the flag of an error in a demo.Options field.
+func demoFlagError(err error) error {
+	var fe *synth.FieldError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	flag, ok := demoFlags[fe.Field]
+	if !ok {
+		return err
+	}
+	return fmt.Errorf("--%s: %w", flag, fe.Err)
+}

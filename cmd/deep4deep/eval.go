@@ -53,32 +53,75 @@ func (f *systemFlag) Set(v string) error {
 
 func runEval(ctx context.Context, env *cli.Env, args []string) error {
 	fs := cli.NewFlagSet(env, "eval",
-		"deep4deep eval --scores [LABEL=]SCORES [--scores ...] --protocol FILE [--json] [--det det.png] [--allow-missing]\n\n"+
+		"deep4deep eval --scores [LABEL=]SCORES [--scores ...] --protocol FILE|--corpus ROOT --set S [--asv-scores FILE] [--json] [--det det.png] [--allow-missing]\n"+
+			"               [--calibration CAL.json] [--calibration-plot reliability.png]\n\n"+
 			"Scores every trial of the protocol: ROCCH-EER (ASVspoof 2017 official, BOSARIS), the ASVspoof\n"+
 			"2019/2021 step EER, accuracy/precision/recall/F1 of \"score > 0 => genuine\", and the EER by\n"+
-			"environment, playback device, recording device and phrase. Score files have one\n"+
-			"\"<file ID> <score>\" line per trial (higher = genuine; IDs with or without .wav).\n"+
+			"environment, playback device, recording device and phrase (ASVspoof 2017) or by every condition\n"+
+			"column of the protocol (2019 environment and attack, 2021 codec and transmission, a list's keys),\n"+
+			"and the minimum normalised t-DCF in its ASVspoof 2019 (legacy) and 2021 (revised) forms, at the\n"+
+			"ASV operating point of --asv-scores or else the fixed ASVspoof 5 reference point. Score files have\n"+
+			"one \"<file ID> <score>\" (or 2019 \"<ID> <source> <key> <score>\") line per trial (higher = genuine).\n"+
 			"Scores for IDs not in the protocol are ignored with a warning (counted in \"extra\").\n"+
 			"Several --scores compare systems: one DET plot, one report per system, and --json prints\n"+
 			"{\"systems\": {LABEL: {\"scores\": FILE, ...one system's object...}}}. LABEL defaults to the\n"+
-			"file name without extension.")
+			"file name without extension. Cllr, min Cllr and the actual/minimum DCF (ASVspoof 5: Pspoof 0.05,\n"+
+			"Cmiss 1, Cfa 10) read the scores as natural-log likelihood ratios: calibrate them first.")
 	var systems systemFlag
 	fs.Var(&systems, "scores", "score file, optionally `LABEL=FILE`; repeat to compare systems")
-	protocol := fs.String("protocol", "", "protocol file (ASVspoof 2017 V2 format, SPEC §1)")
+	protocol := fs.String("protocol", "", "protocol file: ASVspoof 2017/2019/2021 or a list (format detected, or --format)")
+	corpusDir := fs.String("corpus", "", "corpus root whose --set protocol to use instead of --protocol")
+	setName := fs.String("set", "eval", "with --corpus: the set (train, dev or eval)")
+	formatName := fs.String("format", "", "protocol format: asvspoof2017, asvspoof2019, asvspoof2021 or list (default: detected)")
+	asvScores := fs.String("asv-scores", "", "ASV scores for the t-DCF (\"KEY target|nontarget|spoof SCORE\", as the ASVspoof 2019 LA asv.*.gi.trl.scores.txt)")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of tables")
 	det := fs.String("det", "", "draw the DET curves of all systems into this PNG `file`")
 	allowMissing := fs.Bool("allow-missing", false, "evaluate the scored trials when some protocol trials have no score (counted in \"missing\")")
+	calFile := fs.String("calibration", "", "calibration `file` (from calibrate) applied to every score file before evaluating")
+	relPlot := fs.String("calibration-plot", "", "draw the reliability diagram of all systems (scores read as LLRs) into this PNG `file`")
 	if err := fs.Parse(args, false); err != nil {
 		return err
 	}
-	if err := fs.Require("scores", "protocol"); err != nil {
+	if err := fs.Require("scores"); err != nil {
 		return err
+	}
+	format, err := corpus.ParseFormat(*formatName)
+	if err != nil {
+		return cli.Usagef("eval: --format: %v", err)
+	}
+	switch {
+	case *protocol == "" && *corpusDir == "":
+		return cli.Usagef("eval: --protocol is required, or --corpus ROOT --set S (see --help)")
+	case *protocol != "" && *corpusDir != "":
+		return cli.Usagef("eval: give --protocol or --corpus, not both")
+	case *corpusDir != "":
+		set, err := corpus.ParseSet(*setName)
+		if err != nil {
+			return cli.Usagef("eval: --set: %v", err)
+		}
+		c, err := corpus.Corpus{Root: *corpusDir, Format: format}.Resolve()
+		if err != nil {
+			return err
+		}
+		*protocol, format = c.ProtocolPath(set), c.Format
+	}
+	asv := eval.ASVspoof5Reference
+	if *asvScores != "" {
+		s, err := eval.ReadASVScores(*asvScores)
+		if err != nil {
+			return err
+		}
+		asv = s.OperatingPoint("ASV EER threshold of " + *asvScores)
 	}
 	if err := labelSystems(systems); err != nil {
 		return err
 	}
 
-	trials, err := corpus.ReadProtocol(*protocol)
+	trials, err := corpus.ReadProtocolFormat(*protocol, format)
+	if err != nil {
+		return err
+	}
+	cal, err := loadCalibration(*calFile)
 	if err != nil {
 		return err
 	}
@@ -92,6 +135,11 @@ func runEval(ctx context.Context, env *cli.Env, args []string) error {
 		if err != nil {
 			return err
 		}
+		if cal != nil {
+			if scores, err = cal.Calibrate(scores); err != nil {
+				return fmt.Errorf("%s: %w", *calFile, err)
+			}
+		}
 		r, err := eval.Evaluate(trials, scores, *allowMissing)
 		var me *eval.MissingError
 		switch {
@@ -99,6 +147,9 @@ func runEval(ctx context.Context, env *cli.Env, args []string) error {
 			return fmt.Errorf("%s: %w in %s; --allow-missing evaluates the scored trials only", sys.path, err, *protocol)
 		case err != nil:
 			return fmt.Errorf("%s: %w", sys.path, err)
+		}
+		if err := r.AddTDCF(trials, scores, asv); err != nil {
+			return fmt.Errorf("%s: t-DCF: %w", sys.path, err)
 		}
 		if r.Extra > 0 {
 			fmt.Fprintf(env.Stderr, "deep4deep eval: warning: %s: %d scores for IDs not in %s ignored (first: %s)\n",
@@ -109,13 +160,18 @@ func runEval(ctx context.Context, env *cli.Env, args []string) error {
 				sys.path, r.Missing, len(trials))
 		}
 		results[i] = r
-		if *det != "" {
+		if *det != "" || *relPlot != "" {
 			g, s := eval.ClassScores(trials, scores)
 			curves = append(curves, plot.DETCurve{Label: sys.label, Genuine: g, Spoof: s})
 		}
 	}
 	if *det != "" {
 		if err := plot.DET(*det, curves); err != nil {
+			return err
+		}
+	}
+	if *relPlot != "" {
+		if err := plot.Reliability(*relPlot, curves); err != nil {
 			return err
 		}
 	}

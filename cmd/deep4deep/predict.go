@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"runtime"
 
 	"github.com/deep4deep/deep4deep/audio"
 	"github.com/deep4deep/deep4deep/defaultmodel"
+	"github.com/deep4deep/deep4deep/eval"
 	"github.com/deep4deep/deep4deep/internal/cli"
 )
 
@@ -16,35 +16,62 @@ func init() {
 }
 
 func runPredict(ctx context.Context, env *cli.Env, args []string) error {
-	fs := cli.NewFlagSet(env, "predict", "deep4deep predict [--model MODEL] [--json] FILE...")
+	fs := cli.NewFlagSet(env, "predict", "deep4deep predict [--model MODEL] [--json] [--calibration CAL.json|none] [--p-spoof 0.05 --c-miss 1 --c-fa 10] FILE...\n\n"+
+		"Without --model, the built-in model scores. Audio: WAV, FLAC, MP3; Ogg, WebM, M4A/AAC and\n"+
+		"other formats through ffmpeg when it is installed. A file that cannot be scored gets an\n"+
+		"error line (with --json an object with \"error\") and the others are still scored; the exit\n"+
+		"status is then 1.\n\n"+
+		"With a calibration (--calibration, or the model's calibration.json) the score is an LLR and the\n"+
+		"label is the Bayes decision for the stated prior and costs: genuine when llr >= ln(Cfa*Pspoof /\n"+
+		"(Cmiss*(1-Pspoof))); --json adds \"llr\" and \"threshold\". Without one, genuine when score > 0.")
 	modelDir := fs.String("model", "", "model directory (config.json + model.safetensors; default: the built-in model)")
 	asJSON := fs.Bool("json", false, `one JSON object per line: {"file": ..., "score": ..., "label": "genuine"|"spoof"} or {"file": ..., "error": ...}`)
 	threads := fs.Int("threads", 0, "files scored in parallel (0: all cores)")
+	calFlag := fs.String("calibration", "", "calibration `file` mapping scores to LLRs (default: the model's calibration.json if any; \"none\": raw scores)")
+	pSpoof := fs.Float64("p-spoof", eval.ASVspoof5.PSpoof, "prior probability of a spoof, for the Bayes decision on calibrated scores")
+	cMiss := fs.Float64("c-miss", eval.ASVspoof5.CMiss, "cost of rejecting a genuine speaker")
+	cFA := fs.Float64("c-fa", eval.ASVspoof5.CFA, "cost of accepting a spoof")
+	maxDur := maxDurationFlag(fs)
 	if err := fs.Parse(args, true); err != nil {
+		return err
+	}
+	lim, err := audioLimits("predict", *maxDur)
+	if err != nil {
 		return err
 	}
 	files := fs.Args()
 	if len(files) == 0 {
 		return cli.Usagef("predict: no audio files given")
 	}
-	m, _, err := defaultmodel.Open(*modelDir)
+	costs := eval.DCFParams{PSpoof: *pSpoof, CMiss: *cMiss, CFA: *cFA}
+	if !costs.Valid() {
+		return cli.Usagef("predict: --p-spoof must be in (0, 1) and --c-miss, --c-fa positive (have %v, %v, %v)", *pSpoof, *cMiss, *cFA)
+	}
+	m, info, err := defaultmodel.Open(*modelDir)
 	if err != nil {
 		return err
 	}
-	workers := *threads
-	if workers <= 0 {
-		workers = runtime.NumCPU()
+	cal := info.Calibration
+	if *calFlag != "" {
+		if cal, _, err = modelCalibration(*calFlag, *modelDir); err != nil {
+			return err
+		}
 	}
+	m.Limits = lim
 	// Every file gets a line, in the order given; a bad file gets an error
 	// line and the others are still scored.
 	scores := make([]float64, len(files))
 	errs := make([]error, len(files))
-	if err := m.ScoreEach(ctx, files, workers, &audio.Decoder{}, func(i int, s float64, err error) {
-		scores[i], errs[i] = s, err
+	if err := m.ScoreEach(ctx, files, *threads, &audio.Decoder{Limits: lim}, func(i int, s float64, err error) {
+		scores[i], errs[i] = s, limitHint(err)
 	}); err != nil {
 		return err
 	}
 	enc := json.NewEncoder(env.Stdout)
+	threshold := 0.0
+	if cal != nil {
+		threshold = costs.Threshold()
+	}
 	failed := 0
 	for i, f := range files {
 		if errs[i] != nil {
@@ -62,17 +89,35 @@ func runPredict(ctx context.Context, env *cli.Env, args []string) error {
 			continue
 		}
 		label := "spoof"
-		if scores[i] > 0 {
+		var llr *float64
+		if cal != nil {
+			v := cal.Apply([]float64{scores[i]})
+			llr = &v
+			if v >= threshold {
+				label = "genuine"
+			}
+		} else if scores[i] > 0 {
 			label = "genuine"
 		}
 		if *asJSON {
-			if err := enc.Encode(struct {
-				File  string  `json:"file"`
-				Score float64 `json:"score"`
-				Label string  `json:"label"`
-			}{f, scores[i], label}); err != nil {
+			type out struct {
+				File      string   `json:"file"`
+				Score     float64  `json:"score"`
+				LLR       *float64 `json:"llr,omitempty"`
+				Threshold *float64 `json:"threshold,omitempty"`
+				Label     string   `json:"label"`
+			}
+			o := out{File: f, Score: scores[i], LLR: llr, Label: label}
+			if llr != nil {
+				o.Threshold = &threshold
+			}
+			if err := enc.Encode(o); err != nil {
 				return err
 			}
+			continue
+		}
+		if llr != nil {
+			fmt.Fprintf(env.Stdout, "%s %.6f %s\n", f, *llr, label)
 			continue
 		}
 		fmt.Fprintf(env.Stdout, "%s %.6f %s\n", f, scores[i], label)

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"runtime"
-	"sync"
 	"time"
 
 	"github.com/deep4deep/deep4deep/corpus"
@@ -18,55 +16,70 @@ func init() {
 }
 
 func runScore(ctx context.Context, env *cli.Env, args []string) error {
-	fs := cli.NewFlagSet(env, "score", "deep4deep score --model MODEL --corpus ROOT --set dev|eval --out SCORES [--threads N]")
+	fs := cli.NewFlagSet(env, "score", "deep4deep score --model MODEL --corpus ROOT|--protocol FILE --set dev|eval --out SCORES [--format F] [--shard I/N] [--threads N] [--calibration CAL.json|none]")
 	modelDir := fs.String("model", "", "model directory (config.json + model.safetensors)")
-	corpusDir := fs.String("corpus", "", "corpus root (SPEC §1 layout)")
+	cf := addCorpusFlags(fs, true)
+	shardFlag := fs.String("shard", "", "score only shard `I/N` of the set (0 <= I < N; a stable split by file ID); join the shards with merge-scores")
 	setName := fs.String("set", "", "set to score: train, dev or eval")
 	out := fs.String("out", "", "score file to write (\"<ID> <score>\" lines; higher = genuine)")
 	threads := fs.Int("threads", 0, "files scored in parallel (0: all cores)")
+	calFlag := fs.String("calibration", "", "calibration `file` mapping scores to LLRs (default: the model's calibration.json if any; \"none\": raw scores)")
+	maxDur := maxDurationFlag(fs)
 	if err := fs.Parse(args, false); err != nil {
 		return err
 	}
-	if err := fs.Require("model", "corpus", "set", "out"); err != nil {
+	lim, err := audioLimits("score", *maxDur)
+	if err != nil {
+		return err
+	}
+	if err := fs.Require("model", "set", "out"); err != nil {
 		return err
 	}
 	set, err := corpus.ParseSet(*setName)
 	if err != nil {
 		return cli.Usagef("score: --set: %v", err)
 	}
+	shard, err := corpus.ParseShard(*shardFlag)
+	if err != nil {
+		return cli.Usagef("score: --shard: %v", err)
+	}
 	m, err := model.Load(*modelDir)
 	if err != nil {
 		return err
 	}
-	c := corpus.Corpus{Root: *corpusDir}
+	m.Limits = lim
+	cal, calFrom, err := modelCalibration(*calFlag, *modelDir)
+	if err != nil {
+		return err
+	}
+	c, err := cf.corpus("score")
+	if err != nil {
+		return err
+	}
 	trials, err := c.Trials(set)
 	if err != nil {
 		return err
 	}
+	trials = shard.Select(trials)
 	paths := make([]string, len(trials))
 	ids := make([]string, len(trials))
 	for i, t := range trials {
 		paths[i], ids[i] = c.AudioPath(set, t), t.ID()
 	}
-	workers := *threads
-	if workers <= 0 {
-		workers = runtime.NumCPU()
-	}
 	bar := env.Progress(int64(len(paths)), "score "+set.String(), "files")
-	var mu sync.Mutex
-	last := 0
 	start := time.Now()
-	scores, err := m.ScoreFiles(ctx, paths, workers, func(done int) {
-		mu.Lock()
-		if done > last {
-			bar.Add(done - last)
-			last = done
-		}
-		mu.Unlock()
-	})
+	scores, err := m.ScoreFiles(ctx, paths, *threads, func(int, int) { bar.Add(1) })
 	bar.Done()
 	if err != nil {
-		return err
+		return limitHint(err)
+	}
+	if cal != nil {
+		if err := cal.CalibrateSlice(scores); err != nil {
+			return err
+		}
+		if !env.Quiet {
+			fmt.Fprintf(env.Stderr, "scores calibrated to LLRs by %s\n", calFrom)
+		}
 	}
 	if err := eval.WriteScores(*out, ids, scores); err != nil {
 		return err

@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/deep4deep/deep4deep/audio"
+	"github.com/deep4deep/deep4deep/calibrate"
 	"github.com/deep4deep/deep4deep/defaultmodel"
+	"github.com/deep4deep/deep4deep/eval"
 	"github.com/deep4deep/deep4deep/internal/cli"
 	"github.com/deep4deep/deep4deep/serve"
 )
@@ -34,6 +36,10 @@ func runServe(ctx context.Context, env *cli.Env, args []string) error {
 	writeTO := fs.Duration("write-timeout", 60*time.Second, "HTTP write timeout")
 	idleTO := fs.Duration("idle-timeout", 120*time.Second, "HTTP keep-alive idle timeout")
 	drain := fs.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM/SIGINT, how long to drain requests in flight")
+	calFlag := fs.String("calibration", "", "calibration `file` mapping scores to LLRs (default: the model's calibration.json if any; \"none\": raw scores, threshold 0)")
+	pSpoof := fs.Float64("p-spoof", eval.ASVspoof5.PSpoof, "prior probability of a spoof, for the Bayes decision on calibrated scores")
+	cMiss := fs.Float64("c-miss", eval.ASVspoof5.CMiss, "cost of rejecting a genuine speaker")
+	cFA := fs.Float64("c-fa", eval.ASVspoof5.CFA, "cost of accepting a spoof")
 	ffmpeg := fs.String("ffmpeg", "", "ffmpeg executable for Ogg/WebM/M4A/AAC (default: ffmpeg from $PATH)")
 	ffmpegTO := fs.Duration("ffmpeg-timeout", 30*time.Second, "longest one ffmpeg decode may run")
 	if err := fs.Parse(args, false); err != nil {
@@ -42,6 +48,10 @@ func runServe(ctx context.Context, env *cli.Env, args []string) error {
 	if *maxBody <= 0 || *maxAudio <= 0 || *minAudio < 0 || *maxBatch < 1 || *scorers < 0 || *queue <= 0 ||
 		*readTO <= 0 || *writeTO <= 0 || *idleTO <= 0 || *drain <= 0 || *ffmpegTO <= 0 {
 		return cli.Usagef("serve: limits and timeouts must be positive")
+	}
+	costs := eval.DCFParams{PSpoof: *pSpoof, CMiss: *cMiss, CFA: *cFA}
+	if !costs.Valid() {
+		return cli.Usagef("serve: --p-spoof must be in (0, 1) and --c-miss, --c-fa positive")
 	}
 	var handler slog.Handler
 	switch *logFormat {
@@ -60,7 +70,14 @@ func runServe(ctx context.Context, env *cli.Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	var cal *calibrate.Map
+	if *calFlag != "" && *calFlag != "none" {
+		if cal, _, err = modelCalibration(*calFlag, *modelDir); err != nil {
+			return err
+		}
+	}
 	srv, err := serve.New(m, info, serve.Options{
+		Calibration: cal, NoCalibration: *calFlag == "none", Costs: costs,
 		MaxBodyBytes: int64(*maxBody * (1 << 20)), MaxAudioSeconds: *maxAudio, MinAudioSeconds: *minAudio, MaxBatchFiles: *maxBatch,
 		ReadTimeout: *readTO, WriteTimeout: *writeTO, IdleTimeout: *idleTO,
 		Scorers: *scorers, QueueTimeout: *queue, ShutdownTimeout: *drain, Token: *token,
@@ -75,7 +92,7 @@ func runServe(ctx context.Context, env *cli.Env, args []string) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	log.Info("serving", "url", "http://"+ln.Addr().String()+"/", "model", info.Name, "kind", info.Kind,
-		"hash", info.Hash[:12], "auth", *token != "")
+		"hash", info.Hash[:12], "calibrated", cal != nil || (info.Calibration != nil && *calFlag != "none"), "auth", *token != "")
 	if err := srv.Serve(ctx, ln); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

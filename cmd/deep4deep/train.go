@@ -2,16 +2,20 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/internal/cli"
 	"github.com/deep4deep/deep4deep/model"
+	"github.com/deep4deep/deep4deep/nn"
 	"github.com/deep4deep/deep4deep/train"
 )
 
@@ -22,12 +26,13 @@ func init() {
 func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	cnnDef, gmmDef := train.DefaultCNNOptions(), train.DefaultGMMOptions()
 	fs := cli.NewFlagSet(env, "train", "deep4deep train --corpus ROOT --out MODEL [--model cnn|gmm] [--features KIND] [--epochs N] [--seed S] [--resume] [flags]")
-	corpusDir := fs.String("corpus", "", "corpus root (SPEC §1 layout)")
+	cf := addCorpusFlags(fs, false)
 	out := fs.String("out", "", "model directory to write (config.json, model.safetensors, train-log.csv, curves.png, checkpoint/)")
 	kind := fs.String("model", model.CNN, "model kind: cnn (the seed CNN) or gmm (the ASVspoof baseline)")
 	feat := fs.String("features", "", "feature kind: fbank|mfcc|lfcc|cqcc|spec (default fbank for cnn, cqcc for gmm)")
 	seed := fs.Uint64("seed", 1, "seed of every random choice")
 	threads := fs.Int("threads", 0, "threads for the engine, EM and feature extraction (0: all cores)")
+	calibrateOn := fs.String("calibrate-on", "", "after training, fit a score calibration on this `set` (dev) and store it in MODEL/calibration.json")
 	// CNN.
 	epochs := fs.Int("epochs", cnnDef.Epochs, "cnn: maximum epochs")
 	patience := fs.Int("patience", cnnDef.Patience, "cnn: stop after this many epochs without a lower dev EER (0: never)")
@@ -36,7 +41,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	fpu := fs.Int("frames-per-utt", 0, "cnn: random train frames per utterance and epoch (0: every frame)")
 	devFrames := fs.Int("dev-frames", 0, "cnn: evenly spaced dev frames scored per utterance each epoch (0: every frame)")
 	balance := fs.Bool("balance", false, "cnn: equally many genuine and spoof samples per epoch")
-	archFile := fs.String("arch", "", "cnn: JSON file with a network architecture (default: the SPEC network)")
+	archFlag := fs.String("arch", "seed-cnn", "cnn: network architecture: "+strings.Join(nn.ArchNames(), "|")+", or a JSON file (README: Writing an architecture)")
 	resume := fs.Bool("resume", false, "cnn: continue the run checkpointed in MODEL/checkpoint")
 	// GMM.
 	comps := fs.Int("components", gmmDef.Components, "gmm: Gaussians per class")
@@ -46,8 +51,13 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	if err := fs.Parse(args, false); err != nil {
 		return err
 	}
-	if err := fs.Require("corpus", "out"); err != nil {
+	if err := fs.Require("out"); err != nil {
 		return err
+	}
+	if *calibrateOn != "" {
+		if _, err := corpus.ParseSet(*calibrateOn); err != nil {
+			return cli.Usagef("train: --calibrate-on: %v", err)
+		}
 	}
 	logf := func(format string, a ...any) {
 		if !env.Quiet {
@@ -61,7 +71,13 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(25)
 	}
-	c := corpus.Corpus{Root: *corpusDir}
+	if *kind != model.CNN && *kind != model.GMM {
+		return cli.Usagef("train: --model %q: want cnn or gmm", *kind)
+	}
+	c, err := cf.corpus("train")
+	if err != nil {
+		return err
+	}
 	switch *kind {
 	case model.CNN:
 		o := cnnDef
@@ -75,18 +91,11 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 			}
 			o.Features = features.DefaultConfig(k)
 		}
-		if *archFile != "" {
-			data, err := os.ReadFile(*archFile)
-			if err != nil {
-				return err
-			}
-			if err := json.Unmarshal(data, &o.Arch); err != nil {
-				return fmt.Errorf("%s: %w", *archFile, err)
-			}
-			if err := o.Arch.Validate(); err != nil {
-				return fmt.Errorf("%s: %w", *archFile, err)
-			}
+		a, err := loadArch(*archFlag)
+		if err != nil {
+			return err
 		}
+		o.Arch = a
 		if *epochs < 1 || *batch < 1 || !(*lr > 0) || *patience < 0 || *fpu < 0 || *devFrames < 0 {
 			return cli.Usagef("train: --epochs, --batch and --lr must be positive; --patience, --frames-per-utt and --dev-frames not negative")
 		}
@@ -122,7 +131,27 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	default:
 		return cli.Usagef("train: --model %q: want cnn or gmm", *kind)
 	}
-	return nil
+	return calibrateModel(ctx, env, *calibrateOn, c, *out, *threads)
+}
+
+// loadArch returns the shipped architecture called name, or the one in the
+// JSON file name.
+func loadArch(name string) (nn.Arch, error) {
+	if slices.Contains(nn.ArchNames(), name) {
+		return nn.ArchByName(name)
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) && !strings.ContainsAny(name, "./") {
+			return nn.Arch{}, cli.Usagef("train: --arch %q: not a shipped architecture (%s) nor a file", name, strings.Join(nn.ArchNames(), ", "))
+		}
+		return nn.Arch{}, err
+	}
+	a, err := nn.ParseArch(data)
+	if err != nil {
+		return nn.Arch{}, fmt.Errorf("%s: %w", name, err)
+	}
+	return a, nil
 }
 
 // progressOf shows each training stage as a progress bar on the terminal.

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/deep4deep/deep4deep/corpus"
+	"github.com/deep4deep/deep4deep/eval"
+)
+
+// listCorpus turns the 2017-layout workflow corpus into a list-format
+// folder: train.list/dev.list/eval.list with paths in subfolders and a
+// condition column, the audio moved under the list root.
+func listCorpus(t *testing.T, n int) string {
+	src := workflowCorpus(t, n)
+	root := t.TempDir()
+	for _, set := range corpus.Sets {
+		trials, err := corpus.ReadProtocol(filepath.Join(src, corpus.ProtocolFile(set)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for i, tr := range trials {
+			rel := fmt.Sprintf("%s/spk%d/%s", set, i%2, tr.File)
+			if err := os.MkdirAll(filepath.Join(root, filepath.Dir(rel)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(filepath.Join(src, corpus.SetDir(set), tr.File), filepath.Join(root, rel)); err != nil {
+				t.Fatal(err)
+			}
+			label := "bonafide"
+			if tr.Label == corpus.Spoof {
+				label = "spoof"
+			}
+			fmt.Fprintf(&b, "%s %s mic=m%d\n", rel, label, i%3)
+		}
+		if err := os.WriteFile(filepath.Join(root, corpus.ListFile(set)), []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+// TestListWorkflowAndShards runs train → score → eval on a list-format
+// folder (format detected), checks that scoring in three shards and
+// merging gives the same bytes as one unsharded run, and that eval reports
+// the list's condition column and both t-DCF forms, with and without ASV
+// scores.
+func TestListWorkflowAndShards(t *testing.T) {
+	root := listCorpus(t, 8)
+	dir := t.TempDir()
+	mdir := filepath.Join(dir, "gmm")
+	if code, _, errs := run("train", "--quiet", "--corpus", root, "--out", mdir, "--model", "gmm", "--features", "mfcc",
+		"--components", "4", "--gmm-iters", "5", "--threads", "2"); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, errs)
+	}
+	whole := filepath.Join(dir, "eval.scores")
+	if code, _, errs := run("score", "--quiet", "--model", mdir, "--corpus", root, "--set", "eval", "--out", whole); code != 0 {
+		t.Fatalf("score: exit %d: %s", code, errs)
+	}
+	var shards []string
+	total := 0
+	for i := range 3 {
+		p := filepath.Join(dir, fmt.Sprintf("eval.%d.scores", i))
+		if code, _, errs := run("score", "--quiet", "--model", mdir, "--corpus", root, "--set", "eval",
+			"--shard", fmt.Sprintf("%d/3", i), "--out", p); code != 0 {
+			t.Fatalf("score shard %d: exit %d: %s", i, code, errs)
+		}
+		s, err := eval.ReadScores(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += len(s)
+		shards = append(shards, p)
+	}
+	if total != 8 {
+		t.Fatalf("shards scored %d trials, want 8", total)
+	}
+	merged := filepath.Join(dir, "merged.scores")
+	if code, _, errs := run(append([]string{"merge-scores", "--quiet", "--corpus", root, "--set", "eval", "--out", merged}, shards...)...); code != 0 {
+		t.Fatalf("merge-scores: exit %d: %s", code, errs)
+	}
+	a, _ := os.ReadFile(whole)
+	b, _ := os.ReadFile(merged)
+	if len(a) == 0 || string(a) != string(b) {
+		t.Fatalf("merged shards differ from the unsharded run:\n%s\nvs\n%s", b, a)
+	}
+	// A missing shard is an error naming the gap.
+	if code, _, errs := run(append([]string{"merge-scores", "--corpus", root, "--set", "eval", "--out", merged}, shards[:2]...)...); code != 1 || !strings.Contains(errs, "in no shard") {
+		t.Errorf("merge of 2 of 3 shards: exit %d, %q", code, errs)
+	}
+
+	// eval on the list with the single --protocol form: the condition
+	// column becomes a breakdown, the t-DCF uses the ASVspoof 5 point.
+	code, out, errs := run("eval", "--scores", whole, "--protocol", filepath.Join(root, "eval.list"), "--json")
+	if code != 0 {
+		t.Fatalf("eval: exit %d: %s", code, errs)
+	}
+	var r struct {
+		EER         float64                              `json:"eer"`
+		TDCFLegacy  *float64                             `json:"tdcf_legacy"`
+		TDCFRevised *float64                             `json:"tdcf_revised"`
+		ASV         eval.ASVOperatingPoint               `json:"tdcf_asv"`
+		By          map[string]map[string]map[string]any `json:"by"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.TDCFLegacy == nil || r.TDCFRevised == nil || !strings.Contains(r.ASV.Source, "ASVspoof 5") || len(r.By["mic"]) != 3 {
+		t.Errorf("eval JSON %s", out)
+	}
+	// With ASV scores the operating point is theirs.
+	asv := filepath.Join(dir, "asv.txt")
+	os.WriteFile(asv, []byte("bonafide target 3\nbonafide target 2\nbonafide nontarget -1\nbonafide nontarget 2.5\nA01 spoof 1\nA01 spoof 2.2\n"), 0o644)
+	code, out, errs = run("eval", "--scores", whole, "--corpus", root, "--set", "eval", "--asv-scores", asv)
+	if code != 0 || !strings.Contains(out, "min t-DCF (legacy, ASVspoof 2019)") || !strings.Contains(out, "ASV EER threshold of "+asv) || !strings.Contains(out, "EER by mic") {
+		t.Errorf("eval --asv-scores: exit %d, %s\n%s", code, errs, out)
+	}
+
+	// features by shard: the shards' files together are the set's.
+	nfiles := 0
+	for i := range 2 {
+		fdir := filepath.Join(dir, "feats")
+		if code, _, errs := run("features", "--quiet", "--corpus", root, "--set", "dev", "--out", fdir, "--kind", "mfcc", "--shard", fmt.Sprintf("%d/2", i)); code != 0 {
+			t.Fatalf("features shard %d: exit %d: %s", i, code, errs)
+		}
+		nfiles = 0
+		filepath.WalkDir(fdir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && strings.HasSuffix(p, ".npy") {
+				nfiles++
+			}
+			return nil
+		})
+	}
+	if nfiles != 8 {
+		t.Errorf("features of both shards: %d files, want 8", nfiles)
+	}
+	if code, _, _ := run("score", "--model", mdir, "--corpus", root, "--set", "eval", "--shard", "3/3", "--out", whole); code != 2 {
+		t.Errorf("--shard 3/3: exit %d, want 2", code)
+	}
+}

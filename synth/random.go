@@ -92,7 +92,7 @@ func (ch *Channel) Noise(r *rand.Rand, x []float64, kind NoiseKind, snr float64)
 
 // Play passes x in place through loudspeaker ls (normalised to full drive
 // first: the output's level is not the input's).
-func (ch *Channel) Play(x []float64, ls Loudspeaker) { play(x, ls, false) }
+func (ch *Channel) Play(x []float64, ls Loudspeaker) { ch.c.play(x, ls, false) }
 
 // Record passes x in place through microphone m, with self-noise drawn
 // from r.

@@ -44,6 +44,7 @@ type Recipe struct {
 	CorpusRecipeVersion string `json:"corpus_recipe_version"`
 	Seed                uint64 `json:"seed"`
 	Calibrated          bool   `json:"calibrated"`
+	Calibration         string `json:"calibration,omitempty"`
 	Reproduce           string `json:"reproduce"`
 }
 

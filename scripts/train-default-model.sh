@@ -2,7 +2,7 @@
 # Reproduces the built-in default model (defaultmodel/model/) bit for bit.
 #
 # Recipe: the seed CNN on fbank (the best recipe on main when it was trained),
-# on a synthetic corpus whose train and dev rows copy the real ASVspoof 2017 V2
+# calibrated on the dev set (score -> LLR), on a synthetic corpus whose train and dev rows copy the real ASVspoof 2017 V2
 # protocols (speakers, phrases, replay configurations) at SCALE, seed SEED. The
 # eval set is cut to two rows: the default model is not evaluated here (that is
 # `deep4deep demo`'s job) and the corpus stays small.
@@ -44,12 +44,13 @@ head -n 2 "$PROTOCOLS/ASVspoof2017_V2_eval.trl.txt" > like/ASVspoof2017_V2_eval.
 ./deep4deep train --quiet --corpus corpus --out model \
     --model cnn --features fbank --seed "$SEED" --threads "$THREADS" \
     --epochs "$EPOCHS" --patience "$PATIENCE" \
-    --frames-per-utt "$FRAMES_PER_UTT" --dev-frames "$DEV_FRAMES"
+    --frames-per-utt "$FRAMES_PER_UTT" --dev-frames "$DEV_FRAMES" \
+    --calibrate-on dev
 
 mkdir -p "$OUT"
 # The corpus lived in a temporary folder: record a fixed name instead.
 sed 's#^\(    "root": \)".*"#\1"synthetic corpus of scripts/train-default-model.sh"#' model/config.json > "$OUT/config.json"
-cp model/model.safetensors model/train-log.csv "$OUT/"
+cp model/model.safetensors model/calibration.json model/train-log.csv "$OUT/"
 cat > "$OUT/recipe.json" <<RECIPE
 {
   "name": "deep4deep-default",
@@ -57,7 +58,8 @@ cat > "$OUT/recipe.json" <<RECIPE
   "corpus": "deep4deep synth --like (real ASVspoof 2017 V2 train and dev rows, 2 eval rows) --scale $SCALE",
   "corpus_recipe_version": "$synthv",
   "seed": $SEED,
-  "calibrated": false,
+  "calibrated": true,
+  "calibration": "affine map from score to LLR fitted on the dev set (train --calibrate-on dev)",
   "reproduce": "scripts/train-default-model.sh"
 }
 RECIPE

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"math"
 	"mime/multipart"
@@ -17,8 +16,9 @@ import (
 	"time"
 
 	"github.com/deep4deep/deep4deep/audio"
+	"github.com/deep4deep/deep4deep/calibrate"
 	"github.com/deep4deep/deep4deep/defaultmodel"
-	"github.com/deep4deep/deep4deep/model"
+	"github.com/deep4deep/deep4deep/eval"
 )
 
 // fixtureDir is a CNN with random weights: the tests check the service's
@@ -451,5 +451,45 @@ func TestPanicBecomes500(t *testing.T) {
 	}
 }
 
-var _ = fmt.Sprint
-var _ model.FrameScorer
+// TestCalibrated: with a calibration llr = w·score + b the answer carries
+// the LLR, the Bayes threshold of the costs and the label decided on the
+// LLR, and the timeline shows σ(w·d + b) of the frame log-odds d.
+func TestCalibrated(t *testing.T) {
+	const w, b = 1e-3, 1.0
+	cal := &calibrate.Map{Kind: calibrate.KindCalibration, Systems: []string{"x"}, Weights: []float64{w}, Offset: b, Prior: 0.5}
+	costs := eval.DCFParams{PSpoof: 0.05, CMiss: 1, CFA: 10}
+	_, ts := newServer(t, Options{Calibration: cal, Costs: costs})
+	_, raw := newServer(t, Options{})
+	wav := tone(t, 1)
+	code, v, _ := post(t, ts.URL+"/v1/score", "", wav)
+	_, r, _ := post(t, raw.URL+"/v1/score", "", wav)
+	if code != 200 {
+		t.Fatal(code, v)
+	}
+	score := v["score"].(float64)
+	llr, ok := v["llr"].(float64)
+	if !ok || math.Abs(llr-(w*score+b)) > 1e-9 || score != r["score"].(float64) {
+		t.Fatalf("score %v llr %v (uncalibrated score %v)", score, v["llr"], r["score"])
+	}
+	thr := math.Log(10 * 0.05 / (1 * 0.95))
+	if got := v["threshold"].(float64); math.Abs(got-thr) > 1e-12 {
+		t.Errorf("threshold %v, want %v", got, thr)
+	}
+	want := "spoof"
+	if llr >= thr {
+		want = "genuine"
+	}
+	if v["label"] != want {
+		t.Errorf("label %v with llr %v", v["label"], llr)
+	}
+	// The fixture's frame log-odds are within ±100, so σ(w·d + b) lies in
+	// σ(0.9)..σ(1.1) = 0.711..0.750.
+	for i, p := range v["frames"].([]any) {
+		if p := p.(float64); p < 0.71 || p > 0.751 {
+			t.Errorf("window %d: calibrated probability %v", i, p)
+		}
+	}
+	if _, ok := r["llr"]; ok || r["threshold"].(float64) != 0 {
+		t.Errorf("uncalibrated answer: %v", r)
+	}
+}

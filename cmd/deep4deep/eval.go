@@ -214,7 +214,7 @@ func labelSystems(systems systemFlag) error {
 	return nil
 }
 
-// printEvalJSON prints the Result of a single system as SPEC §5's object;
+// printEvalJSON prints the Result of a single system as DESIGN §5's object;
 // several systems as {"systems": {LABEL: {"scores": FILE, ...Result}}}.
 func printEvalJSON(env *cli.Env, systems systemFlag, results []*eval.Result) error {
 	var v any = results[0]

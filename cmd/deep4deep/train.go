@@ -43,6 +43,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	balance := fs.Bool("balance", false, "cnn: equally many genuine and spoof samples per epoch")
 	archFlag := fs.String("arch", "seed-cnn", "cnn: network architecture: "+strings.Join(nn.ArchNames(), "|")+", or a JSON file (README: Writing an architecture)")
 	resume := fs.Bool("resume", false, "cnn: continue the run checkpointed in MODEL/checkpoint")
+	augSpec := fs.String("augment", "", "cnn: on-the-fly augmentation `SPEC`, e.g. rawboost:5@0.5,device@0.3,freqmask:8 (README: augmentation; default none)")
 	// GMM.
 	comps := fs.Int("components", gmmDef.Components, "gmm: Gaussians per class")
 	iters := fs.Int("gmm-iters", gmmDef.Iters, "gmm: maximum EM iterations")
@@ -67,7 +68,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	// The training frames live in large pointer-free float32 arenas that the
 	// garbage collector never scans, so collecting more often costs little;
 	// GOGC 25 keeps the resident set near the live heap instead of letting it
-	// grow to twice that (SPEC §8: full-size training within 1 GB).
+	// grow to twice that (DESIGN §8: full-size training within 1 GB).
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(25)
 	}
@@ -96,6 +97,9 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 			return err
 		}
 		o.Arch = a
+		if err := setAugment(&o, *augSpec); err != nil {
+			return err
+		}
 		if *epochs < 1 || *batch < 1 || !(*lr > 0) || *patience < 0 || *fpu < 0 || *devFrames < 0 {
 			return cli.Usagef("train: --epochs, --batch and --lr must be positive; --patience, --frames-per-utt and --dev-frames not negative")
 		}

@@ -8,50 +8,49 @@ import (
 	"sync/atomic"
 
 	"github.com/deep4deep/deep4deep/audio"
+	"github.com/deep4deep/deep4deep/features"
 )
 
-// ScoreEach scores audio files of any format audio.Decoder knows (WAV,
-// FLAC, MP3 in-process; Ogg, WebM, M4A, … through ffmpeg when installed) in
-// parallel on workers goroutines (≤ 0 means 1), each with its own scorer.
-// Unlike ScoreFiles it does not stop at a bad file: fn is called once per
-// file, from the worker goroutines, with the file's index and either its
-// score or an error naming the file. It returns an error only when no
-// scorer can be made or ctx is cancelled.
-func (m *Model) ScoreEach(ctx context.Context, paths []string, workers int, dec *audio.Decoder, fn func(i int, score float64, err error)) error {
+// PredictEach is PredictFiles for audio of any format audio.Decoder knows
+// (WAV, FLAC, MP3 in-process; Ogg, WebM, M4A, … through ffmpeg when
+// installed; dec nil: the zero Decoder, with m.Limits), and it does not stop
+// at a bad file: fn is called once per file, from the worker goroutines,
+// with the file's index and either its prediction or an error naming the
+// file. workers ≤ 0 means GOMAXPROCS. It returns an error only when no
+// predictor can be made or ctx is cancelled.
+func (m *Model) PredictEach(ctx context.Context, paths []string, workers int, dec *audio.Decoder, fn func(i int, p Prediction, err error)) error {
 	if dec == nil {
-		dec = &audio.Decoder{}
+		dec = &audio.Decoder{Limits: m.Limits}
 	}
-	workers = max(1, min(workers, len(paths)))
-	threads := 1
-	if len(paths) < workers*2 {
-		threads = max(1, workers/max(1, len(paths)))
+	if len(paths) == 0 {
+		return ctx.Err()
 	}
-	scorers := make([]Scorer, workers)
-	for w := range scorers {
-		sc, err := m.NewScorer(threads)
+	workers, threads := split(workers, len(paths))
+	preds := make([]*predictor, workers)
+	for w := range preds {
+		p, err := m.newPredictor(threads)
 		if err != nil {
-			for _, s := range scorers[:w] {
-				s.Close()
+			for _, q := range preds[:w] {
+				q.close()
 			}
 			return err
 		}
-		scorers[w] = sc
+		preds[w] = p
 	}
-	rate := m.Config.Features.SampleRate
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for _, sc := range scorers {
+	for _, p := range preds {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer sc.Close()
+			defer p.close()
 			for ctx.Err() == nil {
 				i := int(next.Add(1) - 1)
 				if i >= len(paths) {
 					return
 				}
-				score, err := scoreOne(ctx, sc, dec, paths[i], rate)
-				fn(i, score, err)
+				pr, err := p.predictPath(ctx, dec, paths[i])
+				fn(i, pr, err)
 			}
 		}()
 	}
@@ -59,18 +58,46 @@ func (m *Model) ScoreEach(ctx context.Context, paths []string, workers int, dec 
 	return ctx.Err()
 }
 
-func scoreOne(ctx context.Context, sc Scorer, dec *audio.Decoder, path string, rate int) (float64, error) {
+// predictPath reads, decodes and predicts one file; errors name it.
+func (p *predictor) predictPath(ctx context.Context, dec *audio.Decoder, path string) (Prediction, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return 0, err // *PathError names the file
+		return Prediction{}, err // *PathError names the file
 	}
-	x, _, err := dec.DecodeTo(ctx, data, rate)
+	x, _, err := dec.DecodeTo(ctx, data, p.cfg.Features.SampleRate)
 	if err != nil {
-		return 0, fmt.Errorf("%s: %w", path, err)
+		return Prediction{}, fmt.Errorf("%s: %w", path, err)
 	}
-	s, err := sc.ScoreSamples(x)
+	pr, err := p.predictSamples(x)
 	if err != nil {
-		return 0, fmt.Errorf("%s: %w", path, err)
+		return Prediction{}, fmt.Errorf("%s: %w", path, err)
 	}
-	return s, nil
+	return pr, nil
+}
+
+// predictSamples scores samples at the model's rate and runs the speech
+// check on them, as predictFile does after loading a file.
+func (p *predictor) predictSamples(samples []float32) (Prediction, error) {
+	score, err := p.sc.ScoreSamples(samples)
+	if err != nil {
+		return Prediction{}, err
+	}
+	sp, err := p.speech(samples)
+	if err != nil {
+		return Prediction{}, err
+	}
+	return Prediction{Score: score, Label: Label(score, sp.Speech), Speech: sp}, nil
+}
+
+// speech runs the speech check on samples just scored: on the scorer's own
+// features when they are the check's, else on samples resampled for it.
+func (p *predictor) speech(samples []float32) (features.Speech, error) {
+	if p.reuse {
+		return p.det.DetectFbank(&p.b.raw)
+	}
+	x, err := audio.Resample(samples, p.cfg.Features.SampleRate, features.SpeechConfig().SampleRate)
+	if err != nil {
+		return features.Speech{}, err
+	}
+	return p.det.Detect(x)
 }

@@ -89,3 +89,44 @@ func (s *gmmScorer) ScoreSamplesFrames(samples []float32, frames []float64) (flo
 	}
 	return score, g, nil
 }
+
+// FramePredictor scores utterances with per-frame scores and runs the
+// speech check on them (the service's unit of work). Like a Scorer it keeps
+// buffers and is not safe for concurrent use.
+type FramePredictor struct {
+	p  *predictor
+	fs FrameScorer
+}
+
+// NewFramePredictor returns a FramePredictor of the model, or an error when
+// its kind gives no per-frame scores. threads is as for NewScorer.
+func (m *Model) NewFramePredictor(threads int) (*FramePredictor, error) {
+	p, err := m.newPredictor(threads)
+	if err != nil {
+		return nil, err
+	}
+	fs, ok := p.sc.(FrameScorer)
+	if !ok {
+		p.close()
+		return nil, fmt.Errorf("model kind %q gives no per-frame scores", m.Config.Kind)
+	}
+	return &FramePredictor{p: p, fs: fs}, nil
+}
+
+// Predict scores samples at the model's rate, appends the per-frame scores
+// to frames[:0] (see FrameScorer) and runs the speech check: the
+// prediction's Label is LabelNoSpeech for input without speech.
+func (f *FramePredictor) Predict(samples []float32, frames []float64) (Prediction, []float64, error) {
+	score, frames, err := f.fs.ScoreSamplesFrames(samples, frames)
+	if err != nil {
+		return Prediction{}, frames, err
+	}
+	sp, err := f.p.speech(samples)
+	if err != nil {
+		return Prediction{}, frames, err
+	}
+	return Prediction{Score: score, Label: Label(score, sp.Speech), Speech: sp}, frames, nil
+}
+
+// Close releases the predictor's resources.
+func (f *FramePredictor) Close() { f.p.close() }

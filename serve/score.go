@@ -31,10 +31,12 @@ type Result struct {
 	// LLR is the calibrated log-likelihood ratio of genuine against spoof,
 	// present only when the model is calibrated.
 	LLR *float64 `json:"llr,omitempty"`
-	// Label is "genuine" when the LLR (calibrated) or the score
-	// (uncalibrated) is at least Threshold (calibrated: the Bayes threshold
-	// of Options.Costs) or above 0 (uncalibrated), else "spoof".
+	// Label is "no_speech" when the clip holds no speech (Reason says why),
+	// else "genuine" when the LLR is at least Threshold (calibrated: the
+	// Bayes threshold of Options.Costs) or the score is above 0
+	// (uncalibrated, Threshold 0), else "spoof".
 	Label     string  `json:"label"`
+	Reason    string  `json:"reason,omitempty"`
 	Threshold float64 `json:"threshold"`
 	// DurationS is the clip's duration in seconds.
 	DurationS float64  `json:"duration_s"`
@@ -95,7 +97,7 @@ func (s *Server) acquire(ctx context.Context, sem chan struct{}) error {
 }
 
 // scorer takes a scorer from the pool, waiting up to the queue timeout.
-func (s *Server) scorer(ctx context.Context) (model.FrameScorer, error) {
+func (s *Server) scorer(ctx context.Context) (*model.FramePredictor, error) {
 	select {
 	case sc := <-s.scorers:
 		return sc, nil
@@ -210,7 +212,7 @@ func (s *Server) scoreData(ctx context.Context, data []byte, detail bool) (*Resu
 		return nil, err
 	}
 	frames := make([]float64, 0, len(samples)/80+1)
-	score, frames, err := sc.ScoreSamplesFrames(samples, frames)
+	pred, frames, err := sc.Predict(samples, frames)
 	s.scorers <- sc
 	if errors.Is(err, model.ErrNoFrames) {
 		return nil, errorf(http.StatusUnprocessableEntity, "audio too short to score (%.3f s)", dur)
@@ -219,22 +221,23 @@ func (s *Server) scoreData(ctx context.Context, data []byte, detail bool) (*Resu
 		return nil, errorf(http.StatusBadRequest, "cannot score this audio: %v", err)
 	}
 	s.metrics.audioSeconds.Add(dur)
-	label := "spoof"
+	score, label := pred.Score, pred.Label
 	var llr *float64
 	if s.cal != nil {
 		v := s.cal.Apply([]float64{score})
 		llr = &v
-		if v >= s.threshold {
-			label = "genuine"
+		if label != model.LabelNoSpeech {
+			label = model.LabelSpoof
+			if v >= s.threshold {
+				label = model.LabelGenuine
+			}
 		}
 		for i, d := range frames {
 			frames[i] = s.cal.Apply([]float64{d})
 		}
-	} else if score > 0 {
-		label = "genuine"
 	}
 	res := &Result{
-		Score: score, LLR: llr, Label: label, Threshold: s.threshold, DurationS: dur,
+		Score: score, LLR: llr, Label: label, Reason: pred.Speech.Reason, Threshold: s.threshold, DurationS: dur,
 		Format: string(format), Model: refOf(s.info), FrameStepS: FrameStep,
 		Frames: timeline(frames, s.model.Config.Features.HopSeconds, FrameStep, dur),
 	}

@@ -18,6 +18,10 @@
 // Retry-After. Request bodies are bounded (413), and so is the number of
 // requests decoding at once, so memory stays bounded under any load.
 //
+// Clips without speech (silence, noise, tones: the speech check of
+// model.Prediction) are answered 200 with the label "no_speech" and a
+// "reason", their score still computed, as predict prints them.
+//
 // Status codes: 400 undecodable audio (with the reason), 401 missing or
 // wrong token, 413 body or audio too long, 415 unknown format (or a format
 // only ffmpeg decodes when it is not installed), 422 audio too short to
@@ -133,7 +137,7 @@ type Server struct {
 	opts    Options
 	model   *model.Model
 	info    *defaultmodel.Info
-	scorers chan model.FrameScorer
+	scorers chan *model.FramePredictor
 	// decoding bounds the requests reading and decoding at once (memory:
 	// each holds a body of up to MaxBodyBytes and its samples).
 	decoding chan struct{}
@@ -160,7 +164,7 @@ func New(m *model.Model, info *defaultmodel.Info, o Options) (*Server, error) {
 		opts:     o,
 		model:    m,
 		info:     info,
-		scorers:  make(chan model.FrameScorer, o.Scorers),
+		scorers:  make(chan *model.FramePredictor, o.Scorers),
 		decoding: make(chan struct{}, 2*o.Scorers+2),
 		metrics:  newMetrics(),
 	}
@@ -185,18 +189,12 @@ func New(m *model.Model, info *defaultmodel.Info, o Options) (*Server, error) {
 	lim := audio.Limits{MaxDuration: time.Duration((o.MaxAudioSeconds + 1) * float64(time.Second))}
 	s.decoder = audio.Decoder{FFmpeg: o.FFmpeg, Limits: lim}
 	for i := 0; i < o.Scorers; i++ {
-		sc, err := m.NewScorer(1)
+		fp, err := m.NewFramePredictor(1)
 		if err != nil {
 			s.Close()
 			return nil, err
 		}
-		fs, ok := sc.(model.FrameScorer)
-		if !ok {
-			sc.Close()
-			s.Close()
-			return nil, fmt.Errorf("model kind %q gives no per-frame scores", m.Config.Kind)
-		}
-		s.scorers <- fs
+		s.scorers <- fp
 	}
 	s.handler = s.routes()
 	return s, nil

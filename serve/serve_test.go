@@ -58,6 +58,24 @@ func tone(t testing.TB, seconds float64) []byte {
 	return b.Bytes()
 }
 
+// speech is the synthetic genuine take of testdata, looped or cut to
+// seconds, as a 16 kHz WAV.
+func speech(t testing.TB, seconds float64) []byte {
+	x, rate, err := audio.Decode(mustRead(t, "testdata/genuine.wav"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := make([]float32, int(seconds*float64(rate)))
+	for i := range y {
+		y[i] = x[i%len(x)]
+	}
+	var b bytes.Buffer
+	if err := audio.EncodeWAV16(&b, y, rate); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
 func post(t testing.TB, url, contentType string, body []byte, hdr ...string) (int, map[string]any, http.Header) {
 	t.Helper()
 	req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
@@ -99,7 +117,7 @@ func multipartBody(t testing.TB, files map[string][]byte, order ...string) (stri
 // of one value per 100 ms whose mean matches the frames.
 func TestScore(t *testing.T) {
 	_, ts := newServer(t, Options{})
-	wav := tone(t, 1.5)
+	wav := speech(t, 1.5)
 	m, _, err := defaultmodel.Open(fixtureDir)
 	if err != nil {
 		t.Fatal(err)
@@ -168,6 +186,18 @@ func TestScore(t *testing.T) {
 	sp := v["spectrogram"].(map[string]any)
 	if sp["bands"].(float64) != 64 || sp["frames"].(float64) < 140 || len(v["waveform"].([]any)) != 800 {
 		t.Errorf("detail: spectrogram %v×%v, waveform %d", sp["frames"], sp["bands"], len(v["waveform"].([]any)))
+	}
+}
+
+// TestNoSpeech: a tone is scored but labelled no_speech, with the reason.
+func TestNoSpeech(t *testing.T) {
+	_, ts := newServer(t, Options{})
+	code, v, _ := post(t, ts.URL+"/v1/score", "", tone(t, 1))
+	if code != 200 || v["label"] != "no_speech" || v["reason"] == nil || v["reason"] == "" {
+		t.Errorf("tone: %d %v", code, v)
+	}
+	if _, ok := v["score"].(float64); !ok {
+		t.Errorf("tone: no score: %v", v)
 	}
 }
 
@@ -460,7 +490,7 @@ func TestCalibrated(t *testing.T) {
 	costs := eval.DCFParams{PSpoof: 0.05, CMiss: 1, CFA: 10}
 	_, ts := newServer(t, Options{Calibration: cal, Costs: costs})
 	_, raw := newServer(t, Options{})
-	wav := tone(t, 1)
+	wav := speech(t, 1)
 	code, v, _ := post(t, ts.URL+"/v1/score", "", wav)
 	_, r, _ := post(t, raw.URL+"/v1/score", "", wav)
 	if code != 200 {

@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/deep4deep/deep4deep/audio"
 	"github.com/deep4deep/deep4deep/defaultmodel"
 	"github.com/deep4deep/deep4deep/eval"
 	"github.com/deep4deep/deep4deep/internal/cli"
+	"github.com/deep4deep/deep4deep/model"
 )
 
 func init() {
@@ -23,9 +23,11 @@ func runPredict(ctx context.Context, env *cli.Env, args []string) error {
 		"status is then 1.\n\n"+
 		"With a calibration (--calibration, or the model's calibration.json) the score is an LLR and the\n"+
 		"label is the Bayes decision for the stated prior and costs: genuine when llr >= ln(Cfa*Pspoof /\n"+
-		"(Cmiss*(1-Pspoof))); --json adds \"llr\" and \"threshold\". Without one, genuine when score > 0.")
+		"(Cmiss*(1-Pspoof))); --json adds \"llr\" and \"threshold\". Without one, genuine when score > 0.\n"+
+		"Inputs without speech (silence, noise, tones, sweeps, clips under 0.3 s of speech) are labelled\n"+
+		"no_speech whatever their score; --json then adds \"reason\".")
 	modelDir := fs.String("model", "", "model directory (config.json + model.safetensors; default: the built-in model)")
-	asJSON := fs.Bool("json", false, `one JSON object per line: {"file": ..., "score": ..., "label": "genuine"|"spoof"} or {"file": ..., "error": ...}`)
+	asJSON := fs.Bool("json", false, `one JSON object per line: {"file": ..., "score": ..., "label": "genuine"|"spoof"|"no_speech"} or {"file": ..., "error": ...}`)
 	threads := fs.Int("threads", 0, "files scored in parallel (0: all cores)")
 	calFlag := fs.String("calibration", "", "calibration `file` mapping scores to LLRs (default: the model's calibration.json if any; \"none\": raw scores)")
 	pSpoof := fs.Float64("p-spoof", eval.ASVspoof5.PSpoof, "prior probability of a spoof, for the Bayes decision on calibrated scores")
@@ -60,19 +62,19 @@ func runPredict(ctx context.Context, env *cli.Env, args []string) error {
 	m.Limits = lim
 	// Every file gets a line, in the order given; a bad file gets an error
 	// line and the others are still scored.
-	scores := make([]float64, len(files))
+	preds := make([]model.Prediction, len(files))
 	errs := make([]error, len(files))
-	if err := m.ScoreEach(ctx, files, *threads, &audio.Decoder{Limits: lim}, func(i int, s float64, err error) {
-		scores[i], errs[i] = s, limitHint(err)
+	if err := m.PredictEach(ctx, files, *threads, nil, func(i int, p model.Prediction, err error) {
+		preds[i], errs[i] = p, limitHint(err)
 	}); err != nil {
 		return err
 	}
+	failed := 0
 	enc := json.NewEncoder(env.Stdout)
 	threshold := 0.0
 	if cal != nil {
 		threshold = costs.Threshold()
 	}
-	failed := 0
 	for i, f := range files {
 		if errs[i] != nil {
 			failed++
@@ -88,16 +90,18 @@ func runPredict(ctx context.Context, env *cli.Env, args []string) error {
 			}
 			continue
 		}
-		label := "spoof"
+		pr := preds[i]
+		label := pr.Label
 		var llr *float64
 		if cal != nil {
-			v := cal.Apply([]float64{scores[i]})
+			v := cal.Apply([]float64{pr.Score})
 			llr = &v
-			if v >= threshold {
-				label = "genuine"
+			if label != model.LabelNoSpeech {
+				label = model.LabelSpoof
+				if v >= threshold {
+					label = model.LabelGenuine
+				}
 			}
-		} else if scores[i] > 0 {
-			label = "genuine"
 		}
 		if *asJSON {
 			type out struct {
@@ -106,8 +110,12 @@ func runPredict(ctx context.Context, env *cli.Env, args []string) error {
 				LLR       *float64 `json:"llr,omitempty"`
 				Threshold *float64 `json:"threshold,omitempty"`
 				Label     string   `json:"label"`
+				Reason    string   `json:"reason,omitempty"` // why no_speech
 			}
-			o := out{File: f, Score: scores[i], LLR: llr, Label: label}
+			o := out{File: f, Score: pr.Score, LLR: llr, Label: label}
+			if label == model.LabelNoSpeech {
+				o.Reason = pr.Speech.Reason
+			}
 			if llr != nil {
 				o.Threshold = &threshold
 			}
@@ -120,7 +128,7 @@ func runPredict(ctx context.Context, env *cli.Env, args []string) error {
 			fmt.Fprintf(env.Stdout, "%s %.6f %s\n", f, *llr, label)
 			continue
 		}
-		fmt.Fprintf(env.Stdout, "%s %.6f %s\n", f, scores[i], label)
+		fmt.Fprintf(env.Stdout, "%s %.6f %s\n", f, pr.Score, label)
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d of %d files could not be scored", failed, len(files))

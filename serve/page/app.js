@@ -61,7 +61,8 @@ function show(res) {
   $("result").hidden = false;
   const v = $("verdict");
   v.dataset.label = res.label;
-  v.textContent = res.label === "genuine" ? "Genuine" : "Spoof (replayed)";
+  v.textContent = res.label === "genuine" ? "Genuine" : res.label === "spoof" ? "Spoof (replayed)" :
+    "No speech found" + (res.reason ? " (" + res.reason + ")" : "");
   $("score").textContent = res.score.toFixed(3);
   $("llr").textContent = res.llr === undefined ? "— (the model is not calibrated)" : res.llr.toFixed(3);
   $("threshold").textContent = res.threshold.toFixed(3);

@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 
 	"github.com/deep4deep/deep4deep/calibrate"
+	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/model"
 )
 
@@ -66,12 +67,12 @@ type Info struct {
 	Calibrated bool   `json:"calibrated"`
 	// Calibration maps the model's scores to LLRs (calibration.json in the
 	// model directory; nil when the model has none).
-	Calibration *calibrate.Map     `json:"calibration,omitempty"`
-	Params      int                `json:"params,omitempty"`
-	Recipe      *Recipe            `json:"recipe,omitempty"`
-	Training    json.RawMessage    `json:"training,omitempty"`
-	Corpus      *model.Fingerprint `json:"corpus,omitempty"`
-	Versions    model.Versions     `json:"versions"`
+	Calibration *calibrate.Map      `json:"calibration,omitempty"`
+	Params      int                 `json:"params,omitempty"`
+	Recipe      *Recipe             `json:"recipe,omitempty"`
+	Training    json.RawMessage     `json:"training,omitempty"`
+	Corpus      *corpus.Fingerprint `json:"corpus,omitempty"`
+	Versions    model.Versions      `json:"versions"`
 }
 
 // Open loads the model in dir, or the built-in model when dir is "", and

@@ -138,7 +138,7 @@ func TrainGMM(ctx context.Context, o GMMOptions) (*Result, error) {
 		}
 		if o.CMVN {
 			for i := range fs.utts {
-				model.CMVN(&fs.utts[i])
+				features.CMVN(&fs.utts[i])
 			}
 		}
 		// The per-utterance arena is garbage once copied (fs is not used

@@ -1,5 +1,5 @@
 // Package audio decodes WAV and FLAC files into mono float32 samples,
-// resamples them to the pipeline rate and writes 16-bit WAV files (SPEC §2).
+// resamples them to the pipeline rate and writes 16-bit WAV files (DESIGN §2).
 //
 // Samples are floats in [-1, 1) scaled as Python's soundfile reader scales
 // them (an int16 sample s becomes s/32768), so that features computed here

@@ -5,7 +5,7 @@
 // detected from the layout. Labels are unified (bonafide = genuine) and the
 // condition columns become breakdown keys (Trial.Conditions).
 //
-// The ASVspoof 2017 V2 layout (SPEC §1), which it also writes:
+// The ASVspoof 2017 V2 layout (DESIGN §1), which it also writes:
 //
 //	ROOT/ASVspoof2017_V2_{train,dev,eval}/<file>.wav
 //	ROOT/protocol_V2/ASVspoof2017_V2_train.trn.txt, ..._dev.trl.txt, ..._eval.trl.txt
@@ -56,7 +56,7 @@ func ParseSet(s string) (Set, error) {
 }
 
 // Label is the class of a trial. The values are the CNN's class indices
-// (SPEC §4.1: class 0 = spoof, class 1 = genuine).
+// (DESIGN §4.1: class 0 = spoof, class 1 = genuine).
 type Label int8
 
 // The two classes.
@@ -102,7 +102,7 @@ func (t Trial) ID() string {
 	return strings.TrimSuffix(t.File, ".flac")
 }
 
-// Layout of the corpus directory (SPEC §1).
+// Layout of the corpus directory (DESIGN §1).
 const (
 	// ProtocolDir is the folder of the protocol files under the corpus root.
 	ProtocolDir = "protocol_V2"

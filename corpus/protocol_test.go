@@ -5,16 +5,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/deep4deep/deep4deep/internal/testshared"
 )
 
-// realProtocols is the real ASVspoof 2017 V2 protocol folder, shared beside
-// the repository.
-const realProtocols = "../../shared/asvspoof2017/protocol_V2"
-
 func TestRealProtocols(t *testing.T) {
-	if _, err := os.Stat(realProtocols); err != nil {
-		t.Skipf("real protocols not available (%v); they live in ../shared beside the repository", err)
-	}
+	realProtocols := testshared.Path(t, "asvspoof2017/protocol_V2")
 	want := map[Set][2]int{Train: {1507, 1507}, Dev: {760, 950}, Eval: {1298, 12008}}
 	speakers := map[string]Set{}
 	for _, s := range Sets {

@@ -17,7 +17,7 @@ type Options struct {
 	// needed; files of an earlier run are replaced.
 	Out string
 	// Scale is the fraction of the real ASVspoof 2017 V2 row counts that the
-	// synthetic corpus keeps (stratified, SPEC §6).
+	// synthetic corpus keeps (stratified, DESIGN §6).
 	Scale float64
 	// EvalScale, when > 0, is the fraction kept of the eval set instead of
 	// Scale: a larger eval set narrows the confidence intervals of the EERs
@@ -43,7 +43,7 @@ type Options struct {
 	Progress func(Event)
 }
 
-// CNNOptions are the training settings of the seed CNN (SPEC §4.1) that the
+// CNNOptions are the training settings of the seed CNN (DESIGN §4.1) that the
 // demo cuts down to fit its time budget.
 type CNNOptions struct {
 	Epochs int
@@ -57,7 +57,7 @@ type CNNOptions struct {
 }
 
 // GMMOptions are the training settings of the CQCC-GMM baseline
-// (SPEC §4.2) that the demo cuts down to fit its time budget.
+// (DESIGN §4.2) that the demo cuts down to fit its time budget.
 type GMMOptions struct {
 	Components int // per class; the official baseline uses 512
 	Iterations int // EM iterations

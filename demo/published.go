@@ -1,7 +1,7 @@
 package demo
 
 // Published is one published result on the real ASVspoof 2017 corpus
-// (SPEC §5). The demo prints these beside its own numbers so that a reader
+// (DESIGN §5). The demo prints these beside its own numbers so that a reader
 // can place them, but they were measured on real replayed speech, not on the
 // synthetic corpus: they are context, not a target to compare one-to-one.
 type Published struct {
@@ -12,9 +12,9 @@ type Published struct {
 	Note    string  // training data or other qualifier
 }
 
-// PublishedResults are the published ASVspoof 2017 EERs of SPEC §5, in
+// PublishedResults are the published ASVspoof 2017 EERs of DESIGN §5, in
 // percent. NaN marks a number that was not published (or not quoted in the
-// SPEC).
+// design).
 func PublishedResults() []Published {
 	return []Published{
 		{"V1", "CQCC-GMM baseline", nan, 24.77, "trained on train+dev"},

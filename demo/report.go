@@ -90,7 +90,7 @@ type Report struct {
 	// TrainConfigs are the replay configurations of the train spoofs, the
 	// only replays the systems learn from, most frequent first.
 	TrainConfigs []ConfigCount
-	// CorpusNote says how the corpus was made ("synthetic, SPEC §6 ...").
+	// CorpusNote says how the corpus was made ("synthetic, DESIGN §6 ...").
 	CorpusNote string
 	Systems    []System
 	Stages     []StageTime
@@ -112,7 +112,7 @@ type Figure struct {
 	File, Caption string
 }
 
-// Summary is summary.json (SPEC §7).
+// Summary is summary.json (DESIGN §7).
 type Summary struct {
 	Systems map[string]SystemSummary `json:"systems"`
 	Seconds float64                  `json:"seconds"`
@@ -348,7 +348,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	// Files and reproduction.
 	p("## Files\n\n")
 	p("| path | what |\n|---|---|\n")
-	p("| `corpus/` | the synthetic corpus (SPEC §1 layout, protocols in `corpus/protocol_V2/`) |\n")
+	p("| `corpus/` | the synthetic corpus (DESIGN §1 layout, protocols in `corpus/protocol_V2/`) |\n")
 	for _, s := range r.Systems {
 		p("| `%s/` | %s model (config.json, model.safetensors, train-log.csv) |\n", s.ModelDir, s.Name)
 		p("| `%s`, `%s` | %s dev and eval scores |\n", s.Scores[0], s.Scores[1], s.Name)

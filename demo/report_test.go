@@ -59,7 +59,7 @@ func TestSummaryJSON(t *testing.T) {
 	if err := r.WriteSummary(&buf); err != nil {
 		t.Fatal(err)
 	}
-	// Decode generically: the keys are the contract of SPEC §7.
+	// Decode generically: the keys are the contract of DESIGN §7.
 	var got struct {
 		Systems map[string]map[string]float64 `json:"systems"`
 		Seconds float64                       `json:"seconds"`
@@ -140,7 +140,7 @@ func TestMarkdown(t *testing.T) {
 }
 
 func TestPublished(t *testing.T) {
-	// SPEC §5 lists eight published results.
+	// DESIGN §5 lists eight published results.
 	pub := PublishedResults()
 	if len(pub) != 8 {
 		t.Fatalf("%d published results, want 8", len(pub))

@@ -37,7 +37,7 @@ const (
 	markerFile = ".deep4deep-demo"
 )
 
-// The two systems of the demo; names start with the model kind (SPEC §7).
+// The two systems of the demo; names start with the model kind (DESIGN §7).
 const (
 	CNNSystem = "cnn-fbank"
 	GMMSystem = "gmm-cqcc"
@@ -93,15 +93,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	rep.TrainConfigs = configCounts(trials[corpus.Train])
-	rep.CorpusNote = fmt.Sprintf("Synthetic replay corpus (SPEC §6, synth recipe version %s): "+
+	rep.CorpusNote = fmt.Sprintf("Synthetic replay corpus (DESIGN §6, synth recipe version %s): "+
 		"formant-synthesised speech of per-speaker voices; spoofs are genuine recordings "+
 		"of the same speaker and phrase replayed through a loudspeaker (Pxx) in a room (Exx) "+
 		"and re-recorded (Rxx); eval holds replay configurations unseen in train and dev.", synth.Version)
 
 	// 2–3. Training.
-	cnn := System{Name: CNNSystem, Title: "the seed's 10-layer CNN (SPEC §4.1) on 64-band log-mel filterbank context images",
+	cnn := System{Name: CNNSystem, Title: "the seed's 10-layer CNN (DESIGN §4.1) on 64-band log-mel filterbank context images",
 		ModelDir: ModelDir(CNNSystem), Scores: [2]string{ScoreFile(CNNSystem, corpus.Dev), ScoreFile(CNNSystem, corpus.Eval)}}
-	gmmSys := System{Name: GMMSystem, Title: "the ASVspoof 2017 baseline (SPEC §4.2): two diagonal GMMs on 90-dim CQCC",
+	gmmSys := System{Name: GMMSystem, Title: "the ASVspoof 2017 baseline (DESIGN §4.2): two diagonal GMMs on 90-dim CQCC",
 		ModelDir: ModelDir(GMMSystem), Scores: [2]string{ScoreFile(GMMSystem, corpus.Dev), ScoreFile(GMMSystem, corpus.Eval)}}
 	err = r.run(ctx, "train "+CNNSystem, "", func(p *stageProgress) error {
 		t0 := time.Now()

@@ -6,7 +6,7 @@ import "math"
 // genuine trials and spoof to spoof trials (higher = more genuine): the
 // equal error rate of the ROC convex hull, exactly as the BOSARIS toolkit's
 // rocch + rocch2eer compute it, which is the official measure of ASVspoof
-// 2017 (SPEC §5).
+// 2017 (DESIGN §5).
 //
 // The algorithm: sort all scores ascending, genuine (target) trials first
 // among ties, and run pool-adjacent-violators on the 1/0 target labels. The

@@ -1,5 +1,5 @@
 // Package eval scores a replay-detection system the way the ASVspoof
-// challenges do (SPEC §5): it reads and writes score files, computes the
+// challenges do (DESIGN §5): it reads and writes score files, computes the
 // equal error rate both as the ASVspoof 2017 official ROCCH-EER (BOSARIS
 // toolkit) and as the ASVspoof 2019/2021 evaluation package's EER, the
 // accuracy, precision, recall, F1 and confusion matrix of the decision
@@ -26,7 +26,7 @@ import (
 )
 
 // Result is the evaluation of one system on one protocol. Its JSON form is
-// the one of SPEC §5; every rate is a fraction in [0, 1].
+// the one of DESIGN §5; every rate is a fraction in [0, 1].
 type Result struct {
 	EER      float64 `json:"eer"`       // ROCCH-EER (ASVspoof 2017 official, BOSARIS)
 	EERStep  float64 `json:"eer_step"`  // ASVspoof 2019/2021 eval-package EER
@@ -46,6 +46,10 @@ type Result struct {
 	Recall    float64   `json:"recall"`
 	F1        float64   `json:"f1"`
 	Confusion Confusion `json:"confusion"`
+
+	// Cllr, min Cllr, actual and minimum DCF (ASVspoof 5 parameters),
+	// reading the scores as natural-log likelihood ratios (calibration.go).
+	CalibrationMetrics
 
 	By Breakdown `json:"by"`
 
@@ -230,6 +234,7 @@ func Evaluate(trials []corpus.Trial, scores map[string]float64, allowMissing boo
 	r.EER = eerSorted(genKeys, spoofKeys)
 	r.EERStep = eerStepSorted(genKeys, spoofKeys)
 	r.metrics()
+	r.CalibrationMetrics = CalibrationOf(gen, spoof)
 
 	condition := func(s []uint64) Condition {
 		return Condition{EER: eerSorted(genKeys, s), EERStep: eerStepSorted(genKeys, s), NSpoof: len(s), NGenuine: len(gen)}

@@ -6,24 +6,21 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/deep4deep/deep4deep/corpus"
+	"github.com/deep4deep/deep4deep/internal/testshared"
 )
 
-const realEval = "../../shared/asvspoof2017/protocol_V2/ASVspoof2017_V2_eval.trl.txt"
+const realEval = "asvspoof2017/protocol_V2/ASVspoof2017_V2_eval.trl.txt" // in ../shared
 
 // realTrials reads the real ASVspoof 2017 V2 eval protocol, or skips.
 func realTrials(t testing.TB) []corpus.Trial {
 	t.Helper()
-	if _, err := os.Stat(realEval); err != nil {
-		t.Skipf("real protocol not available (%v); it lives in ../shared/asvspoof2017 beside the repository", err)
-	}
-	trials, err := corpus.ReadProtocol(realEval)
+	trials, err := corpus.ReadProtocol(testshared.Path(t, realEval))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +219,7 @@ func TestEvaluateScoreFileRoundTrip(t *testing.T) {
 	}
 }
 
-// TestResultJSON checks the JSON layout of SPEC §5.
+// TestResultJSON checks the JSON layout of DESIGN §5.
 func TestResultJSON(t *testing.T) {
 	trials := []corpus.Trial{
 		{File: "a.wav", Label: corpus.Genuine, Phrase: "S01", Environment: "-", Playback: "-", Recorder: "-"},

@@ -18,7 +18,7 @@ import (
 const maxScoreLine = 64 << 10
 
 // NormalizeID returns a trial ID as used in score maps: the protocol's file
-// column without a ".wav" suffix (SPEC §5 accepts both forms).
+// column without a ".wav" suffix (DESIGN §5 accepts both forms).
 func NormalizeID(id string) string { return strings.TrimSuffix(id, ".wav") }
 
 // ParseScores reads a score file from r: one trial per line,

@@ -18,6 +18,8 @@ func (r *Result) WriteText(w io.Writer) error {
 
 	fmt.Fprintf(bw, "EER (ROCCH, ASVspoof 2017 official)  %6.2f %%\n", 100*r.EER)
 	fmt.Fprintf(bw, "EER (step, ASVspoof 2019/2021)       %6.2f %%\n", 100*r.EERStep)
+	fmt.Fprintf(bw, "Cllr %.4f bits (min %.4f); DCF (ASVspoof 5: Pspoof 0.05, Cmiss 1, Cfa 10) actual %.4f, min %.4f\n",
+		r.Cllr, r.MinCllr, r.ActDCF, r.MinDCF)
 	if r.TDCFLegacy != nil {
 		fmt.Fprintf(bw, "min t-DCF (legacy, ASVspoof 2019)    %8.4f\n", *r.TDCFLegacy)
 	}

@@ -3,7 +3,7 @@ package features
 import "fmt"
 
 // DefaultConfig returns the default configuration of kind k at 16 kHz
-// (SPEC §3): 25 ms Hamming frames every 5 ms, NFFT 2048, 64 mel filters for
+// (DESIGN §3): 25 ms Hamming frames every 5 ms, NFFT 2048, 64 mel filters for
 // fbank and mfcc (20 cepstra, c0 included, no deltas). spec uses NFFT 512,
 // the smallest power of two holding a 400-sample frame (2048 would only
 // interpolate the spectrum and give 1025 dims). Unknown kinds give a Config

@@ -6,7 +6,7 @@ import (
 	"math"
 )
 
-// CQCCParams holds the constant-Q parameters of CQCC features (SPEC §3);
+// CQCCParams holds the constant-Q parameters of CQCC features (DESIGN §3);
 // the cepstral count, deltas, sample rate and hop are Config's NumCeps,
 // Deltas, SampleRate and HopSeconds.
 type CQCCParams struct {

@@ -6,7 +6,7 @@ import "math"
 // spec, each a small function with its maths, in the order they are applied.
 
 // NumFrames is the seed's frame count for n samples, frames of frameLen
-// samples and a hop of hop samples (SPEC §3):
+// samples and a hop of hop samples (DESIGN §3):
 //
 //	nframes = ceil(|n − frameLen| / hop)
 //

@@ -120,7 +120,7 @@ func windowLanesGo(xb []float64, x []float32, w []float64, hop int) {
 	}
 }
 
-// fbank is the seed's log10 mel filterbank extractor (SPEC §3).
+// fbank is the seed's log10 mel filterbank extractor (DESIGN §3).
 type fbank struct {
 	*stft
 	fb     filterbank

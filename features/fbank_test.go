@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/deep4deep/deep4deep/audio"
+	"github.com/deep4deep/deep4deep/internal/testshared"
 )
 
 // readCmp reads a raw float32 little-endian file.
@@ -28,47 +29,58 @@ func readCmpFile(t testing.TB, path string) []float32 {
 	return v
 }
 
-// TestFbankMatchesSeed compares every reference file of the seed
-// (testdata/fbank, copied from ../shared/reference/fbank) within 1e-4.
+// TestFbankMatchesSeed asserts bit-for-bit equality with every reference
+// file of the seed's make_fbanks.py: its copies in testdata/fbank, and the
+// originals in ../shared/reference/fbank when present (required under
+// DEEP4DEEP_REQUIRE_SHARED=1).
 func TestFbankMatchesSeed(t *testing.T) {
-	wavs, _ := filepath.Glob("testdata/fbank/*.wav")
-	if len(wavs) < 8 {
-		t.Fatalf("found %d reference files, want 8", len(wavs))
+	dirs := []string{"testdata/fbank"}
+	if testshared.Required() {
+		dirs = append(dirs, testshared.Path(t, "reference/fbank"))
+	} else if p, err := testshared.Lookup("reference/fbank"); err == nil {
+		dirs = append(dirs, p)
+	} else {
+		t.Logf("only the testdata copies: %v", err)
 	}
 	ex, err := New(DefaultConfig(Fbank))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var m Matrix
-	for _, w := range wavs {
-		name := strings.TrimSuffix(filepath.Base(w), ".wav")
-		t.Run(name, func(t *testing.T) {
-			x, err := audio.Load(w, 16000)
-			if err != nil {
-				t.Fatal(err)
+	for _, dir := range dirs {
+		wavs, _ := filepath.Glob(filepath.Join(dir, "*.wav"))
+		if len(wavs) < 8 {
+			t.Fatalf("found %d reference files in %s, want 8", len(wavs), dir)
+		}
+		for _, w := range wavs {
+			name := strings.TrimSuffix(filepath.Base(w), ".wav")
+			if dir != dirs[0] {
+				name = "shared/" + name
 			}
-			want := readCmpFile(t, strings.TrimSuffix(w, ".wav")+".cmp")
-			if err := ex.Extract(&m, x); err != nil {
-				t.Fatal(err)
-			}
-			if m.Cols != 64 || len(m.Data) != len(want) {
-				t.Fatalf("got %d×%d, want %d values (frames × 64)", m.Rows, m.Cols, len(want))
-			}
-			if m.Rows != NumFrames(len(x), 400, 80) {
-				t.Fatalf("%d frames for %d samples", m.Rows, len(x))
-			}
-			var worst float64
-			for i, v := range m.Data {
-				d := math.Abs(float64(v - want[i]))
-				if d > worst {
-					worst = d
+			t.Run(name, func(t *testing.T) {
+				x, err := audio.Load(w, 16000)
+				if err != nil {
+					t.Fatal(err)
 				}
-				if d > 1e-4 {
-					t.Fatalf("frame %d dim %d: %v, seed %v", i/64, i%64, v, want[i])
+				want := readCmpFile(t, strings.TrimSuffix(w, ".wav")+".cmp")
+				if err := ex.Extract(&m, x); err != nil {
+					t.Fatal(err)
 				}
-			}
-			t.Logf("%d frames, max |diff| %.2g", m.Rows, worst)
-		})
+				if m.Cols != 64 || len(m.Data) != len(want) {
+					t.Fatalf("got %d×%d, want %d values (frames × 64)", m.Rows, m.Cols, len(want))
+				}
+				if m.Rows != NumFrames(len(x), 400, 80) {
+					t.Fatalf("%d frames for %d samples", m.Rows, len(x))
+				}
+				for i, v := range m.Data {
+					// Exact float32 equality (the bits, so that −0 ≠ +0
+					// and NaN would fail too).
+					if math.Float32bits(v) != math.Float32bits(want[i]) {
+						t.Fatalf("frame %d dim %d: %v, seed %v (diff %.3g)", i/64, i%64, v, want[i], v-want[i])
+					}
+				}
+			})
+		}
 	}
 }
 

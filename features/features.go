@@ -1,5 +1,5 @@
 // Package features turns audio samples into frame-level feature matrices
-// (SPEC §3): the seed's log-mel filterbank (fbank), MFCC, LFCC, CQCC and the
+// (DESIGN §3): the seed's log-mel filterbank (fbank), MFCC, LFCC, CQCC and the
 // log power spectrogram, plus train-set normalisation, CNN context images and
 // the .npy/.cmp file formats.
 //
@@ -53,7 +53,7 @@ func (m *Matrix) Resize(rows, cols int) {
 // Kind names a feature type.
 type Kind string
 
-// The feature kinds of SPEC §3.
+// The feature kinds of DESIGN §3.
 const (
 	Fbank Kind = "fbank" // the seed's log10 mel filterbank (default)
 	MFCC  Kind = "mfcc"  // DCT of the natural-log mel filterbank

@@ -1,6 +1,6 @@
 // Package gmm is a Gaussian mixture model with diagonal covariances, trained
 // by expectation–maximisation: the back-end of the ASVspoof 2017 CQCC-GMM and
-// ASVspoof 2019 LFCC-GMM baselines (SPEC §4.2), where one 512-component GMM is
+// ASVspoof 2019 LFCC-GMM baselines (DESIGN §4.2), where one 512-component GMM is
 // trained on the frames of each class and an utterance is scored by the
 // difference of mean frame log-likelihoods.
 //

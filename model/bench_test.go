@@ -38,7 +38,7 @@ func benchScore(b *testing.B, m *Model) {
 	b.ReportMetric(seconds*float64(b.N)/b.Elapsed().Seconds(), "audio-s/s")
 }
 
-// BenchmarkScoreCNN is `deep4deep score` with the SPEC CNN on 2 cores
+// BenchmarkScoreCNN is `deep4deep score` with the seed CNN (DESIGN §4.1) on 2 cores
 // (files in parallel, one engine thread each): the real-time factor in audio
 // seconds scored per wall second, decoding and fbank included.
 func BenchmarkScoreCNN(b *testing.B) {

@@ -3,17 +3,16 @@ package model
 import (
 	"encoding/json"
 	"fmt"
-	"runtime"
-	"runtime/debug"
 
 	"github.com/deep4deep/deep4deep/features"
+	"github.com/deep4deep/deep4deep/internal/buildinfo"
 	"github.com/deep4deep/deep4deep/nn"
 )
 
 // Kinds of model.
 const (
-	CNN = "cnn" // the seed's CNN on context images of normalised frames (SPEC §4.1)
-	GMM = "gmm" // two diagonal GMMs, genuine and spoof (SPEC §4.2)
+	CNN = "cnn" // the seed's CNN on context images of normalised frames (DESIGN §4.1)
+	GMM = "gmm" // two diagonal GMMs, genuine and spoof (DESIGN §4.2)
 )
 
 // FormatVersion is the version of the model directory layout written by
@@ -36,7 +35,7 @@ type Config struct {
 	// scoring recomputes exactly these.
 	Features features.Config `json:"features"`
 	// Normalization is the per-dimension mean and standard deviation over the
-	// train set (SPEC §3), applied to every frame before the network. CNN
+	// train set (DESIGN §3), applied to every frame before the network. CNN
 	// models always have it; GMM models have it only when trained so.
 	Normalization *features.Normalization `json:"normalization,omitempty"`
 	// CMVN applies per-utterance cepstral mean and variance normalisation
@@ -74,19 +73,12 @@ type Versions struct {
 }
 
 // Version is the version of deep4deep written into model files.
-const Version = "0.1.0"
+const Version = buildinfo.Version
 
 // CurrentVersions returns the versions of this build.
 func CurrentVersions() Versions {
-	v := Version
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				v += "+" + s.Value[:12]
-			}
-		}
-	}
-	return Versions{Deep4deep: v, Go: runtime.Version()}
+	in := buildinfo.Read()
+	return Versions{Deep4deep: in.Short(), Go: in.Go}
 }
 
 // validate checks the parts of c that scoring depends on.

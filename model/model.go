@@ -1,4 +1,4 @@
-// Package model is the model directory of SPEC §4.3 — config.json plus
+// Package model is the model directory of DESIGN §4.3 — config.json plus
 // model.safetensors — and the scoring of audio with it. Both model kinds, the
 // seed's CNN and the two-GMM baseline, load into one Model and score through
 // one Scorer interface, so the CLI, the demo and a service share the code.

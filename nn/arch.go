@@ -128,7 +128,7 @@ func ParseArch(data []byte) (Arch, error) {
 	return a, nil
 }
 
-// DefaultArch is the seed's CNN of SPEC §4.1 (863,358 parameters), the
+// DefaultArch is the seed's CNN of DESIGN §4.1 (863,358 parameters), the
 // shipped architecture "seed-cnn".
 func DefaultArch() Arch {
 	a, err := ArchByName("seed-cnn")

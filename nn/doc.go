@@ -1,5 +1,5 @@
 // Package nn is deep4deep's neural-network engine: the convolutional network
-// family of SPEC §4.1 (conv 3×3 SAME → batch norm → ReLU blocks with max
+// family of DESIGN §4.1 (conv 3×3 SAME → batch norm → ReLU blocks with max
 // pooling, dense layers with dropout, softmax cross-entropy) with forward and
 // backward passes and the Adam optimiser, fast enough to train on a laptop
 // CPU.

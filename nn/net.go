@@ -541,7 +541,7 @@ func (n *Net) Loss(x []float32, labels []int32) (loss float64, correct int, err 
 }
 
 // Tensors returns copies of the weights and batch-norm running statistics
-// under PyTorch's state_dict names and layouts (SPEC §4.3).
+// under PyTorch's state_dict names and layouts (DESIGN §4.3).
 func (n *Net) Tensors() map[string]safetensors.Tensor {
 	m := make(map[string]safetensors.Tensor, len(n.tensors))
 	for _, t := range n.tensors {

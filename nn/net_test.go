@@ -9,7 +9,7 @@ import (
 func TestDefaultArchParams(t *testing.T) {
 	a := DefaultArch()
 	if got := a.NumParams(); got != 863358 {
-		t.Fatalf("DefaultArch().NumParams() = %d, want 863358 (SPEC §4.1)", got)
+		t.Fatalf("DefaultArch().NumParams() = %d, want 863358 (DESIGN §4.1)", got)
 	}
 	n, err := New(a, 1)
 	if err != nil {

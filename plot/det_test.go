@@ -13,10 +13,11 @@ import (
 
 	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/eval"
+	"github.com/deep4deep/deep4deep/internal/testshared"
 	"gonum.org/v1/plot/plotutil"
 )
 
-const realEval = "../../shared/asvspoof2017/protocol_V2/ASVspoof2017_V2_eval.trl.txt"
+const realEval = "asvspoof2017/protocol_V2/ASVspoof2017_V2_eval.trl.txt" // in ../shared
 
 // twoSystems makes up deterministic scores for two systems on the given
 // trial labels: a good one (d' = 3) and a weak one (d' = 1).
@@ -40,10 +41,7 @@ func twoSystems(labels []corpus.Label) []DETCurve {
 // 1,298 genuine and 12,008 spoof trials. Set DEEP4DEEP_PLOT_DIR to keep
 // the figure for a look.
 func TestDETRealProtocol(t *testing.T) {
-	if _, err := os.Stat(realEval); err != nil {
-		t.Skipf("real protocol not available (%v); it lives in ../shared/asvspoof2017 beside the repository", err)
-	}
-	trials, err := corpus.ReadProtocol(realEval)
+	trials, err := corpus.ReadProtocol(testshared.Path(t, realEval))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Side-by-side speed of deep4deep and the reference programs of SPEC §8, in
+# Side-by-side speed of deep4deep and the reference programs of DESIGN §8, in
 # one run on one machine (report ratios: absolute numbers move with load).
 #
 # Needs Debian's reference stack once:

@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// The corpus's difficulty contract (SPEC §6): a simple detector, logistic
+// The corpus's difficulty contract (DESIGN §6): a simple detector, logistic
 // regression on each utterance's per-dimension mean and standard deviation
 // of the 64-dim fbank (128 inputs, standardised on train), trained on train
 // and scored on eval, must land between 3 % and 40 % EER.

@@ -1,5 +1,5 @@
-// Package synth writes deep4deep's synthetic replay-attack corpus (SPEC §6):
-// the layout, protocols and file names of ASVspoof 2017 V2 (SPEC §1), with
+// Package synth writes deep4deep's synthetic replay-attack corpus (DESIGN §6):
+// the layout, protocols and file names of ASVspoof 2017 V2 (DESIGN §1), with
 // audio made in pure Go, deterministic for a seed.
 //
 // Speech comes from a Klatt-style cascade/parallel formant synthesiser

@@ -108,7 +108,7 @@ func Plan(opts Options) (Protocols, error) {
 	return out, nil
 }
 
-// Generate writes a synthetic corpus in the layout of SPEC §1: the audio of
+// Generate writes a synthetic corpus in the layout of DESIGN §1: the audio of
 // every planned row (in parallel, deterministic whatever the number of
 // workers), then the three protocol files, then ROOT/README. The protocols
 // are written after the audio, so a corpus whose protocols exist is

@@ -96,7 +96,7 @@ var phones = map[string]phone{
 	"jh": {class: classAffric, voiced: true, place: alveolar, fric: 3200, fricBW: 1800, fricA: 0.35, dur: 0.090},
 }
 
-// phrases are the ten RedDots pass-phrases of ASVspoof 2017 (SPEC §1) with
+// phrases are the ten RedDots pass-phrases of ASVspoof 2017 (DESIGN §1) with
 // a broad ARPAbet transcription: words separated by "|", a "1" marks the
 // vowel carrying the phrase accent. The transcriptions keep each phrase's
 // segment sequence stable across speakers and takes.

@@ -14,7 +14,7 @@ import (
 type Protocols [3][]corpus.Trial
 
 // ReadLike reads the three protocol files of an existing protocol_V2
-// folder (as in SPEC §1) so that a synthetic corpus can reproduce every row.
+// folder (as in DESIGN §1) so that a synthetic corpus can reproduce every row.
 func ReadLike(dir string) (Protocols, error) {
 	var p Protocols
 	for _, s := range corpus.Sets {

@@ -129,7 +129,7 @@ func (s *speaker) speakSegments(r *rand.Rand, tk Take, segs []segment) []float64
 	}
 	speechEnd := pos
 	nf := pos + int(tk.Trail*1000)
-	// Keep utterances within 1.5–5 s (SPEC §6) by adjusting the silences.
+	// Keep utterances within 1.5–5 s (DESIGN §6) by adjusting the silences.
 	if nf < 1500 {
 		nf = 1500
 	}

@@ -16,18 +16,15 @@ import (
 	"github.com/deep4deep/deep4deep/audio"
 	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/features"
+	"github.com/deep4deep/deep4deep/internal/testshared"
 	"github.com/deep4deep/deep4deep/plot"
 )
 
-// realProtocols is the real ASVspoof 2017 V2 protocol folder beside the
-// repository.
-const realProtocols = "../../shared/asvspoof2017/protocol_V2"
-
-func needReal(t *testing.T) {
+// needReal returns the real ASVspoof 2017 V2 protocol folder in ../shared,
+// or skips (fails under DEEP4DEEP_REQUIRE_SHARED=1).
+func needReal(t *testing.T) string {
 	t.Helper()
-	if _, err := os.Stat(realProtocols); err != nil {
-		t.Skipf("real protocols not available (%v); they live in ../shared beside the repository", err)
-	}
+	return testshared.Path(t, "asvspoof2017/protocol_V2")
 }
 
 func speakersOf(ts []corpus.Trial) map[string]bool {
@@ -39,7 +36,7 @@ func speakersOf(ts []corpus.Trial) map[string]bool {
 }
 
 // TestGeneratedProtocols checks the generated rows against the real
-// corpus's published statistics (SPEC §1).
+// corpus's published statistics (DESIGN §1).
 func TestGeneratedProtocols(t *testing.T) {
 	p := GenerateProtocols(7)
 	want := [3][3]int{{1507, 1507, 10}, {760, 950, 8}, {1298, 12008, 24}} // genuine, spoof, speakers
@@ -100,7 +97,7 @@ func TestGeneratedProtocols(t *testing.T) {
 // TestGeneratedMatchesReal compares the per-set configuration counts and
 // per-speaker counts with the real protocol files.
 func TestGeneratedMatchesReal(t *testing.T) {
-	needReal(t)
+	realProtocols := needReal(t)
 	real, err := ReadLike(realProtocols)
 	if err != nil {
 		t.Fatal(err)
@@ -176,7 +173,7 @@ func TestScale(t *testing.T) {
 
 // TestLike reproduces the real protocol rows exactly, and scales them.
 func TestLike(t *testing.T) {
-	needReal(t)
+	realProtocols := needReal(t)
 	want, err := ReadLike(realProtocols)
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,12 @@ import (
 // epoch sees new transforms and a resumed run sees the same ones.
 type WaveTransform func(dst, samples []float32, rng *rand.Rand) []float32
 
+// FeatureTransform is an on-the-fly feature augmentation: it changes one
+// training utterance's normalised feature matrix in place, drawing from
+// rng (the generator the WaveTransform used before it, if any). It is
+// called from several goroutines at once.
+type FeatureTransform func(m *features.Matrix, rng *rand.Rand)
+
 // AugmentRNG is the generator of utterance utt's transform in an epoch.
 func AugmentRNG(seed uint64, epoch, utt int) *rand.Rand {
 	return rand.New(rand.NewPCG(seed^0x6175676d656e74, uint64(epoch)<<32|uint64(uint32(utt))))
@@ -29,7 +35,7 @@ func AugmentRNG(seed uint64, epoch, utt int) *rand.Rand {
 // transformed waveforms (one epoch's), normalised with the clean train
 // statistics norm, into a new frameSet with the labels of clean.
 func augmentedSet(ctx context.Context, cfg features.Config, paths []string, clean *frameSet, norm features.Normalization,
-	tf WaveTransform, seed uint64, epoch, workers int) (*frameSet, error) {
+	tf WaveTransform, ft FeatureTransform, seed uint64, epoch, workers int) (*frameSet, error) {
 	s := &frameSet{utts: make([]features.Matrix, len(paths)), labels: clean.labels, dim: clean.dim}
 	workers = max(1, min(workers, len(paths)))
 	var (
@@ -61,9 +67,14 @@ func augmentedSet(ctx context.Context, cfg features.Config, paths []string, clea
 					return
 				}
 				x, err := audio.Load(paths[i], cfg.SampleRate)
+				rng := AugmentRNG(seed, epoch, i)
 				if err == nil {
-					buf = tf(buf, x, AugmentRNG(seed, epoch, i))
-					err = ex.Extract(&m, buf)
+					in := x
+					if tf != nil {
+						buf = tf(buf, x, rng)
+						in = buf
+					}
+					err = ex.Extract(&m, in)
 					if err == nil && m.Rows == 0 {
 						err = fmt.Errorf("%s: no feature frames after augmentation", paths[i])
 					} else if err != nil {
@@ -75,6 +86,9 @@ func augmentedSet(ctx context.Context, cfg features.Config, paths []string, clea
 					return
 				}
 				norm.Apply(&m)
+				if ft != nil {
+					ft(&m, rng)
+				}
 				data := s.arena.alloc(len(m.Data))
 				copy(data, m.Data)
 				s.utts[i] = features.Matrix{Rows: m.Rows, Cols: m.Cols, Data: data}

@@ -53,12 +53,19 @@ type CNNOptions struct {
 	// the features are then normalised with the clean train statistics.
 	// Dev and scoring never see it.
 	Augment WaveTransform
+	// AugmentFeatures, when set, transforms every train utterance's
+	// normalised features anew each epoch (after Augment, with the same
+	// generator): SpecAugment-style masking.
+	AugmentFeatures FeatureTransform
+	// AugmentSpec names the augmentation in the recipe (config.json and the
+	// checkpoint), so that --resume refuses a run with another one.
+	AugmentSpec string
 
 	Logf     func(format string, args ...any) // one line per epoch and stage; nil: silent
 	Progress Progress
 }
 
-// DefaultCNNOptions returns the seed recipe: fbank features, the SPEC
+// DefaultCNNOptions returns the seed recipe: fbank features, the DESIGN §4.1
 // network, batch 256, Adam at 1e-3, up to 20 epochs with patience 5, seed 1.
 func DefaultCNNOptions() CNNOptions {
 	return CNNOptions{
@@ -85,6 +92,7 @@ type cnnRecipe struct {
 	DevFrames    int             `json:"dev_frames"`
 	Balance      bool            `json:"balance"`
 	Corpus       string          `json:"corpus_sha256"`
+	Augment      string          `json:"augment,omitempty"`
 }
 
 // CNNTraining is the "training" object of a CNN model's config.json.
@@ -163,7 +171,7 @@ func TrainCNN(ctx context.Context, o CNNOptions) (*Result, error) {
 		return nil, err
 	}
 	recipe := cnnRecipe{Model: model.CNN, Features: o.Features, Arch: o.Arch, Batch: o.Batch, LR: o.LR, Seed: o.Seed,
-		FramesPerUtt: o.FramesPerUtt, DevFrames: o.DevFrames, Balance: o.Balance, Corpus: fp.SHA256}
+		FramesPerUtt: o.FramesPerUtt, DevFrames: o.DevFrames, Balance: o.Balance, Corpus: fp.SHA256, Augment: o.AugmentSpec}
 
 	ckptDir := filepath.Join(o.Out, CheckpointDir)
 	var ck *checkpoint
@@ -266,8 +274,8 @@ func TrainCNN(ctx context.Context, o CNNOptions) (*Result, error) {
 		}
 		t0 := time.Now()
 		epochSet := train
-		if o.Augment != nil {
-			if epochSet, err = augmentedSet(ctx, o.Features, trainPaths(o.Corpus, trainTrials), train, norm, o.Augment, o.Seed, epoch, o.Threads); err != nil {
+		if o.Augment != nil || o.AugmentFeatures != nil {
+			if epochSet, err = augmentedSet(ctx, o.Features, trainPaths(o.Corpus, trainTrials), train, norm, o.Augment, o.AugmentFeatures, o.Seed, epoch, o.Threads); err != nil {
 				return nil, fmt.Errorf("train set, epoch %d: %w", epoch, err)
 			}
 		}

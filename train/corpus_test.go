@@ -12,7 +12,7 @@ import (
 	"github.com/deep4deep/deep4deep/corpus"
 )
 
-// tinyCorpus writes a corpus in the SPEC §1 layout with n trials per set
+// tinyCorpus writes a corpus in the DESIGN §1 layout with n trials per set
 // (half genuine): genuine = harmonic tone + broadband noise; spoof = the same
 // through a crude "loudspeaker" (one-pole low-pass and soft clipping), so the
 // classes differ in their high bands as replays do. seconds is the duration.

@@ -113,7 +113,7 @@ func TestDevFrames(t *testing.T) {
 }
 
 // TestBatcher checks the double-buffered batches against images cut by hand
-// from the SPEC §3 definition: image[d][j] = frame[clamp(t−half+j)][d].
+// from the DESIGN §3 definition: image[d][j] = frame[clamp(t−half+j)][d].
 func TestBatcher(t *testing.T) {
 	const dim, half = 3, 2
 	w := 2*half + 1

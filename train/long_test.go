@@ -14,7 +14,7 @@ import (
 )
 
 // TestLongSynthetic (DEEP4DEEP_LONG=1; a few minutes on 2 cores) trains the
-// SPEC CNN and a CQCC-GMM on a 1% synthetic corpus and scores its eval set:
+// seed CNN (DESIGN §4.1) and a CQCC-GMM on a 1% synthetic corpus and scores its eval set:
 // both must learn the replay channel (EERs well below chance).
 func TestLongSynthetic(t *testing.T) {
 	if os.Getenv("DEEP4DEEP_LONG") == "" {

@@ -1,4 +1,4 @@
-// Package train trains deep4deep's models on a corpus (SPEC §4): the seed's
+// Package train trains deep4deep's models on a corpus (DESIGN §4): the seed's
 // CNN on context images of normalised filterbank frames, with per-epoch dev
 // evaluation, best-epoch selection, early stopping and resumable
 // checkpoints; and the two-GMM baseline on any feature kind. Both write a

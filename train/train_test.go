@@ -19,7 +19,7 @@ import (
 	"github.com/deep4deep/deep4deep/safetensors"
 )
 
-// smallArch is a light variant of the SPEC network (same input, dropout
+// smallArch is a light variant of the seed network (DESIGN §4.1) (same input, dropout
 // included) that keeps the tests fast; the architecture is data.
 func smallArch() nn.Arch {
 	return nn.Arch{

@@ -53,7 +53,8 @@ func (f *systemFlag) Set(v string) error {
 
 func runEval(ctx context.Context, env *cli.Env, args []string) error {
 	fs := cli.NewFlagSet(env, "eval",
-		"deep4deep eval --scores [LABEL=]SCORES [--scores ...] --protocol FILE|--corpus ROOT --set S [--asv-scores FILE] [--json] [--det det.png] [--allow-missing]\n\n"+
+		"deep4deep eval --scores [LABEL=]SCORES [--scores ...] --protocol FILE|--corpus ROOT --set S [--asv-scores FILE] [--json] [--det det.png] [--allow-missing]\n"+
+			"               [--calibration CAL.json] [--calibration-plot reliability.png]\n\n"+
 			"Scores every trial of the protocol: ROCCH-EER (ASVspoof 2017 official, BOSARIS), the ASVspoof\n"+
 			"2019/2021 step EER, accuracy/precision/recall/F1 of \"score > 0 => genuine\", and the EER by\n"+
 			"environment, playback device, recording device and phrase (ASVspoof 2017) or by every condition\n"+
@@ -64,7 +65,8 @@ func runEval(ctx context.Context, env *cli.Env, args []string) error {
 			"Scores for IDs not in the protocol are ignored with a warning (counted in \"extra\").\n"+
 			"Several --scores compare systems: one DET plot, one report per system, and --json prints\n"+
 			"{\"systems\": {LABEL: {\"scores\": FILE, ...one system's object...}}}. LABEL defaults to the\n"+
-			"file name without extension.")
+			"file name without extension. Cllr, min Cllr and the actual/minimum DCF (ASVspoof 5: Pspoof 0.05,\n"+
+			"Cmiss 1, Cfa 10) read the scores as natural-log likelihood ratios: calibrate them first.")
 	var systems systemFlag
 	fs.Var(&systems, "scores", "score file, optionally `LABEL=FILE`; repeat to compare systems")
 	protocol := fs.String("protocol", "", "protocol file: ASVspoof 2017/2019/2021 or a list (format detected, or --format)")
@@ -75,6 +77,8 @@ func runEval(ctx context.Context, env *cli.Env, args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON object instead of tables")
 	det := fs.String("det", "", "draw the DET curves of all systems into this PNG `file`")
 	allowMissing := fs.Bool("allow-missing", false, "evaluate the scored trials when some protocol trials have no score (counted in \"missing\")")
+	calFile := fs.String("calibration", "", "calibration `file` (from calibrate) applied to every score file before evaluating")
+	relPlot := fs.String("calibration-plot", "", "draw the reliability diagram of all systems (scores read as LLRs) into this PNG `file`")
 	if err := fs.Parse(args, false); err != nil {
 		return err
 	}
@@ -117,6 +121,10 @@ func runEval(ctx context.Context, env *cli.Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	cal, err := loadCalibration(*calFile)
+	if err != nil {
+		return err
+	}
 	results := make([]*eval.Result, len(systems))
 	var curves []plot.DETCurve
 	for i, sys := range systems {
@@ -126,6 +134,11 @@ func runEval(ctx context.Context, env *cli.Env, args []string) error {
 		scores, err := eval.ReadScores(sys.path)
 		if err != nil {
 			return err
+		}
+		if cal != nil {
+			if scores, err = cal.Calibrate(scores); err != nil {
+				return fmt.Errorf("%s: %w", *calFile, err)
+			}
 		}
 		r, err := eval.Evaluate(trials, scores, *allowMissing)
 		var me *eval.MissingError
@@ -147,13 +160,18 @@ func runEval(ctx context.Context, env *cli.Env, args []string) error {
 				sys.path, r.Missing, len(trials))
 		}
 		results[i] = r
-		if *det != "" {
+		if *det != "" || *relPlot != "" {
 			g, s := eval.ClassScores(trials, scores)
 			curves = append(curves, plot.DETCurve{Label: sys.label, Genuine: g, Spoof: s})
 		}
 	}
 	if *det != "" {
 		if err := plot.DET(*det, curves); err != nil {
+			return err
+		}
+	}
+	if *relPlot != "" {
+		if err := plot.Reliability(*relPlot, curves); err != nil {
 			return err
 		}
 	}
@@ -196,7 +214,7 @@ func labelSystems(systems systemFlag) error {
 	return nil
 }
 
-// printEvalJSON prints the Result of a single system as SPEC §5's object;
+// printEvalJSON prints the Result of a single system as DESIGN §5's object;
 // several systems as {"systems": {LABEL: {"scores": FILE, ...Result}}}.
 func printEvalJSON(env *cli.Env, systems systemFlag, results []*eval.Result) error {
 	var v any = results[0]

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/deep4deep/deep4deep/eval"
 	"github.com/deep4deep/deep4deep/internal/cli"
 	"github.com/deep4deep/deep4deep/model"
 )
@@ -14,10 +15,17 @@ func init() {
 }
 
 func runPredict(ctx context.Context, env *cli.Env, args []string) error {
-	fs := cli.NewFlagSet(env, "predict", "deep4deep predict --model MODEL [--json] FILE...")
+	fs := cli.NewFlagSet(env, "predict", "deep4deep predict --model MODEL [--json] [--calibration CAL.json|none] [--p-spoof 0.05 --c-miss 1 --c-fa 10] FILE...\n\n"+
+		"With a calibration (--calibration, or the model's calibration.json) the score is an LLR and the\n"+
+		"label is the Bayes decision for the stated prior and costs: genuine when llr >= ln(Cfa*Pspoof /\n"+
+		"(Cmiss*(1-Pspoof))); --json adds \"llr\" and \"threshold\". Without one, genuine when score > 0.")
 	modelDir := fs.String("model", "", "model directory (config.json + model.safetensors)")
 	asJSON := fs.Bool("json", false, `one JSON object per line: {"file": ..., "score": ..., "label": "genuine"|"spoof"}`)
 	threads := fs.Int("threads", 0, "files scored in parallel (0: all cores)")
+	calFlag := fs.String("calibration", "", "calibration `file` mapping scores to LLRs (default: the model's calibration.json if any; \"none\": raw scores)")
+	pSpoof := fs.Float64("p-spoof", eval.ASVspoof5.PSpoof, "prior probability of a spoof, for the Bayes decision on calibrated scores")
+	cMiss := fs.Float64("c-miss", eval.ASVspoof5.CMiss, "cost of rejecting a genuine speaker")
+	cFA := fs.Float64("c-fa", eval.ASVspoof5.CFA, "cost of accepting a spoof")
 	maxDur := maxDurationFlag(fs)
 	if err := fs.Parse(args, true); err != nil {
 		return err
@@ -33,7 +41,15 @@ func runPredict(ctx context.Context, env *cli.Env, args []string) error {
 	if len(files) == 0 {
 		return cli.Usagef("predict: no audio files given")
 	}
+	costs := eval.DCFParams{PSpoof: *pSpoof, CMiss: *cMiss, CFA: *cFA}
+	if !costs.Valid() {
+		return cli.Usagef("predict: --p-spoof must be in (0, 1) and --c-miss, --c-fa positive (have %v, %v, %v)", *pSpoof, *cMiss, *cFA)
+	}
 	m, err := model.Load(*modelDir)
+	if err != nil {
+		return err
+	}
+	cal, _, err := modelCalibration(*calFlag, *modelDir)
 	if err != nil {
 		return err
 	}
@@ -43,19 +59,41 @@ func runPredict(ctx context.Context, env *cli.Env, args []string) error {
 		return limitHint(err)
 	}
 	enc := json.NewEncoder(env.Stdout)
+	threshold := 0.0
+	if cal != nil {
+		threshold = costs.Threshold()
+	}
 	for i, f := range files {
 		label := "spoof"
-		if scores[i] > 0 {
+		var llr *float64
+		if cal != nil {
+			v := cal.Apply([]float64{scores[i]})
+			llr = &v
+			if v >= threshold {
+				label = "genuine"
+			}
+		} else if scores[i] > 0 {
 			label = "genuine"
 		}
 		if *asJSON {
-			if err := enc.Encode(struct {
-				File  string  `json:"file"`
-				Score float64 `json:"score"`
-				Label string  `json:"label"`
-			}{f, scores[i], label}); err != nil {
+			type out struct {
+				File      string   `json:"file"`
+				Score     float64  `json:"score"`
+				LLR       *float64 `json:"llr,omitempty"`
+				Threshold *float64 `json:"threshold,omitempty"`
+				Label     string   `json:"label"`
+			}
+			o := out{File: f, Score: scores[i], LLR: llr, Label: label}
+			if llr != nil {
+				o.Threshold = &threshold
+			}
+			if err := enc.Encode(o); err != nil {
 				return err
 			}
+			continue
+		}
+		if llr != nil {
+			fmt.Fprintf(env.Stdout, "%s %.6f %s\n", f, *llr, label)
 			continue
 		}
 		fmt.Fprintf(env.Stdout, "%s %.6f %s\n", f, scores[i], label)

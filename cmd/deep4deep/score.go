@@ -16,13 +16,14 @@ func init() {
 }
 
 func runScore(ctx context.Context, env *cli.Env, args []string) error {
-	fs := cli.NewFlagSet(env, "score", "deep4deep score --model MODEL --corpus ROOT|--protocol FILE --set dev|eval --out SCORES [--format F] [--shard I/N] [--threads N]")
+	fs := cli.NewFlagSet(env, "score", "deep4deep score --model MODEL --corpus ROOT|--protocol FILE --set dev|eval --out SCORES [--format F] [--shard I/N] [--threads N] [--calibration CAL.json|none]")
 	modelDir := fs.String("model", "", "model directory (config.json + model.safetensors)")
 	cf := addCorpusFlags(fs, true)
 	shardFlag := fs.String("shard", "", "score only shard `I/N` of the set (0 <= I < N; a stable split by file ID); join the shards with merge-scores")
 	setName := fs.String("set", "", "set to score: train, dev or eval")
 	out := fs.String("out", "", "score file to write (\"<ID> <score>\" lines; higher = genuine)")
 	threads := fs.Int("threads", 0, "files scored in parallel (0: all cores)")
+	calFlag := fs.String("calibration", "", "calibration `file` mapping scores to LLRs (default: the model's calibration.json if any; \"none\": raw scores)")
 	maxDur := maxDurationFlag(fs)
 	if err := fs.Parse(args, false); err != nil {
 		return err
@@ -47,6 +48,10 @@ func runScore(ctx context.Context, env *cli.Env, args []string) error {
 		return err
 	}
 	m.Limits = lim
+	cal, calFrom, err := modelCalibration(*calFlag, *modelDir)
+	if err != nil {
+		return err
+	}
 	c, err := cf.corpus("score")
 	if err != nil {
 		return err
@@ -67,6 +72,14 @@ func runScore(ctx context.Context, env *cli.Env, args []string) error {
 	bar.Done()
 	if err != nil {
 		return limitHint(err)
+	}
+	if cal != nil {
+		if err := cal.CalibrateSlice(scores); err != nil {
+			return err
+		}
+		if !env.Quiet {
+			fmt.Fprintf(env.Stderr, "scores calibrated to LLRs by %s\n", calFrom)
+		}
 	}
 	if err := eval.WriteScores(*out, ids, scores); err != nil {
 		return err

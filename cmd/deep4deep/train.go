@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
-	"runtime/debug"
 	"sync"
 
+	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/internal/cli"
 	"github.com/deep4deep/deep4deep/model"
@@ -31,6 +32,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	feat := fs.String("features", "", "feature kind: fbank|mfcc|lfcc|cqcc|spec (default fbank for cnn, cqcc for gmm)")
 	seed := fs.Uint64("seed", 1, "seed of every random choice")
 	threads := fs.Int("threads", 0, "threads for the engine, EM and feature extraction (0: all cores)")
+	calibrateOn := fs.String("calibrate-on", "", "after training, fit a score calibration on this `set` (dev) and store it in MODEL/calibration.json")
 	// CNN.
 	epochs := fs.Int("epochs", cnnDef.Epochs, "cnn: maximum epochs")
 	patience := fs.Int("patience", cnnDef.Patience, "cnn: stop after this many epochs without a lower dev EER (0: never)")
@@ -41,6 +43,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	balance := fs.Bool("balance", false, "cnn: equally many genuine and spoof samples per epoch")
 	archFlag := fs.String("arch", "seed-cnn", "cnn: network architecture: "+strings.Join(nn.ArchNames(), "|")+", or a JSON file (README: Writing an architecture)")
 	resume := fs.Bool("resume", false, "cnn: continue the run checkpointed in MODEL/checkpoint")
+	augSpec := fs.String("augment", "", "cnn: on-the-fly augmentation `SPEC`, e.g. rawboost:5@0.5,device@0.3,freqmask:8 (README: augmentation; default none)")
 	// GMM.
 	comps := fs.Int("components", gmmDef.Components, "gmm: Gaussians per class")
 	iters := fs.Int("gmm-iters", gmmDef.Iters, "gmm: maximum EM iterations")
@@ -52,6 +55,11 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	if err := fs.Require("out"); err != nil {
 		return err
 	}
+	if *calibrateOn != "" {
+		if _, err := corpus.ParseSet(*calibrateOn); err != nil {
+			return cli.Usagef("train: --calibrate-on: %v", err)
+		}
+	}
 	logf := func(format string, a ...any) {
 		if !env.Quiet {
 			fmt.Fprintf(env.Stderr, format+"\n", a...)
@@ -60,7 +68,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	// The training frames live in large pointer-free float32 arenas that the
 	// garbage collector never scans, so collecting more often costs little;
 	// GOGC 25 keeps the resident set near the live heap instead of letting it
-	// grow to twice that (SPEC §8: full-size training within 1 GB).
+	// grow to twice that (DESIGN §8: full-size training within 1 GB).
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(25)
 	}
@@ -89,6 +97,9 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 			return err
 		}
 		o.Arch = a
+		if err := setAugment(&o, *augSpec); err != nil {
+			return err
+		}
 		if *epochs < 1 || *batch < 1 || !(*lr > 0) || *patience < 0 || *fpu < 0 || *devFrames < 0 {
 			return cli.Usagef("train: --epochs, --batch and --lr must be positive; --patience, --frames-per-utt and --dev-frames not negative")
 		}
@@ -124,7 +135,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	default:
 		return cli.Usagef("train: --model %q: want cnn or gmm", *kind)
 	}
-	return nil
+	return calibrateModel(ctx, env, *calibrateOn, c, *out, *threads)
 }
 
 // loadArch returns the shipped architecture called name, or the one in the

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Makes the CNN parity fixture of model_test.go, independently of the Go code:
-a model directory written by PyTorch (random weights of the SPEC network from
+a model directory written by PyTorch (random weights of the seed network (DESIGN §4.1) from
 ../shared/bench/torch_cnn.py, with non-trivial batch-norm statistics), a test
 WAV, and the score that NumPy + PyTorch compute for it:
 
@@ -73,7 +73,7 @@ with torch.no_grad():
     ls = torch.log_softmax(logits.double(), dim=1)
 score = float((ls[:, 1] - ls[:, 0]).mean())
 
-# model.safetensors: PyTorch names and layouts (SPEC §4.3), F32.
+# model.safetensors: PyTorch names and layouts (DESIGN §4.3), F32.
 mdir = os.path.join(out, "cnn")
 os.makedirs(mdir, exist_ok=True)
 tensors = {k: v.detach().numpy().astype(np.float32) for k, v in net.state_dict().items()

@@ -1,0 +1,89 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/deep4deep/deep4deep/augment"
+)
+
+// withAugment sets a parsed augmentation spec on o, as train --augment does.
+func withAugment(t *testing.T, o CNNOptions, spec string) CNNOptions {
+	t.Helper()
+	sp, err := augment.Parse(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.AugmentSpec = sp.String()
+	if f := sp.WaveFunc(); f != nil {
+		o.Augment = f
+	}
+	if f := sp.FeatureFunc(); f != nil {
+		o.AugmentFeatures = f
+	}
+	return o
+}
+
+// TestCNNResumeAugmented: with RawBoost, random devices and frequency
+// masking on, a run cancelled in the middle of an epoch and resumed ends
+// bit-identical to an uninterrupted one; augmentation changes training;
+// a resumed run must keep the augmentation it started with.
+func TestCNNResumeAugmented(t *testing.T) {
+	c := tinyCorpus(t, 8, 0.5)
+	ctx := context.Background()
+	base := t.TempDir()
+	const spec = "rawboost:5@0.7,device@0.5,freqmask:8@0.5"
+
+	outA := filepath.Join(base, "a")
+	resA, err := TrainCNN(ctx, withAugment(t, testCNNOptions(c, outA, 3), spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	outC := filepath.Join(base, "c")
+	cctx, cancel := context.WithCancel(ctx)
+	o := withAugment(t, testCNNOptions(c, outC, 3), spec)
+	o.Progress = func(stage, unit string, total int) (func(int), func()) {
+		if !strings.HasPrefix(stage, "epoch 2/") {
+			return nil, nil
+		}
+		return func(done int) {
+			if done >= 100 {
+				cancel()
+			}
+		}, nil
+	}
+	if _, err := TrainCNN(cctx, o); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled run: %v", err)
+	}
+	o = withAugment(t, testCNNOptions(c, outC, 3), spec)
+	o.Resume = true
+	resC, err := TrainCNN(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameTensors(t, "augmented run resumed mid-epoch", finalWeights(t, outA), finalWeights(t, outC))
+	for i := range resA.Log {
+		if a, b := resA.Log[i], resC.Log[i]; a.TrainLoss != b.TrainLoss || a.DevEER != b.DevEER {
+			t.Errorf("epoch %d: resumed %+v, uninterrupted %+v", i+1, b, a)
+		}
+	}
+
+	// Without augmentation the same seed trains differently.
+	resN, err := TrainCNN(ctx, testCNNOptions(c, filepath.Join(base, "n"), 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resN.Log[0].TrainLoss == resA.Log[0].TrainLoss {
+		t.Error("augmentation did not change the first epoch's training loss")
+	}
+
+	o = withAugment(t, testCNNOptions(c, outC, 4), "rawboost:3")
+	o.Resume = true
+	if _, err := TrainCNN(ctx, o); err == nil || !strings.Contains(err.Error(), "augment") {
+		t.Fatalf("resume with another augmentation: %v, want an error naming augment", err)
+	}
+}

@@ -72,11 +72,32 @@ func TestMaxDurationFlag(t *testing.T) {
 		{"predict", "--model", fixtureModel, wav},
 		{"score", "--model", fixtureModel, "--corpus", "x", "--set", "eval", "--out", "x"},
 		{"features", "--corpus", "x", "--set", "eval", "--out", "x"},
+		{"train", "--corpus", "x", "--out", "x"},
 	} {
 		args := append([]string{cmd[0], "--max-duration", "-1s"}, cmd[1:]...)
 		if code, _, errs := run(args...); code != 2 || !strings.Contains(errs, "--max-duration -1s") {
 			t.Errorf("%s --max-duration -1s: exit %d, %q", cmd[0], code, errs)
 		}
+	}
+}
+
+// TestMaxDurationTrainFeatures: the limit reaches the audio that train and
+// features read (the corpus's files last 0.6 s).
+func TestMaxDurationTrainFeatures(t *testing.T) {
+	root := workflowCorpus(t, 2)
+	out := t.TempDir()
+	for _, args := range [][]string{
+		{"train", "--corpus", root, "--out", filepath.Join(out, "m"), "--model", "gmm", "--components", "2", "--max-duration", "500ms"},
+		{"train", "--corpus", root, "--out", filepath.Join(out, "c"), "--epochs", "1", "--max-duration", "500ms"},
+		{"features", "--corpus", root, "--set", "dev", "--out", filepath.Join(out, "f"), "--max-duration", "500ms"},
+	} {
+		code, _, errs := run(append(args, "--quiet")...)
+		if code != 1 || !strings.Contains(errs, ".wav: audio longer than the duration limit") || !strings.Contains(errs, "the limit is 500ms (raise the limit with --max-duration)") {
+			t.Errorf("%s: exit %d, %q", args[0], code, errs)
+		}
+	}
+	if code, _, errs := run("features", "--corpus", root, "--set", "dev", "--out", filepath.Join(out, "f"), "--max-duration", "700ms", "--quiet"); code != 0 {
+		t.Errorf("features, 700 ms limit: exit %d, %q", code, errs)
 	}
 }
 

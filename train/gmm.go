@@ -189,14 +189,11 @@ func TrainGMM(ctx context.Context, o GMMOptions) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dev set: %w", err)
 	}
-	var gen, spoof []float64
+	byID := make(map[string]float64, len(devTrials))
 	for i, t := range devTrials {
-		if t.Label == corpus.Genuine {
-			gen = append(gen, scores[i])
-		} else {
-			spoof = append(spoof, scores[i])
-		}
+		byID[t.ID()] = scores[i]
 	}
+	gen, spoof := eval.ClassScores(devTrials, byID)
 	info.DevEER, info.DevEERStep = eval.EER(gen, spoof), eval.EERStep(gen, spoof)
 	info.Seconds = time.Since(start).Seconds()
 	raw, err := json.Marshal(info)

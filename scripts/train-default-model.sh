@@ -1,5 +1,12 @@
 #!/usr/bin/env bash
-# Reproduces the built-in default model (defaultmodel/model/) bit for bit.
+# Trains the built-in default model (defaultmodel/model/): weights,
+# config.json and calibration.json, bit for bit for a given checkout.
+#
+# The model committed now was made by this script at commit 0be161c (synth
+# v1, before the calibration step existed) and calibrated afterwards by
+# scripts/calibrate-default-model.sh; see defaultmodel/model/recipe.json.
+# Running this script on a later commit makes the next built-in model (synth
+# v2, calibrated on its own dev set); commit its output to replace it.
 #
 # Recipe: the seed CNN on fbank (the best recipe on main when it was trained),
 # calibrated on the dev set (score -> LLR), on a synthetic corpus whose train and dev rows copy the real ASVspoof 2017 V2

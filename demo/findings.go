@@ -23,8 +23,11 @@ func findings(r *Report) []string {
 		if a.Eval.EER == b.Eval.EER {
 			f = append(f, fmt.Sprintf("%s and %s have the same eval EER (%s %%).", a.Name, b.Name, pct(a.Eval.EER)))
 		} else {
-			f = append(f, fmt.Sprintf("%s has the lower eval EER: %s %% against %s's %s %% (%.1f× lower).",
-				a.Name, pct(a.Eval.EER), b.Name, pct(b.Eval.EER), b.Eval.EER/math.Max(a.Eval.EER, 1e-12)))
+			f = append(f, fmt.Sprintf("%s has the lower eval EER: %s %% against %s's %s %% (%.1f× lower)%s.",
+				a.Name, pct(a.Eval.EER), b.Name, pct(b.Eval.EER), b.Eval.EER/math.Max(a.Eval.EER, 1e-12), separation(a, b)))
+		}
+		if o := ordering(r); o != "" {
+			f = append(f, o)
 		}
 	}
 	if len(r.Systems) == 2 {
@@ -131,6 +134,58 @@ func compareBy(r *Report, key string, of func(*eval.Result) map[string]eval.Cond
 		key, a.Name, winsA, len(ids), gap(bestA, ma, mb), b.Name, winsB, gap(bestB, mb, ma))
 	if tie := len(ids) - winsA - winsB; tie > 0 {
 		out += fmt.Sprintf("; %d equal", tie)
+	}
+	return out + "."
+}
+
+// separation says whether the 95 % confidence intervals of the two eval
+// EERs overlap (a is the better system), or "" when they are unknown.
+func separation(a, b System) string {
+	if !known(a.EvalCI, a.Eval.EER) || !known(b.EvalCI, b.Eval.EER) {
+		return ""
+	}
+	if a.EvalCI[1] < b.EvalCI[0] {
+		return fmt.Sprintf("; the 95 %% intervals [%s, %s] and [%s, %s] do not overlap",
+			pct(a.EvalCI[0]), pct(a.EvalCI[1]), pct(b.EvalCI[0]), pct(b.EvalCI[1]))
+	}
+	return fmt.Sprintf("; the 95 %% intervals [%s, %s] and [%s, %s] overlap: this corpus does not tell the two apart",
+		pct(a.EvalCI[0]), pct(a.EvalCI[1]), pct(b.EvalCI[0]), pct(b.EvalCI[1]))
+}
+
+// ordering lists the replay environments from easiest to hardest by the
+// mean eval EER of the systems (ties by ID): the corpus's easy-to-hard
+// ladder as these systems see it.
+func ordering(r *Report) string {
+	mean := map[string]float64{}
+	n := map[string]int{}
+	for _, s := range r.Systems {
+		for id, c := range s.Eval.By.Environment {
+			if !math.IsNaN(c.EER) {
+				mean[id] += c.EER
+				n[id]++
+			}
+		}
+	}
+	if len(mean) < 2 {
+		return ""
+	}
+	ids := make([]string, 0, len(mean))
+	for id := range mean {
+		mean[id] /= float64(n[id])
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		if mean[ids[i]] != mean[ids[j]] {
+			return mean[ids[i]] < mean[ids[j]]
+		}
+		return ids[i] < ids[j]
+	})
+	out := "Replay environments from easiest to hardest (mean eval EER of the systems):"
+	for i, id := range ids {
+		if i > 0 {
+			out += ","
+		}
+		out += fmt.Sprintf(" %s %s %%", r.describe(id), pct(mean[id]))
 	}
 	return out + "."
 }

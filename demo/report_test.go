@@ -186,8 +186,27 @@ func TestFindings(t *testing.T) {
 			t.Errorf("findings lack %q:\n%s", want, got)
 		}
 	}
-	if strings.Contains(got, "trivial") || strings.Contains(got, "chance") {
-		t.Errorf("realistic EERs flagged:\n%s", got)
+	if strings.Contains(got, "trivial") || strings.Contains(got, "chance") || strings.Contains(got, "intervals") {
+		t.Errorf("realistic EERs flagged, or unknown intervals compared:\n%s", got)
+	}
+	var ladder string
+	for _, line := range strings.Split(got, "\n") {
+		if strings.HasPrefix(line, "Replay environments from easiest to hardest") {
+			ladder = line
+		}
+	}
+	// mean EERs: E01 6 %, E07 10 % (one system), E25 45 %
+	if a, b, c := strings.Index(ladder, "E01"), strings.Index(ladder, "E07"), strings.Index(ladder, "E25"); !(a > 0 && a < b && b < c) ||
+		!strings.Contains(ladder, "6.00 %") || !strings.Contains(ladder, "45.00 %") {
+		t.Errorf("easy-to-hard ladder %q", ladder)
+	}
+	r.Systems[0].EvalCI, r.Systems[1].EvalCI = [2]float64{0.10, 0.15}, [2]float64{0.2, 0.3}
+	if got := strings.Join(findings(r), "\n"); !strings.Contains(got, "(2.0× lower); the 95 % intervals [10.00, 15.00] and [20.00, 30.00] do not overlap.") {
+		t.Errorf("separated intervals not reported:\n%s", got)
+	}
+	r.Systems[1].EvalCI = [2]float64{0.14, 0.3}
+	if got := strings.Join(findings(r), "\n"); !strings.Contains(got, "overlap: this corpus does not tell the two apart") {
+		t.Errorf("overlapping intervals not reported:\n%s", got)
 	}
 	r.Systems[0].Eval.EER, r.Systems[1].Eval.EER = 0.005, 0.45
 	got = strings.Join(findings(r), "\n")

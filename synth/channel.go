@@ -11,8 +11,7 @@ type channel struct {
 	conv  convolver
 	noise []float64
 	tmp   []float64
-	exc   []float64               // cone excursion (play)
-	firs  map[Resampler][]float64 // resampler FIRs by resampler (resample)
+	exc   []float64 // cone excursion (play)
 }
 
 // room convolves x (in place) with a room impulse response for env drawn
@@ -382,7 +381,8 @@ func (c *channel) play(x []float64, ls Loudspeaker, wire bool) {
 }
 
 // record passes the acoustic (or line) signal x through microphone m:
-// frequency response, self-noise, then automatic gain control. r draws the
+// frequency response, self-noise, automatic gain control, then the
+// conversion of the device's recording to 16 kHz (m.SRC). r draws the
 // self-noise.
 func (c *channel) record(r *rand.Rand, x []float64, m Microphone, wire bool) {
 	switch {
@@ -408,6 +408,7 @@ func (c *channel) record(r *rand.Rand, x []float64, m Microphone, wire bool) {
 	if m.AGC > 0 && !wire {
 		agc(x, m.AGC, lvl)
 	}
+	c.resample(x, m.SRC)
 }
 
 // agc is a feed-forward automatic gain control: an RMS envelope with 10 ms

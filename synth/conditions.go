@@ -77,6 +77,9 @@ type Microphone struct {
 	NoiseDB             float64
 	AGC                 float64
 	Line                bool // line input: no capsule
+	// SRC is the converter that brought the device's 44.1/48 kHz recording
+	// down to the corpus's 16 kHz (zero: the device records at 16 kHz).
+	SRC Resampler
 }
 
 // environments maps the ASVspoof 2017 environment IDs to synthetic rooms.
@@ -147,28 +150,28 @@ var recorders = map[string]Microphone{
 	"R01": {Name: "smartphone A", Low: 110, LowOrder: 2, High: 7600, HighOrder: 4, Peaks: []Peak{{2500, 3, 2}, {6000, 2, 2}}, NoiseDB: -62, AGC: 0.8},
 	"R02": {Name: "smartphone B", Low: 150, LowOrder: 2, High: 7400, HighOrder: 4, Peaks: []Peak{{1800, 2, 2}, {4500, 4, 3}}, NoiseDB: -60, AGC: 0.7},
 	"R03": {Name: "tablet A", Low: 120, LowOrder: 2, High: 7200, HighOrder: 4, Peaks: []Peak{{3000, 3, 2}}, NoiseDB: -58, AGC: 0.6},
-	"R04": {Name: "laptop microphone A", Low: 200, LowOrder: 2, High: 7000, HighOrder: 4, Peaks: []Peak{{1000, 2, 1}, {5000, -4, 2}}, NoiseDB: -55, AGC: 0.9},
-	"R05": {Name: "USB headset", Low: 100, LowOrder: 2, High: 7300, HighOrder: 4, Peaks: []Peak{{3500, 4, 2}}, NoiseDB: -60, AGC: 0.5},
+	"R04": {Name: "laptop microphone A", Low: 200, LowOrder: 2, High: 7000, HighOrder: 4, Peaks: []Peak{{1000, 2, 1}, {5000, -4, 2}}, NoiseDB: -55, AGC: 0.9, SRC: soxHigh},
+	"R05": {Name: "USB headset", Low: 100, LowOrder: 2, High: 7300, HighOrder: 4, Peaks: []Peak{{3500, 4, 2}}, NoiseDB: -60, AGC: 0.5, SRC: soxHigh},
 	"R06": {Name: "smartphone C", Low: 130, LowOrder: 2, High: 7700, HighOrder: 4, Peaks: []Peak{{2200, 2, 2}, {7000, -3, 2}}, NoiseDB: -61, AGC: 0.8},
-	"R07": {Name: "handheld digital recorder", Low: 60, LowOrder: 2, High: 7900, HighOrder: 4, NoiseDB: -70},
-	"R08": {Name: "sound-card line input", Line: true, Low: 15, LowOrder: 2, High: 7900, HighOrder: 4, NoiseDB: -85},
-	"R09": {Name: "lavalier microphone", Low: 80, LowOrder: 2, High: 7800, HighOrder: 4, Peaks: []Peak{{6000, 4, 2}}, NoiseDB: -66},
-	"R10": {Name: "webcam microphone", Low: 180, LowOrder: 2, High: 6500, HighOrder: 4, Peaks: []Peak{{1500, 3, 1.5}, {4000, -3, 2}}, NoiseDB: -52, AGC: 0.9},
+	"R07": {Name: "handheld digital recorder", Low: 60, LowOrder: 2, High: 7900, HighOrder: 4, NoiseDB: -70, SRC: soxHigh},
+	"R08": {Name: "sound-card line input", Line: true, Low: 15, LowOrder: 2, High: 7900, HighOrder: 4, NoiseDB: -85, SRC: soxHigh},
+	"R09": {Name: "lavalier microphone", Low: 80, LowOrder: 2, High: 7800, HighOrder: 4, Peaks: []Peak{{6000, 4, 2}}, NoiseDB: -66, SRC: soxHigh},
+	"R10": {Name: "webcam microphone", Low: 180, LowOrder: 2, High: 6500, HighOrder: 4, Peaks: []Peak{{1500, 3, 1.5}, {4000, -3, 2}}, NoiseDB: -52, AGC: 0.9, SRC: soxHigh},
 	"R11": {Name: "smartphone D", Low: 140, LowOrder: 2, High: 7500, HighOrder: 4, Peaks: []Peak{{2700, 4, 3}}, NoiseDB: -60, AGC: 0.8},
 	"R12": {Name: "feature phone", Low: 300, LowOrder: 4, High: 3600, HighOrder: 4, Peaks: []Peak{{1200, 4, 2}}, NoiseDB: -50, AGC: 0.9},
-	"R13": {Name: "studio condenser microphone", Low: 40, LowOrder: 2, High: 7950, HighOrder: 4, Peaks: []Peak{{5000, 1, 1.5}}, NoiseDB: -78},
-	"R14": {Name: "laptop microphone B", Low: 180, LowOrder: 2, High: 7200, HighOrder: 4, Peaks: []Peak{{1300, 3, 2}, {5500, -3, 2}}, NoiseDB: -56, AGC: 0.9},
+	"R13": {Name: "studio condenser microphone", Low: 40, LowOrder: 2, High: 7950, HighOrder: 4, Peaks: []Peak{{5000, 1, 1.5}}, NoiseDB: -78, SRC: soxHigh},
+	"R14": {Name: "laptop microphone B", Low: 180, LowOrder: 2, High: 7200, HighOrder: 4, Peaks: []Peak{{1300, 3, 2}, {5500, -3, 2}}, NoiseDB: -56, AGC: 0.9, SRC: soxHigh},
 	"R15": {Name: "smartphone E", Low: 120, LowOrder: 2, High: 7700, HighOrder: 4, Peaks: []Peak{{3200, 3, 2}}, NoiseDB: -62, AGC: 0.7},
 	"R16": {Name: "car hands-free microphone", Low: 250, LowOrder: 2, High: 6800, HighOrder: 4, Peaks: []Peak{{1800, 3, 1}}, NoiseDB: -54, AGC: 0.9},
 	"R17": {Name: "tablet B", Low: 150, LowOrder: 2, High: 7400, HighOrder: 4, Peaks: []Peak{{2400, 3, 2}}, NoiseDB: -60, AGC: 0.7},
 	"R18": {Name: "smartphone F", Low: 100, LowOrder: 2, High: 7600, HighOrder: 4, Peaks: []Peak{{1600, 2, 2}, {5200, 3, 3}}, NoiseDB: -63, AGC: 0.8},
 	"R19": {Name: "smart watch", Low: 300, LowOrder: 2, High: 6000, HighOrder: 4, Peaks: []Peak{{2500, 6, 2}}, NoiseDB: -52, AGC: 0.9},
-	"R20": {Name: "dynamic handheld microphone", Low: 70, LowOrder: 2, High: 7000, HighOrder: 4, Peaks: []Peak{{4500, 5, 1.5}}, NoiseDB: -68},
+	"R20": {Name: "dynamic handheld microphone", Low: 70, LowOrder: 2, High: 7000, HighOrder: 4, Peaks: []Peak{{4500, 5, 1.5}}, NoiseDB: -68, SRC: soxHigh},
 	"R21": {Name: "conference speakerphone", Low: 160, LowOrder: 2, High: 7000, HighOrder: 4, Peaks: []Peak{{1000, -2, 1}, {3000, 3, 1.5}}, NoiseDB: -60, AGC: 1},
 	"R22": {Name: "smartphone G", Low: 120, LowOrder: 2, High: 7650, HighOrder: 4, Peaks: []Peak{{2900, 3, 2.5}}, NoiseDB: -62, AGC: 0.8},
-	"R23": {Name: "audio interface line input", Line: true, Low: 10, LowOrder: 2, High: 7950, HighOrder: 4, NoiseDB: -88},
-	"R24": {Name: "portable recorder line input", Line: true, Low: 20, LowOrder: 2, High: 7900, HighOrder: 4, NoiseDB: -84},
-	"R25": {Name: "laptop microphone C", Low: 210, LowOrder: 2, High: 7100, HighOrder: 4, Peaks: []Peak{{900, 2, 1.5}, {4800, -3, 2}}, NoiseDB: -55, AGC: 0.9},
+	"R23": {Name: "audio interface line input", Line: true, Low: 10, LowOrder: 2, High: 7950, HighOrder: 4, NoiseDB: -88, SRC: soxHigh},
+	"R24": {Name: "portable recorder line input", Line: true, Low: 20, LowOrder: 2, High: 7900, HighOrder: 4, NoiseDB: -84, SRC: soxHigh},
+	"R25": {Name: "laptop microphone C", Low: 210, LowOrder: 2, High: 7100, HighOrder: 4, Peaks: []Peak{{900, 2, 1.5}, {4800, -3, 2}}, NoiseDB: -55, AGC: 0.9, SRC: soxHigh},
 }
 
 // genuinePhones are the speakers' own phones, which record every genuine

@@ -77,9 +77,13 @@ HVAC/babble noise at 30–50 dB SNR) on the speaker's own phone (one of the six
 		fmt.Fprintf(&b, "| %s | %s | %g, %d | %g, %d | %s | %g | %g | %s |\n", id, name, p.Low, p.LowOrder, p.High, p.HighOrder, peaks(p.Peaks), p.H2, p.H3, p.SRC.Name)
 	}
 	mic := func(id string, m Microphone) {
-		fmt.Fprintf(&b, "| %s | %s | %g, %d | %g, %d | %s | %g | %g |\n", id, m.Name, m.Low, m.LowOrder, m.High, m.HighOrder, peaks(m.Peaks), m.NoiseDB, m.AGC)
+		src := m.SRC.Name
+		if src == "" {
+			src = "– (records at 16 kHz)"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %g, %d | %g, %d | %s | %g | %g | %s |\n", id, m.Name, m.Low, m.LowOrder, m.High, m.HighOrder, peaks(m.Peaks), m.NoiseDB, m.AGC, src)
 	}
-	b.WriteString("\n## Recording devices\n\n| ID | name | high-pass (Hz, order) | low-pass (Hz, order) | resonances | self-noise (dB) | AGC |\n|---|---|---|---|---|---|---|\n")
+	b.WriteString("\n## Recording devices\n\n| ID | name | high-pass (Hz, order) | low-pass (Hz, order) | resonances | self-noise (dB) | AGC | to 16 kHz |\n|---|---|---|---|---|---|---|---|\n")
 	for _, id := range ids(2) {
 		mic(id, recorders[id])
 	}
@@ -99,13 +103,16 @@ AGC).
 
 Version 1 left some chains (studio monitors in the anechoic rooms, the sound
 booth, the analog wires) with no cue a detector could learn. Version 2 adds
-two effects that every real replay has, each at a published magnitude. No
-value was tuned toward a detection result.
+effects that real replays have, each at a published magnitude: the
+double band-limiting of the sample-rate converters at both ends of the
+replay, and distortion rising at a loudspeaker's low cut-off. No value was
+tuned toward a detection result.
 
 | cue | model | value | source |
 |---|---|---|---|
 | sample-rate conversion at playback | a device plays the 16 kHz recording through its converters at 44.1/48 kHz, so the file is interpolated first; in the 0–8 kHz band the spectrum is multiplied by the interpolation kernel's response, a Kaiser-windowed sinc (synth/src.go) | per device, column "converter": speex q1 (cut-off 0.88 × 8 kHz = 7.04 kHz, 16 taps, β 6), q4 (0.94 → 7.52 kHz, 64 taps, β 8), q10 (0.975 → 7.8 kHz, 256 taps, β 12) | speexdsp resample.c, quality_map (base_length, upsample_bandwidth, KAISER window); q4 is SPEEX_RESAMPLER_QUALITY_DEFAULT, q1 is PulseAudio's default resample-method speex-float-1 |
 | which converter a device runs | PCs and laptops (P02, P06, P13, P20): q1; studio and professional gear (P10, P15, P23, P24): q10; every other device: q4 | – | our assignment by device class: the real corpus does not document its playback software |
+| sample-rate conversion of the replay recording to 16 kHz | recording devices that record at 44.1/48 kHz (PC, USB and professional devices and line inputs: R04, R05, R07, R08, R09, R10, R13, R14, R20, R23, R24, R25, column "to 16 kHz") reach the corpus's 16 kHz through a decimation filter; phones, tablets, the watch, the car kit and the speakerphone record speech at 16 kHz, like the genuine takes | SoX's default quality (rate -h): −3 dB at 95 % of 8 kHz (7.6 kHz), 125 dB rejection from 8 kHz, linear phase; as a Kaiser-windowed sinc: stop-band edge 8 kHz, pass-band edge 7.3 kHz (which puts −3 dB at 7.6 kHz), cut-off 7.65 kHz, β = 0.1102 × (125 − 8.7) = 12.8, (125 − 8)/(2.285 × 2π × 700/16000) ≈ 187 taps | SoX manual, effect "rate" (quality table: -h high (default), band-width 95 %, rejection 125 dB); J. F. Kaiser's window design formulas (Oppenheim & Schafer, Discrete-Time Signal Processing, §7.5.3); which devices record at 44.1/48 kHz is our assignment by device class |
 | distortion rising at the low cut-off | the drive's cone excursion (band-pass around the device's high-pass frequency) adds (4 − 1) × the device's H2/H3 polynomial: a full-drive sine at the cut-off has 4 × the mid-band THD | ratio 4 | Genelec 8030A system specifications: harmonic distortion at 90 dB SPL, 1 m: < 2 % at 50–100 Hz, < 0.5 % above 100 Hz (the ratio of the two limits) |
 
 Tests: TestSpeexResponse (−6 dB at the sinc cut-off, the Kaiser stop band),

@@ -196,3 +196,19 @@ func TestEveryChainCarriesACue(t *testing.T) {
 		}
 	}
 }
+
+// TestSoXHigh checks the SoX decimation filter against SoX's specification
+// of its default quality: about −3 dB at 95 % of the 8 kHz band (7.6 kHz),
+// flat below, and its 125 dB rejection reached by 8 kHz.
+func TestSoXHigh(t *testing.T) {
+	r := SoXHigh()
+	if g := 20 * math.Log10(r.Response(7600)); g > -1.5 || g < -4.5 {
+		t.Errorf("at 7.6 kHz: %.2f dB, want about −3 dB", g)
+	}
+	if g := 20 * math.Log10(r.Response(7000)); math.Abs(g) > 0.05 {
+		t.Errorf("at 7 kHz: %.3f dB, want flat", g)
+	}
+	if g := 20 * math.Log10(math.Abs(r.Response(8000))); g > -125 {
+		t.Errorf("at 8 kHz: %.1f dB, want below −125 dB", g)
+	}
+}

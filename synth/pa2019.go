@@ -8,14 +8,13 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/deep4deep/deep4deep/audio"
 	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/internal/atomicfile"
+	"github.com/deep4deep/deep4deep/internal/par"
 )
 
 // The ASVspoof 2019 physical-access simulation (Todisco et al. 2019; Wang
@@ -341,56 +340,18 @@ func GeneratePA(ctx context.Context, opts Options) error {
 			jobs = append(jobs, job{filepath.Join(dir, t.ID()+".flac"), t})
 		}
 	}
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	next := make(chan job)
-	var (
-		mu    sync.Mutex
-		done  int
-		first error
-		wg    sync.WaitGroup
-	)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			g := NewPARenderer(opts.Seed)
-			for j := range next {
-				x, err := g.Render(j.t)
-				if err == nil {
-					err = audio.WriteFLAC16(j.path, x, Rate)
-				}
-				mu.Lock()
-				if err != nil && first == nil {
-					first = err
-					cancel()
-				}
-				done++
-				if err == nil && opts.Progress != nil {
-					opts.Progress(done, len(jobs))
-				}
-				mu.Unlock()
+	// One renderer per worker (the project's worker pool); every file's
+	// randomness comes from the seed and the row.
+	err = par.Do(ctx, len(jobs), opts.Workers,
+		func() (*PARenderer, error) { return NewPARenderer(opts.Seed), nil }, nil,
+		func(_ context.Context, g *PARenderer, i int) error {
+			x, err := g.Render(jobs[i].t)
+			if err != nil {
+				return err
 			}
-		}()
-	}
-feed:
-	for _, j := range jobs {
-		select {
-		case next <- j:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	if first != nil {
-		return first
-	}
-	if err := ctx.Err(); err != nil {
+			return audio.WriteFLAC16(jobs[i].path, x, Rate)
+		}, opts.Progress)
+	if err != nil {
 		return err
 	}
 	for _, s := range corpus.Sets {

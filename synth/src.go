@@ -3,6 +3,7 @@ package synth
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // Resampler is the sample-rate converter a playback device runs when it
@@ -48,6 +49,20 @@ func SpeexQuality(q int) (Resampler, error) {
 	e := table[q]
 	return Resampler{Name: fmt.Sprintf("speex q%d", q), Cutoff: e.cutoff, Taps: e.taps, Beta: e.beta}, nil
 }
+
+// soxHigh is the decimation filter of SoX's default "rate" quality (-h:
+// band-width 95 %, i.e. −3 dB at 7.6 kHz for a 16 kHz output, 125 dB
+// rejection from the 8 kHz Nyquist frequency, linear phase), written as a
+// Kaiser-windowed sinc by Kaiser's design formulas: stop-band edge 8 kHz,
+// pass-band edge 7.3 kHz (which puts −3 dB at 7.6 kHz; TestSoXHigh),
+// cut-off midway (7.65 kHz = 0.95625 of 8 kHz), β = 0.1102·(125 − 8.7) =
+// 12.8, length (125 − 8)/(2.285·2π·700/16000) ≈ 187 taps.
+var soxHigh = Resampler{Name: "sox rate -h", Cutoff: 0.95625, Taps: 187, Beta: 12.8}
+
+// SoXHigh returns the resampler of SoX's default "rate" quality (see
+// soxHigh); the recording devices that record at 44.1/48 kHz reach the
+// corpus's 16 kHz through it.
+func SoXHigh() Resampler { return soxHigh }
 
 // speex is SpeexQuality for the built-in tables (q is always valid there).
 func speex(q int) Resampler {
@@ -157,20 +172,22 @@ func besselI0(x float64) float64 {
 	return sum
 }
 
+// firCache memoises Resampler.fir, a pure function of its (comparable)
+// argument that costs tens of milliseconds: every Renderer of the process
+// shares the designs. It holds no state that could change a result.
+var firCache sync.Map // Resampler → []float64 (read-only once stored)
+
 // resample applies the resampler r to x in place (time-aligned: the FIR's
-// delay is removed). c caches the FIR per resampler.
+// delay is removed).
 func (c *channel) resample(x []float64, r Resampler) {
 	if r.Taps <= 0 || len(x) == 0 {
 		return
 	}
-	if c.firs == nil {
-		c.firs = map[Resampler][]float64{}
-	}
-	h, ok := c.firs[r]
+	v, ok := firCache.Load(r)
 	if !ok {
-		h = r.fir()
-		c.firs[r] = h
+		v, _ = firCache.LoadOrStore(r, r.fir())
 	}
+	h := v.([]float64)
 	d := len(h) / 2
 	n := len(x)
 	c.tmp = grow(c.tmp, n+d)

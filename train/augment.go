@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"sync"
 
 	"github.com/deep4deep/deep4deep/audio"
 	"github.com/deep4deep/deep4deep/features"
+	"github.com/deep4deep/deep4deep/internal/par"
 )
 
 // WaveTransform is an on-the-fly waveform augmentation: it returns the
@@ -37,69 +37,44 @@ func AugmentRNG(seed uint64, epoch, utt int) *rand.Rand {
 func augmentedSet(ctx context.Context, cfg features.Config, lim audio.Limits, paths []string, clean *frameSet, norm features.Normalization,
 	tf WaveTransform, ft FeatureTransform, seed uint64, epoch, workers int) (*frameSet, error) {
 	s := &frameSet{utts: make([]features.Matrix, len(paths)), labels: clean.labels, dim: clean.dim}
-	workers = max(1, min(workers, len(paths)))
-	var (
-		next    int
-		mu      sync.Mutex
-		wg      sync.WaitGroup
-		errOnce sync.Once
-		first   error
-	)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	type state struct {
+		ex  features.Extractor
+		m   features.Matrix
+		buf []float32
+	}
+	err := par.Do(ctx, len(paths), workers,
+		func() (*state, error) {
 			ex, err := features.New(cfg)
+			return &state{ex: ex}, err
+		}, nil,
+		func(_ context.Context, st *state, i int) error {
+			x, err := audio.LoadLimited(paths[i], cfg.SampleRate, lim)
 			if err != nil {
-				errOnce.Do(func() { first = err; cancel() })
-				return
+				return err // audio names the file
 			}
-			var m features.Matrix
-			var buf []float32
-			for ctx.Err() == nil {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
-				if i >= len(paths) {
-					return
-				}
-				x, err := audio.LoadLimited(paths[i], cfg.SampleRate, lim)
-				rng := AugmentRNG(seed, epoch, i)
-				if err == nil {
-					in := x
-					if tf != nil {
-						buf = tf(buf, x, rng)
-						in = buf
-					}
-					err = ex.Extract(&m, in)
-					if err == nil && m.Rows == 0 {
-						err = fmt.Errorf("%s: no feature frames after augmentation", paths[i])
-					} else if err != nil {
-						err = fmt.Errorf("%s: augmented: %w", paths[i], err)
-					}
-				}
-				if err != nil {
-					errOnce.Do(func() { first = err; cancel() })
-					return
-				}
-				norm.Apply(&m)
-				if ft != nil {
-					ft(&m, rng)
-				}
-				data := s.arena.alloc(len(m.Data))
-				copy(data, m.Data)
-				s.utts[i] = features.Matrix{Rows: m.Rows, Cols: m.Cols, Data: data}
+			rng := AugmentRNG(seed, epoch, i)
+			in := x
+			if tf != nil {
+				st.buf = tf(st.buf, x, rng)
+				in = st.buf
 			}
-		}()
-	}
-	wg.Wait()
-	if first != nil {
-		return nil, first
-	}
-	if err := ctx.Err(); err != nil {
+			m := &st.m
+			if err := st.ex.Extract(m, in); err != nil {
+				return fmt.Errorf("%s: augmented: %w", paths[i], err)
+			}
+			if m.Rows == 0 {
+				return fmt.Errorf("%s: augmented: %w", paths[i], features.ErrNoFrames)
+			}
+			norm.Apply(m)
+			if ft != nil {
+				ft(m, rng)
+			}
+			data := s.arena.alloc(len(m.Data))
+			copy(data, m.Data)
+			s.utts[i] = features.Matrix{Rows: m.Rows, Cols: m.Cols, Data: data}
+			return nil
+		}, nil)
+	if err != nil {
 		return nil, err
 	}
 	s.finish()

@@ -69,7 +69,10 @@ function show(res) {
   $("duration").textContent = res.duration_s.toFixed(2) + " s";
   $("format").textContent = res.format;
   const clamp = (x) => Math.max(-10, Math.min(10, x));
-  $("scale-marker").style.left = ((clamp(res.score) + 10) / 20 * 100) + "%";
+  // The scale shows the value the verdict is decided on: the LLR when the
+  // model is calibrated, else the raw score.
+  const value = res.llr === undefined ? res.score : res.llr;
+  $("scale-marker").style.left = ((clamp(value) + 10) / 20 * 100) + "%";
   $("scale-threshold").style.left = ((clamp(res.threshold) + 10) / 20 * 100) + "%";
   drawWaveform(res.waveform || []);
   drawSpectrogram(res.spectrogram);

@@ -27,9 +27,6 @@ func gemm4x48ReLUAVX512(k int, a, b *float32, offs *int, c *float32, ldc int, ss
 func dot4x6AVX512(l int, a *float32, lda int, b *float32, offs *int, out *float32)
 
 //go:noescape
-func dot4x3AVX512(l int, a *float32, lda int, b *float32, offs *int, out *float32)
-
-//go:noescape
 func bnStatsAVX2(y, m *float32, n int, first float32, out *float32)
 
 //go:noescape

@@ -801,7 +801,6 @@ type attentivePool struct {
 	dw, db   []float32
 	dv, dk   []float32
 	u, alpha []float64 // per sample and frame: tanh(W h + b) (hidden each), weights
-	frames   []float64 // one sample's frames, time-major
 	dAlpha   []float64
 }
 

@@ -33,8 +33,6 @@ type Net struct {
 
 	rng     *rand.PCG // dropout
 	dirty   bool      // weights changed since the last pack
-	capN    int
-	capTr   int
 	flatFn  func(tid, lo, hi int)
 	uflatFn func(tid, lo, hi int)
 	n       int

@@ -97,7 +97,6 @@ func TestGradientCheck(t *testing.T) {
 				x, y := randInput(rng, a, 5)
 				n.lossGradForTest(x, y)
 				grad := append([]float32(nil), n.grads...)
-				const h = 1e-3
 				for _, tr := range n.tensors {
 					if !tr.param {
 						continue

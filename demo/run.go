@@ -348,15 +348,6 @@ func configCounts(trials []corpus.Trial) []ConfigCount {
 	return out
 }
 
-// copyFile copies src to dst atomically.
-func copyFile(src, dst string) error {
-	data, err := os.ReadFile(src)
-	if err != nil {
-		return err
-	}
-	return atomicfile.WriteFile(dst, data, 0o644)
-}
-
 // cnnSettings describes the CNN run for the report, saying what was cut
 // from the seed's recipe.
 func cnnSettings(o train.CNNOptions, res *train.Result) []string {

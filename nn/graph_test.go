@@ -128,7 +128,14 @@ func TestFusedMatchesGraph(t *testing.T) {
 						continue
 					}
 					g, w := fused.grads[tr.off:tr.off+tr.size()], ref.grads[tr.off:tr.off+tr.size()]
-					if e := relErr(g, w, floor); e > 1e-4 {
+					fl, tol := floor, 1e-4
+					if cancelledBias(tr.name) {
+						// Zero in exact arithmetic: both engines hold only
+						// rounding noise, so measure it against the whole
+						// gradient (measured 1.1e-7 with -tags purego).
+						fl, tol = 1e3*floor, 1e-6
+					}
+					if e := relErr(g, w, fl); e > tol {
 						t.Errorf("step %d: gradient of %s: relative error %.3g", step, tr.name, e)
 					}
 				}
@@ -138,7 +145,7 @@ func TestFusedMatchesGraph(t *testing.T) {
 			// exact arithmetic: every tensor but the convolution biases
 			// (each followed by batch norm, which cancels them).
 			for _, tr := range fused.tensors {
-				if !tr.param || strings.Contains(tr.name, ".conv") && strings.HasSuffix(tr.name, ".bias") {
+				if !tr.param || cancelledBias(tr.name) {
 					continue
 				}
 				if e := relErr(fused.params[tr.off:tr.off+tr.size()], ref.params[tr.off:tr.off+tr.size()], 0); e > 1e-5 {
@@ -237,4 +244,11 @@ func TestGraphGradientCheck(t *testing.T) {
 			}
 		})
 	}
+}
+
+// cancelledBias reports whether a tensor is the bias of a convolution that
+// batch norm follows in the seed family, whose gradient is zero in exact
+// arithmetic.
+func cancelledBias(name string) bool {
+	return strings.Contains(name, ".conv") && strings.HasSuffix(name, ".bias")
 }

@@ -59,7 +59,7 @@ const (
 
 // rbState is the scratch memory of RawBoost in one goroutine.
 type rbState struct {
-	b, band, conv, h []float64 // filter design
+	b, band, conv    []float64 // filter design
 	y, pow, tmp, par []float64 // signals
 	perm             []int
 	filters, store   [][]float64 // LnL's NF filters

@@ -239,7 +239,7 @@ func solveSPD(h, g, x []float64, n int) error {
 			}
 			if i == j {
 				if !(s > 0) {
-					return errors.New("Hessian not positive definite")
+					return errors.New("the Hessian is not positive definite")
 				}
 				l[i*n+i] = math.Sqrt(s)
 			} else {

@@ -3,10 +3,9 @@ package model
 import (
 	"encoding/json"
 	"fmt"
-	"runtime"
-	"runtime/debug"
 
 	"github.com/deep4deep/deep4deep/features"
+	"github.com/deep4deep/deep4deep/internal/buildinfo"
 	"github.com/deep4deep/deep4deep/nn"
 )
 
@@ -74,19 +73,12 @@ type Versions struct {
 }
 
 // Version is the version of deep4deep written into model files.
-const Version = "0.1.0"
+const Version = buildinfo.Version
 
 // CurrentVersions returns the versions of this build.
 func CurrentVersions() Versions {
-	v := Version
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				v += "+" + s.Value[:12]
-			}
-		}
-	}
-	return Versions{Deep4deep: v, Go: runtime.Version()}
+	in := buildinfo.Read()
+	return Versions{Deep4deep: in.Short(), Go: in.Go}
 }
 
 // validate checks the parts of c that scoring depends on.

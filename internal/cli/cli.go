@@ -122,6 +122,9 @@ func Main(program string, cmds []*Command, args []string, stdout, stderr io.Writ
 	case "-h", "-help", "--help", "help":
 		usage(stdout)
 		return 0
+	case "-version", "--version":
+		// An alias of the "version" command, when the program has one.
+		args = append([]string{"version"}, args[1:]...)
 	}
 	var cmd *Command
 	for _, c := range cmds {

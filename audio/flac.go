@@ -35,6 +35,9 @@ func decodeFLAC(data []byte, lim Limits) (out []float32, rate int, err error) {
 			out, rate, err = nil, 0, fmt.Errorf("corrupt FLAC (decoder: %v)", r)
 		}
 	}()
+	if data, err = flacStart(data); err != nil {
+		return nil, 0, err
+	}
 	s, err := flac.New(bytes.NewReader(data))
 	if err != nil {
 		return nil, 0, fmt.Errorf("FLAC: %w", err)
@@ -123,4 +126,33 @@ func decodeFLAC(data []byte, lim Limits) (out []float32, rate int, err error) {
 		return nil, 0, errors.New("corrupt FLAC: MD5 of decoded samples does not match the stream info")
 	}
 	return out, rate, nil
+}
+
+// flacStart returns data from its "fLaC" signature on, past an ID3v2 tag if
+// one is prepended, after checking that the first metadata block is a
+// STREAMINFO of 34 bytes, as the format requires. The decoder would
+// otherwise parse whatever block comes first, allocating for the length it
+// declares (a SEEKTABLE "of 12 MB" in a 9-byte file). The tag is skipped
+// here because the decoder's own skipping reads ahead and loses bytes.
+func flacStart(data []byte) ([]byte, error) {
+	if len(data) >= 10 && string(data[:3]) == "ID3" {
+		size := int(data[6]&0x7F)<<21 | int(data[7]&0x7F)<<14 | int(data[8]&0x7F)<<7 | int(data[9]&0x7F)
+		size += 10
+		if data[5]&0x10 != 0 { // footer present
+			size += 10
+		}
+		if size > len(data) {
+			return nil, fmt.Errorf("FLAC truncated: ID3 tag of %d bytes, file of %d", size, len(data))
+		}
+		data = data[size:]
+	}
+	if len(data) < 8 || string(data[:4]) != "fLaC" {
+		return nil, errors.New("FLAC: no fLaC signature (after any ID3 tag)")
+	}
+	typ := data[4] & 0x7F
+	length := int(data[5])<<16 | int(data[6])<<8 | int(data[7])
+	if typ != 0 || length != 34 {
+		return nil, fmt.Errorf("FLAC: first metadata block is type %d of %d bytes, want STREAMINFO (type 0) of 34", typ, length)
+	}
+	return data, nil
 }

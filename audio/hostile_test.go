@@ -4,21 +4,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
-)
 
-// allocated returns the bytes f allocates (runtime.MemStats.TotalAlloc
-// around the call). Tests that use it must not run in parallel.
-func allocated(f func()) uint64 {
-	var a, b runtime.MemStats
-	runtime.ReadMemStats(&a)
-	f()
-	runtime.ReadMemStats(&b)
-	return b.TotalAlloc - a.TotalAlloc
-}
+	"github.com/deep4deep/deep4deep/internal/memtest"
+)
 
 // decodeBudget is the most DecodeLimited may allocate for the n-byte file
 // data: for WAV, the output (at most 4 bytes per input byte) and a little;
@@ -66,7 +57,7 @@ func TestHostileDecode(t *testing.T) {
 				rate int
 			)
 			start := time.Now()
-			n := allocated(func() { x, rate, err = Decode(data) })
+			n := memtest.Allocated(func() { x, rate, err = Decode(data) })
 			t.Logf("%d bytes in, %d samples at %d Hz out, %d bytes allocated, %v", len(data), len(x), rate, n, time.Since(start))
 			if budget := decodeBudget(data); n > budget {
 				t.Errorf("allocated %d bytes, budget %d", n, budget)

@@ -2,11 +2,16 @@ package corpus
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
+
+	"github.com/deep4deep/deep4deep/internal/atomicfile"
 )
 
 // MetadataFile2021 is the name of the ASVspoof 2021 key files
@@ -260,4 +265,77 @@ func checkID(s string) error {
 		return fmt.Errorf("file ID %q is not a plain file name", s)
 	}
 	return nil
+}
+
+// Condition returns the value of t's condition column name, or "" when t
+// has none.
+func (t Trial) Condition(name string) string {
+	rest := t.Conditions
+	for rest != "" {
+		var kv string
+		kv, rest, _ = strings.Cut(rest, " ")
+		if k, v, _ := strings.Cut(kv, "="); k == name {
+			return v
+		}
+	}
+	return ""
+}
+
+// ConditionsPA2019 is the Trial.Conditions of an ASVspoof 2019 PA row with
+// environment env (three of a/b/c) and attack (two of A/B/C, or "-" for bona
+// fide), as Parse2019 makes it.
+func ConditionsPA2019(env, attack string) string {
+	keys := []Key{{"environment", env}}
+	for i, k := range envFactors2019 {
+		keys = append(keys, Key{k, env[i : i+1]})
+	}
+	if attack != NoCondition {
+		keys = append(keys, Key{"attack", attack})
+		for i, k := range attackFactors2019 {
+			keys = append(keys, Key{k, attack[i : i+1]})
+		}
+	}
+	return joinKeys(keys...)
+}
+
+// FormatProtocol2019 writes trials as ASVspoof 2019 CM protocol lines
+// ("SPEAKER FILE_ID ENV ATTACK KEY"), ENV and ATTACK taken from the
+// environment and attack conditions ("-" when absent). Every line must
+// read back with Parse2019.
+func FormatProtocol2019(w io.Writer, trials []Trial) error {
+	bw := bufio.NewWriter(w)
+	for i, t := range trials {
+		env, attack := t.Condition("environment"), t.Condition("attack")
+		if env == "" {
+			env = NoCondition
+		}
+		if attack == "" {
+			attack = NoCondition
+		}
+		key := "bonafide"
+		if t.Label == Spoof {
+			key = "spoof"
+		}
+		line := strings.Join([]string{t.Speaker, t.ID(), env, attack, key}, " ")
+		back, err := Parse2019(strings.NewReader(line), "row")
+		if err != nil || len(back) != 1 || back[0].ID() != t.ID() {
+			return fmt.Errorf("trial %d (%s): not a valid 2019 row %q: %v", i, t.File, line, err)
+		}
+		bw.WriteString(line)
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}
+
+// WriteProtocol2019 writes trials to path atomically as an ASVspoof 2019
+// CM protocol (see FormatProtocol2019).
+func WriteProtocol2019(path string, trials []Trial) error {
+	var buf bytes.Buffer
+	if err := FormatProtocol2019(&buf, trials); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(path, buf.Bytes(), 0o644)
 }

@@ -345,3 +345,27 @@ func FuzzParseFormats(f *testing.F) {
 		}
 	})
 }
+
+// TestProtocol2019RoundTrip: the real PA dev protocol formats back to its
+// own bytes.
+func TestProtocol2019RoundTrip(t *testing.T) {
+	path := filepath.Join(real2019, "PA", "ASVspoof2019.PA.cm.dev.trl.txt")
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("real 2019 protocols not available (%v)", err)
+	}
+	trials, err := ReadProtocolFormat(path, ASVspoof2019)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sb strings.Builder
+	if err := FormatProtocol2019(&sb, trials); err != nil {
+		t.Fatal(err)
+	}
+	if sb.String() != string(want) {
+		t.Fatal("formatted PA dev protocol differs from the file")
+	}
+	if got := ConditionsPA2019("abc", "BA"); got != "environment=abc room_size=a t60=b talker_distance=c attack=BA attacker_distance=B device_quality=A" {
+		t.Errorf("ConditionsPA2019 = %q", got)
+	}
+}

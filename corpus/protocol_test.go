@@ -1,11 +1,14 @@
 package corpus
 
 import (
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/deep4deep/deep4deep/internal/memtest"
 	"github.com/deep4deep/deep4deep/internal/testshared"
 )
 
@@ -179,12 +182,55 @@ func TestCorpusTrials(t *testing.T) {
 	}
 }
 
+// protocolBudget bounds ParseProtocol's allocations: the trials, the
+// duplicate map and the scanner's buffer (at most maxLine, grown by doubling).
+var protocolBudget = memtest.Budget{PerByte: 64, Const: 256 << 10}
+
+// TestParseProtocolHugeInput: a 2 GB line fails after maxLine bytes, and 10
+// million rows cost a bounded multiple of their size (checked on 100,000).
+func TestParseProtocolHugeInput(t *testing.T) {
+	var err error
+	if e := protocolBudget.Check(0, func() {
+		_, err = ParseProtocol(io.LimitReader(endless('a'), 2<<30), "huge")
+	}); e != nil {
+		t.Error(e)
+	}
+	if err == nil || !strings.Contains(err.Error(), "huge:1: line longer than 65536 bytes") {
+		t.Errorf("2 GB line: err = %v", err)
+	}
+	var sb strings.Builder
+	for i := 0; i < 100000; i++ {
+		fmt.Fprintf(&sb, "T_%07d.wav spoof M%04d S%02d E%02d P%02d R%02d\n", i, i%10, i%10, i%26, i%26, i%26)
+	}
+	in := sb.String()
+	var trials []Trial
+	if e := protocolBudget.Check(len(in), func() { trials, err = ParseProtocol(strings.NewReader(in), "big") }); e != nil || err != nil || len(trials) != 100000 {
+		t.Errorf("100,000 rows: %d trials, err %v, budget %v", len(trials), err, e)
+	}
+}
+
+// endless is an io.Reader of one repeated byte.
+type endless byte
+
+func (e endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(e)
+	}
+	return len(p), nil
+}
+
 func FuzzParseProtocol(f *testing.F) {
 	f.Add("T_1.wav genuine M0001 S01 - - -\nT_2.wav spoof M0002 S10 E01 P02 R03\n")
 	f.Add("a b c\n\n\t\n")
 	f.Add("x spoof a b - - -")
 	f.Fuzz(func(t *testing.T, in string) {
-		trials, err := ParseProtocol(strings.NewReader(in), "fuzz")
+		var (
+			trials []Trial
+			err    error
+		)
+		if err := protocolBudget.Check(len(in), func() { trials, err = ParseProtocol(strings.NewReader(in), "fuzz") }); err != nil {
+			t.Fatal(err)
+		}
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fuzz:") {
 				t.Fatalf("error without file name: %v", err)

@@ -2,6 +2,8 @@ package eval
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"maps"
 	"math"
 	"os"
@@ -9,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/deep4deep/deep4deep/internal/memtest"
 )
 
 func TestParseScores(t *testing.T) {
@@ -115,13 +119,56 @@ func TestWriteScoresErrors(t *testing.T) {
 	}
 }
 
+// scoresBudget bounds ParseScores's allocations: two maps and the scanner's
+// buffer (at most maxScoreLine, grown by doubling).
+var scoresBudget = memtest.Budget{PerByte: 64, Const: 256 << 10}
+
+// TestParseScoresHugeInput: a 2 GB line fails after maxScoreLine bytes, and
+// many rows cost a bounded multiple of their size (checked on 100,000).
+func TestParseScoresHugeInput(t *testing.T) {
+	var err error
+	if e := scoresBudget.Check(0, func() {
+		_, err = ParseScores(io.LimitReader(endless('7'), 2<<30), "huge")
+	}); e != nil {
+		t.Error(e)
+	}
+	if err == nil || !strings.HasPrefix(err.Error(), "huge:1: ") || !strings.Contains(err.Error(), "65536") {
+		t.Errorf("2 GB line: err = %v", err)
+	}
+	var sb strings.Builder
+	for i := 0; i < 100000; i++ {
+		fmt.Fprintf(&sb, "E_%07d %.6f\n", i, float64(i)/1000-50)
+	}
+	in := sb.String()
+	var m map[string]float64
+	if e := scoresBudget.Check(len(in), func() { m, err = ParseScores(strings.NewReader(in), "big") }); e != nil || err != nil || len(m) != 100000 {
+		t.Errorf("100,000 rows: %d scores, err %v, budget %v", len(m), err, e)
+	}
+}
+
+// endless is an io.Reader of one repeated byte.
+type endless byte
+
+func (e endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(e)
+	}
+	return len(p), nil
+}
+
 // FuzzParseScores checks that ParseScores never panics and that whatever it
 // accepts is well-formed and survives a FormatScores/ParseScores round trip.
 // Seed corpus: testdata/fuzz/FuzzParseScores.
 func FuzzParseScores(f *testing.F) {
 	f.Add([]byte("E_1000001.wav 1.5\nE_1000002 -0.25\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := ParseScores(bytes.NewReader(data), "fuzz")
+		var (
+			m   map[string]float64
+			err error
+		)
+		if e := scoresBudget.Check(len(data), func() { m, err = ParseScores(bytes.NewReader(data), "fuzz") }); e != nil {
+			t.Fatal(e)
+		}
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fuzz") {
 				t.Fatalf("error does not name the file: %v", err)

@@ -66,9 +66,22 @@ func (r *Result) WriteText(w io.Writer) error {
 	}
 
 	ownTable := func(name string, m map[string]Phrase) {
-		fmt.Fprintf(bw, "\nEER by %s (its spoof trials against all %d genuine trials; own: against the genuine trials with the same %s):\n", name, r.NGenuine, name)
+		fmt.Fprintf(bw, "\nEER by %s (its spoof trials against all %d genuine trials; own: against the genuine trials with the same %s, if any):\n", name, r.NGenuine, name)
 		keys := sortedMapKeys(m)
 		wid := keyWidth(name, keys)
+		hasOwn := false
+		for _, v := range m {
+			hasOwn = hasOwn || v.EEROwn != nil
+		}
+		if !hasOwn { // no genuine trial carries this column (an attack)
+			fmt.Fprintf(tw, "  %-*s\tEER %%\tEER step %%\tspoof\t\n", wid, name)
+			for _, k := range keys {
+				v := m[k]
+				fmt.Fprintf(tw, "  %-*s\t%s\t%s\t%d\t\n", wid, k, pct(v.EER), pct(v.EERStep), v.NSpoof)
+			}
+			tw.Flush()
+			return
+		}
 		fmt.Fprintf(tw, "  %-*s\tEER %%\tEER step %%\tspoof\town EER %%\town EER step %%\tgenuine\t\n", wid, name)
 		for _, k := range keys {
 			v := m[k]

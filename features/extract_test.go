@@ -50,7 +50,7 @@ func TestExtractFilesMatchesSerial(t *testing.T) {
 		got[i] = append([]float32(nil), m.Data...)
 		mu.Unlock()
 		return nil
-	}, func(done int) { lastDone.Store(int64(done)) })
+	}, func(done, _ int) { lastDone.Store(int64(done)) })
 	if err != nil {
 		t.Fatal(err)
 	}

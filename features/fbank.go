@@ -60,6 +60,10 @@ func newSTFT(c Config) (*stft, error) {
 	}, nil
 }
 
+// setKernels makes the extractor run kernel set ks (tests compare every
+// set with the Go reference).
+func (s *stft) setKernels(ks *kernelSet) { s.ffft.ks = ks }
+
 // numFrames is the seed's frame count for n samples (see NumFrames).
 func (s *stft) numFrames(n int) int { return NumFrames(n, s.frameLen, s.hop) }
 
@@ -80,7 +84,7 @@ func (s *stft) powerBatch(x []float32, t0, n int) {
 	if n == lanes && (t0+lanes-1)*s.hop+len(w) <= len(x) {
 		// Common case: four whole frames, transposed into the lanes. Rows
 		// len(w) and up of xb are never written nonzero.
-		windowLanes(xb, x[t0*s.hop:(t0+lanes-1)*s.hop+len(w)], w, s.hop)
+		s.ffft.ks.window(xb, x[t0*s.hop:(t0+lanes-1)*s.hop+len(w)], w, s.hop)
 		s.ffft.power(s.pw, xb)
 		return
 	}
@@ -154,8 +158,8 @@ func (f *fbank) Extract(dst *Matrix, x []float32) error {
 	for t := 0; t < n; t += lanes {
 		nb := min(lanes, n-t)
 		f.powerBatch(x, t, nb)
-		f.lf.apply(f.energy, f.pw)
-		log10Floors(f.logE, f.energy)
+		f.ffft.ks.filter(f.lf, f.energy, f.pw)
+		f.ffft.ks.log10(f.logE, f.energy)
 		for l := 0; l < nb; l++ {
 			row := dst.Row(t + l)
 			for m := range row {

@@ -33,7 +33,9 @@ func readCmpFile(t testing.TB, path string) []float32 {
 // file of the seed's make_fbanks.py: its copies in testdata/fbank, and the
 // originals in ../shared/reference/fbank when present (required under
 // DEEP4DEEP_REQUIRE_SHARED=1).
-func TestFbankMatchesSeed(t *testing.T) {
+func TestFbankMatchesSeed(t *testing.T) { fbankMatchesSeed(t, defaultKernels) }
+
+func fbankMatchesSeed(t *testing.T, ks *kernelSet) {
 	dirs := []string{"testdata/fbank"}
 	if testshared.Required() {
 		dirs = append(dirs, testshared.Path(t, "reference/fbank"))
@@ -42,7 +44,7 @@ func TestFbankMatchesSeed(t *testing.T) {
 	} else {
 		t.Logf("only the testdata copies: %v", err)
 	}
-	ex, err := New(DefaultConfig(Fbank))
+	ex, err := newExtractor(DefaultConfig(Fbank), ks)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +147,9 @@ func TestMelFilterbankShape(t *testing.T) {
 	}
 }
 
-func BenchmarkFbank(b *testing.B) {
+func BenchmarkFbank(b *testing.B) { benchFbank(b, defaultKernels) }
+
+func benchFbank(b *testing.B, ks *kernelSet) {
 	wavs, _ := filepath.Glob("testdata/fbank/*.wav")
 	var sigs [][]float32
 	var secs float64
@@ -157,7 +161,7 @@ func BenchmarkFbank(b *testing.B) {
 		sigs = append(sigs, x)
 		secs += float64(len(x)) / 16000
 	}
-	ex, err := New(DefaultConfig(Fbank))
+	ex, err := newExtractor(DefaultConfig(Fbank), ks)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -181,7 +185,9 @@ func BenchmarkFbank(b *testing.B) {
 
 // TestFbankParametersMatchSeed checks non-default window, hop, NFFT and
 // filter counts against the seed's algorithm (testdata/fbank_params/make.py).
-func TestFbankParametersMatchSeed(t *testing.T) {
+func TestFbankParametersMatchSeed(t *testing.T) { fbankParametersMatchSeed(t, defaultKernels) }
+
+func fbankParametersMatchSeed(t *testing.T, ks *kernelSet) {
 	x, err := audio.Load("testdata/fbank/chirp_noise_3s.wav", 16000)
 	if err != nil {
 		t.Fatal(err)
@@ -198,7 +204,7 @@ func TestFbankParametersMatchSeed(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := DefaultConfig(Fbank)
 			c.NumFilters, c.NFFT, c.WindowSeconds, c.HopSeconds = tc.filters, tc.nfft, tc.window, tc.hop
-			ex, err := New(c)
+			ex, err := newExtractor(c, ks)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -67,6 +67,7 @@ type frameFFT struct {
 	order    []int          // the order the P sub-transforms are computed in
 	slot     []int          // [r]: the buffer (0 or 1) of sub-transform r
 	zRe, zIm []float64      // two buffers of Q × lanes: sub-transforms, bit-reversed
+	ks       *kernelSet     // the kernels it runs (defaultKernels)
 }
 
 func newFrameFFT(n, frameLen int) (*frameFFT, error) {
@@ -76,7 +77,7 @@ func newFrameFFT(n, frameLen int) (*frameFFT, error) {
 	if frameLen > n || frameLen < 1 {
 		return nil, fmt.Errorf("frame of %d samples does not fit an FFT of %d", frameLen, n)
 	}
-	f := &frameFFT{n: n, m: n / 2, zlen: (frameLen + 1) / 2}
+	f := &frameFFT{n: n, m: n / 2, zlen: (frameLen + 1) / 2, ks: defaultKernels}
 	f.p = 1
 	for f.p < 8 && f.zlen <= f.m/(2*f.p) && f.m/(2*f.p) >= 8 {
 		f.p *= 2
@@ -200,18 +201,18 @@ func (f *frameFFT) power(pw, x []float64) {
 		sr, si := f.zRe[b*ql:(b+1)*ql], f.zIm[b*ql:(b+1)*ql]
 		r4 := f.r4Tw
 		if fused {
-			twistDif4(sr, si, x, f.twist[r][0], f.twist[r][1], r4[0], f.q/4, f.j3, r == 0)
+			f.ks.twistDif4(sr, si, x, f.twist[r][0], f.twist[r][1], r4[0], f.q/4, f.j3, r == 0)
 			r4 = r4[1:]
 		} else {
-			twist(sr, si, x, f.twist[r][0], f.twist[r][1])
+			f.ks.twist(sr, si, x, f.twist[r][0], f.twist[r][1])
 		}
 		if len(f.stageTw) > 0 {
-			difStage(sr, si, f.stageTw[0][0], f.stageTw[0][1], f.q/2)
+			f.ks.difStage(sr, si, f.stageTw[0][0], f.stageTw[0][1], f.q/2)
 		}
 		for _, tw := range r4 {
-			dif4Stage(sr, si, tw, len(tw)/6)
+			f.ks.dif4Stage(sr, si, tw, len(tw)/6)
 		}
-		difLast2(sr, si) // h = 2 and h = 1
+		f.ks.difLast2(sr, si) // h = 2 and h = 1
 		// Unpack the bins whose Z[k] and Z[M−k] are both ready while the
 		// sub-transforms just computed are still in cache.
 		f.unpack(pw, r)
@@ -274,7 +275,7 @@ func (f *frameFFT) unpack(pw []float64, r int) {
 			pw[m*lanes+l] = (a - b) * (a - b) * scale
 		}
 	}
-	unpackPairs(pw, zr, zi, f.zIdx[:m], f.postTab, f.unpackK[r], m)
+	f.ks.unpackPairs(pw, zr, zi, f.zIdx[:m], f.postTab, f.unpackK[r], m)
 }
 
 // twistGo sets, for n < len(tr), y[n] = z[n]·W_M^{rn} with

@@ -57,7 +57,7 @@ func (f *mfcc) Extract(dst *Matrix, x []float32) error {
 	for t := 0; t < n; t += lanes {
 		nb := min(lanes, n-t)
 		f.powerBatch(x, t, nb)
-		f.lf.apply(f.energy, f.pw)
+		f.ffft.ks.filter(f.lf, f.energy, f.pw)
 		for l := 0; l < nb; l++ {
 			for i := 0; i < nf; i++ {
 				e := f.energy[i*lanes+l]

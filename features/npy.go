@@ -151,7 +151,7 @@ func ReadNpy(r io.Reader) (*Matrix, error) {
 	n := rows * cols
 	// Read in chunks so that a lying header cannot make us allocate more
 	// than the payload actually holds.
-	data := make([]float32, 0, min(n, 1<<20))
+	data := make([]float32, 0, min(n, 1<<16))
 	var buf [4096]byte
 	for len(data) < n {
 		k := min(n-len(data), len(buf)/4)

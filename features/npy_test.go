@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/deep4deep/deep4deep/internal/memtest"
 )
 
 func TestNpyRoundTrip(t *testing.T) {
@@ -128,6 +130,26 @@ func TestNpyAndCmpFiles(t *testing.T) {
 	}
 }
 
+// npyBudget bounds ReadNpy's allocations: the payload (4 bytes per 4 input
+// bytes, grown by doubling from at most 2^16 values whatever the header
+// declares), the header (at most maxNpyHeader) and its parsing.
+var npyBudget = memtest.Budget{PerByte: 16, Const: 1 << 20}
+
+// TestReadNpyLyingHeader: a header declaring 2^31 values over a 4-byte
+// payload allocates no more than the budget.
+func TestReadNpyLyingHeader(t *testing.T) {
+	var b bytes.Buffer
+	WriteNpy(&b, &Matrix{Rows: 1, Cols: 1, Data: []float32{1}})
+	in := bytes.Replace(b.Bytes(), []byte("(1, 1)"), []byte("(65536, 32767)"), 1)
+	var err error
+	if e := npyBudget.Check(len(in), func() { _, err = ReadNpy(bytes.NewReader(in)) }); e != nil {
+		t.Error(e)
+	}
+	if err == nil || !strings.Contains(err.Error(), "of 2147418112 values") {
+		t.Errorf("err = %v", err)
+	}
+}
+
 func FuzzReadNpy(f *testing.F) {
 	var b bytes.Buffer
 	WriteNpy(&b, &Matrix{Rows: 2, Cols: 2, Data: []float32{1, 2, 3, 4}})
@@ -136,7 +158,13 @@ func FuzzReadNpy(f *testing.F) {
 		f.Add(raw)
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		m, err := ReadNpy(bytes.NewReader(in))
+		var (
+			m   *Matrix
+			err error
+		)
+		if e := npyBudget.Check(len(in), func() { m, err = ReadNpy(bytes.NewReader(in)) }); e != nil {
+			t.Fatal(e)
+		}
 		if err != nil {
 			return
 		}

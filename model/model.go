@@ -185,7 +185,7 @@ func Load(dir string) (*Model, error) {
 	wPath := filepath.Join(dir, WeightsFile)
 	tensors, _, err := safetensors.ReadFile(wPath)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", wPath, err)
+		return nil, err // safetensors names the file
 	}
 	switch m.Config.Kind {
 	case CNN:

@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -11,8 +12,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/deep4deep/deep4deep/audio"
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/gmm"
+	"github.com/deep4deep/deep4deep/internal/memtest"
 )
 
 // TestCNNMatchesPyTorch scores the fixture WAV with the fixture model (both
@@ -157,6 +160,9 @@ func TestLoadErrors(t *testing.T) {
 			if !strings.Contains(msg, filepath.Join(dir, tc.file)) || !strings.Contains(msg, tc.want) {
 				t.Fatalf("error %q should name %s and say %q", msg, tc.file, tc.want)
 			}
+			if n := strings.Count(msg, filepath.Join(dir, tc.file)); n != 1 {
+				t.Fatalf("error %q names %s %d times, want once", msg, tc.file, n)
+			}
 			if strings.Contains(msg, "\n") {
 				t.Fatalf("error %q is not one line", msg)
 			}
@@ -263,8 +269,15 @@ func TestCMVN(t *testing.T) {
 	}
 }
 
+// loadBudget bounds Load's allocations for a config.json of n bytes beside
+// the fixture weights: reading and copying the 3.5 MB of weights and building
+// the network twice cost 22 MB (measured); the config's JSON a small multiple
+// of its size. A config that makes Load allocate for sizes it merely declares
+// (an FFT size, a filter count, an architecture) fails the budget.
+var loadBudget = memtest.Budget{PerByte: 64, Const: 40 << 20}
+
 // FuzzLoadConfig: any config.json beside valid weights loads or fails with an
-// error, never panics.
+// error, never panics, within loadBudget.
 func FuzzLoadConfig(f *testing.F) {
 	cfg, err := os.ReadFile("testdata/cnn/config.json")
 	if err != nil {
@@ -282,7 +295,14 @@ func FuzzLoadConfig(f *testing.F) {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, ConfigFile), config, 0o644)
 		os.WriteFile(filepath.Join(dir, WeightsFile), weights, 0o644)
-		if m, err := Load(dir); err == nil && m.Config.Kind != CNN && m.Config.Kind != GMM {
+		var (
+			m   *Model
+			err error
+		)
+		if e := loadBudget.Check(len(config), func() { m, err = Load(dir) }); e != nil {
+			t.Fatal(e)
+		}
+		if err == nil && m.Config.Kind != CNN && m.Config.Kind != GMM {
 			t.Fatalf("loaded a model of kind %q", m.Config.Kind)
 		}
 	})
@@ -307,5 +327,34 @@ func TestSplit(t *testing.T) {
 	}
 	if w, th := split(0, 1); w != 1 || th != runtime.GOMAXPROCS(0) {
 		t.Errorf("split(0, 1) = %d × %d, want 1 × GOMAXPROCS (%d)", w, th, runtime.GOMAXPROCS(0))
+	}
+}
+
+// TestErrNoFrames: audio shorter than one frame gives ErrNoFrames (declared
+// in features, where it arises), through every layer that wraps it.
+func TestErrNoFrames(t *testing.T) {
+	m, err := Load("testdata/cnn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	short := filepath.Join(t.TempDir(), "short.wav")
+	if err := audio.WriteWAV16(short, make([]float32, 400), 16000); err != nil { // 400 samples: 0 frames
+		t.Fatal(err)
+	}
+	sc, err := m.NewScorer(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Close()
+	_, err = sc.ScoreFile(short)
+	if !errors.Is(err, ErrNoFrames) || !errors.Is(err, features.ErrNoFrames) {
+		t.Errorf("ScoreFile: err = %v, want ErrNoFrames", err)
+	}
+	if n := strings.Count(err.Error(), short); n != 1 {
+		t.Errorf("ScoreFile: %q names the file %d times, want once", err, n)
+	}
+	_, err = m.ScoreFiles(context.Background(), []string{"testdata/cnn.wav", short}, 2, nil)
+	if !errors.Is(err, ErrNoFrames) || strings.Count(err.Error(), short) != 1 {
+		t.Errorf("ScoreFiles: err = %v, want ErrNoFrames naming %s once", err, short)
 	}
 }

@@ -2,7 +2,6 @@ package model
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 
@@ -33,8 +32,9 @@ type Scorer interface {
 	Close()
 }
 
-// ErrNoFrames is returned for audio too short to hold one analysis frame.
-var ErrNoFrames = errors.New("no feature frames (audio shorter than one analysis window)")
+// ErrNoFrames is returned for audio too short to hold one analysis frame:
+// features.ErrNoFrames, where it is produced; test with errors.Is.
+var ErrNoFrames = features.ErrNoFrames
 
 // InferenceBatch is the number of frames the CNN scorer pushes through the
 // network at once. The engine's throughput is flat from 256 to 1024 frames

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/deep4deep/deep4deep/internal/memtest"
 )
 
 func sample() map[string]Tensor {
@@ -149,6 +151,10 @@ func TestReadErrors(t *testing.T) {
 	}
 }
 
+// readBudget bounds Read's allocations: the header's JSON decoding (a few
+// times its size: maps, names, shapes) and the tensors (a copy of the body).
+var readBudget = memtest.Budget{PerByte: 32, Const: 64 << 10}
+
 // FuzzRead checks that Read never panics and that whatever it accepts
 // survives a write/read round trip unchanged.
 func FuzzRead(f *testing.F) {
@@ -157,7 +163,14 @@ func FuzzRead(f *testing.F) {
 	f.Add(b.Bytes())
 	f.Add(file(`{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, make([]byte, 4)))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ts, meta, err := Read(data)
+		var (
+			ts   map[string]Tensor
+			meta map[string]string
+			err  error
+		)
+		if e := readBudget.Check(len(data), func() { ts, meta, err = Read(data) }); e != nil {
+			t.Fatal(e)
+		}
 		if err != nil {
 			return
 		}

@@ -447,7 +447,7 @@ func scanDev(ctx context.Context, cfg features.Config, paths []string, workers i
 	cache := make([]features.Matrix, len(paths))
 	err := features.ExtractFiles(ctx, cfg, paths, workers, func(i int, m *features.Matrix) error {
 		if m.Rows == 0 {
-			return errors.New("no feature frames (audio shorter than one analysis window)")
+			return features.ErrNoFrames
 		}
 		mu.Lock()
 		defer mu.Unlock()
@@ -463,7 +463,7 @@ func scanDev(ctx context.Context, cfg features.Config, paths []string, workers i
 		copy(buf, m.Data)
 		cache[i] = features.Matrix{Rows: m.Rows, Cols: m.Cols, Data: buf}
 		return nil
-	}, update)
+	}, func(done, _ int) { update(done) })
 	if err != nil {
 		return 0, nil, err
 	}
@@ -600,7 +600,7 @@ func (d *devEvaluator) extract(ctx context.Context, lo, hi int) ([]features.Matr
 	d.utts = d.utts[:hi-lo]
 	err := features.ExtractFiles(ctx, d.cfg, d.paths[lo:hi], d.workers, func(i int, m *features.Matrix) error {
 		if m.Rows == 0 {
-			return errors.New("no feature frames (audio shorter than one analysis window)")
+			return features.ErrNoFrames
 		}
 		u := &d.utts[i]
 		u.Resize(m.Rows, m.Cols)

@@ -2,7 +2,6 @@ package train
 
 import (
 	"context"
-	"errors"
 	"math/rand/v2"
 	"sort"
 	"sync"
@@ -71,13 +70,13 @@ func extractSet(ctx context.Context, cfg features.Config, paths []string, labels
 	s := &frameSet{utts: make([]features.Matrix, len(paths)), labels: labels}
 	err := features.ExtractFiles(ctx, cfg, paths, workers, func(i int, m *features.Matrix) error {
 		if m.Rows == 0 {
-			return errors.New("no feature frames (audio shorter than one analysis window)")
+			return features.ErrNoFrames
 		}
 		buf := s.arena.alloc(len(m.Data))
 		copy(buf, m.Data)
 		s.utts[i] = features.Matrix{Rows: m.Rows, Cols: m.Cols, Data: buf}
 		return nil
-	}, progress)
+	}, func(done, _ int) { progress(done) })
 	if err != nil {
 		return nil, err
 	}

@@ -91,7 +91,6 @@ func runFeatures(ctx context.Context, env *cli.Env, args []string) error {
 	bar := env.Progress(int64(len(paths)), "features "+set.String(), "files")
 	defer bar.Done()
 	var frames atomic.Int64
-	last := 0
 	err = features.ExtractFilesLimited(ctx, cfg, lim, paths, *workers, func(i int, m *features.Matrix) error {
 		frames.Add(int64(m.Rows))
 		dst := filepath.Join(*out, filepath.FromSlash(trials[i].ID())+"."+*format)
@@ -101,10 +100,7 @@ func runFeatures(ctx context.Context, env *cli.Env, args []string) error {
 			}
 		}
 		return write(dst, m)
-	}, func(done int) {
-		bar.Add(done - last)
-		last = done
-	})
+	}, func(int, int) { bar.Add(1) })
 	if err != nil {
 		return limitHint(err)
 	}

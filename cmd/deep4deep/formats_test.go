@@ -143,3 +143,67 @@ func TestListWorkflowAndShards(t *testing.T) {
 		t.Errorf("--shard 3/3: exit %d, want 2", code)
 	}
 }
+
+// TestPA2019Workflow: synth --layout asvspoof2019-pa → train → score → eval
+// through the command line on a small --like protocol folder; eval reports
+// the PA factors and both t-DCF forms.
+func TestPA2019Workflow(t *testing.T) {
+	like := t.TempDir()
+	rows := map[string]string{
+		"train.trn": "", "dev.trl": "", "eval.trl": "",
+	}
+	envs := []string{"aaa", "bcb", "cac", "abc"}
+	attacks := []string{"AA", "BC", "CB", "AC", "CA", "BB"}
+	for name, prefix := range map[string]string{"train.trn": "T", "dev.trl": "D", "eval.trl": "E"} {
+		var b strings.Builder
+		n := 0
+		for i, env := range envs {
+			for range 2 {
+				n++
+				fmt.Fprintf(&b, "PA_%s%03d PA_%s_%07d %s - bonafide\n", prefix, i, prefix, n, env)
+			}
+			for _, a := range attacks[i%3 : i%3+3] {
+				n++
+				fmt.Fprintf(&b, "PA_%s%03d PA_%s_%07d %s %s spoof\n", prefix, i, prefix, n, env, a)
+			}
+		}
+		rows[name] = b.String()
+		os.WriteFile(filepath.Join(like, "ASVspoof2019.PA.cm."+name+".txt"), []byte(rows[name]), 0o644)
+	}
+	dir := t.TempDir()
+	root := filepath.Join(dir, "pa")
+	if code, _, errs := run("synth", "--quiet", "--layout", "asvspoof2019-pa", "--out", root, "--like", like, "--seed", "3"); code != 0 {
+		t.Fatalf("synth: exit %d: %s", code, errs)
+	}
+	got, err := os.ReadFile(filepath.Join(root, "ASVspoof2019_PA_cm_protocols", "ASVspoof2019.PA.cm.eval.trl.txt"))
+	if err != nil || string(got) != rows["eval.trl"] {
+		t.Fatalf("eval protocol not reproduced: %v", err)
+	}
+	mdir := filepath.Join(dir, "gmm")
+	if code, _, errs := run("train", "--quiet", "--corpus", root, "--out", mdir, "--model", "gmm", "--features", "lfcc",
+		"--components", "4", "--gmm-iters", "5", "--threads", "2"); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, errs)
+	}
+	scores := filepath.Join(dir, "eval.scores")
+	if code, _, errs := run("score", "--quiet", "--model", mdir, "--corpus", root, "--set", "eval", "--out", scores); code != 0 {
+		t.Fatalf("score: exit %d: %s", code, errs)
+	}
+	code, out, errs := run("eval", "--scores", scores, "--corpus", root, "--set", "eval", "--json")
+	if code != 0 {
+		t.Fatalf("eval: exit %d: %s", code, errs)
+	}
+	var r struct {
+		NGenuine    int                                  `json:"n_genuine"`
+		NSpoof      int                                  `json:"n_spoof"`
+		TDCFLegacy  *float64                             `json:"tdcf_legacy"`
+		TDCFRevised *float64                             `json:"tdcf_revised"`
+		By          map[string]map[string]map[string]any `json:"by"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.NGenuine != 8 || r.NSpoof != 12 || r.TDCFLegacy == nil || r.TDCFRevised == nil ||
+		len(r.By["device_quality"]) != 3 || len(r.By["environment"]) != 4 || r.By["environment"]["aaa"]["eer_own"] == nil {
+		t.Errorf("eval JSON %s", out)
+	}
+}

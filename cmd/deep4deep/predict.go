@@ -18,9 +18,11 @@ func runPredict(ctx context.Context, env *cli.Env, args []string) error {
 	fs := cli.NewFlagSet(env, "predict", "deep4deep predict --model MODEL [--json] [--calibration CAL.json|none] [--p-spoof 0.05 --c-miss 1 --c-fa 10] FILE...\n\n"+
 		"With a calibration (--calibration, or the model's calibration.json) the score is an LLR and the\n"+
 		"label is the Bayes decision for the stated prior and costs: genuine when llr >= ln(Cfa*Pspoof /\n"+
-		"(Cmiss*(1-Pspoof))); --json adds \"llr\" and \"threshold\". Without one, genuine when score > 0.")
+		"(Cmiss*(1-Pspoof))); --json adds \"llr\" and \"threshold\". Without one, genuine when score > 0.\n"+
+		"Inputs without speech (silence, noise, tones, sweeps, clips under 0.3 s of speech) are labelled\n"+
+		"no_speech whatever their score; --json then adds \"reason\".")
 	modelDir := fs.String("model", "", "model directory (config.json + model.safetensors)")
-	asJSON := fs.Bool("json", false, `one JSON object per line: {"file": ..., "score": ..., "label": "genuine"|"spoof"}`)
+	asJSON := fs.Bool("json", false, `one JSON object per line: {"file": ..., "score": ..., "label": "genuine"|"spoof"|"no_speech"}`)
 	threads := fs.Int("threads", 0, "files scored in parallel (0: all cores)")
 	calFlag := fs.String("calibration", "", "calibration `file` mapping scores to LLRs (default: the model's calibration.json if any; \"none\": raw scores)")
 	pSpoof := fs.Float64("p-spoof", eval.ASVspoof5.PSpoof, "prior probability of a spoof, for the Bayes decision on calibrated scores")
@@ -54,7 +56,7 @@ func runPredict(ctx context.Context, env *cli.Env, args []string) error {
 		return err
 	}
 	m.Limits = lim
-	scores, err := m.ScoreFiles(ctx, files, *threads, nil)
+	preds, err := m.PredictFiles(ctx, files, *threads, nil)
 	if err != nil {
 		return limitHint(err)
 	}
@@ -64,16 +66,18 @@ func runPredict(ctx context.Context, env *cli.Env, args []string) error {
 		threshold = costs.Threshold()
 	}
 	for i, f := range files {
-		label := "spoof"
+		pr := preds[i]
+		label := pr.Label
 		var llr *float64
 		if cal != nil {
-			v := cal.Apply([]float64{scores[i]})
+			v := cal.Apply([]float64{pr.Score})
 			llr = &v
-			if v >= threshold {
-				label = "genuine"
+			if label != model.LabelNoSpeech {
+				label = model.LabelSpoof
+				if v >= threshold {
+					label = model.LabelGenuine
+				}
 			}
-		} else if scores[i] > 0 {
-			label = "genuine"
 		}
 		if *asJSON {
 			type out struct {
@@ -82,8 +86,12 @@ func runPredict(ctx context.Context, env *cli.Env, args []string) error {
 				LLR       *float64 `json:"llr,omitempty"`
 				Threshold *float64 `json:"threshold,omitempty"`
 				Label     string   `json:"label"`
+				Reason    string   `json:"reason,omitempty"` // why no_speech
 			}
-			o := out{File: f, Score: scores[i], LLR: llr, Label: label}
+			o := out{File: f, Score: pr.Score, LLR: llr, Label: label}
+			if label == model.LabelNoSpeech {
+				o.Reason = pr.Speech.Reason
+			}
 			if llr != nil {
 				o.Threshold = &threshold
 			}
@@ -96,7 +104,7 @@ func runPredict(ctx context.Context, env *cli.Env, args []string) error {
 			fmt.Fprintf(env.Stdout, "%s %.6f %s\n", f, *llr, label)
 			continue
 		}
-		fmt.Fprintf(env.Stdout, "%s %.6f %s\n", f, scores[i], label)
+		fmt.Fprintf(env.Stdout, "%s %.6f %s\n", f, pr.Score, label)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/deep4deep/deep4deep/corpus"
@@ -68,10 +69,14 @@ func runScore(ctx context.Context, env *cli.Env, args []string) error {
 	}
 	bar := env.Progress(int64(len(paths)), "score "+set.String(), "files")
 	start := time.Now()
-	scores, err := m.ScoreFiles(ctx, paths, *threads, func(int, int) { bar.Add(1) })
+	preds, err := m.PredictFiles(ctx, paths, *threads, func(int, int) { bar.Add(1) })
 	bar.Done()
 	if err != nil {
 		return limitHint(err)
+	}
+	scores := make([]float64, len(preds))
+	for i, p := range preds {
+		scores[i] = p.Score
 	}
 	if cal != nil {
 		if err := cal.CalibrateSlice(scores); err != nil {
@@ -87,5 +92,31 @@ func runScore(ctx context.Context, env *cli.Env, args []string) error {
 	if !env.Quiet {
 		fmt.Fprintf(env.Stderr, "%d trials scored in %.1f s; scores in %s\n", len(ids), time.Since(start).Seconds(), *out)
 	}
+	if w := noSpeechWarning(ids, preds); w != "" {
+		fmt.Fprintln(env.Stderr, w)
+	}
 	return nil
+}
+
+// noSpeechWarning is the one-line warning of score about trials the speech
+// check found without speech ("" when there are none): their scores are
+// written like any other, and predict labels them no_speech.
+func noSpeechWarning(ids []string, preds []model.Prediction) string {
+	var b strings.Builder
+	n := 0
+	for i, p := range preds {
+		if p.Label != model.LabelNoSpeech {
+			continue
+		}
+		if n++; n <= 3 {
+			fmt.Fprintf(&b, "; %s: %s", ids[i], p.Speech.Reason)
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	if n > 3 {
+		fmt.Fprintf(&b, "; …")
+	}
+	return fmt.Sprintf("warning: %d of %d trials hold no speech (no_speech; scored all the same)%s", n, len(preds), b.String())
 }

@@ -19,7 +19,8 @@ func init() {
 
 func runSynth(ctx context.Context, env *cli.Env, args []string) error {
 	fs := cli.NewFlagSet(env, "synth",
-		"deep4deep synth --out ROOT [--scale 0.05] [--eval-scale F] [--seed 1] [--like PROTOCOL_DIR | --matched] [--sources DIR] [--workers N] [--force]")
+		"deep4deep synth --out ROOT [--layout asvspoof2017|asvspoof2019-pa] [--scale 0.05] [--eval-scale F] [--seed 1] [--like PROTOCOL_DIR | --matched] [--sources DIR] [--workers N] [--force]")
+	layout := fs.String("layout", "asvspoof2017", "corpus to imitate: asvspoof2017 (V2 layout, WAV) or asvspoof2019-pa (2019 PA layout and simulation, FLAC; --like takes a 2019 PA protocol folder)")
 	out := fs.String("out", "", "corpus root to create (must not exist or be empty, unless --force)")
 	scale := fs.Float64("scale", 1, "fraction of the protocol rows to keep, stratified by set × class × condition, in (0, 1]")
 	seed := fs.Uint64("seed", 1, "random seed: same seed, scale and rows give byte-identical files")
@@ -49,13 +50,21 @@ func runSynth(ctx context.Context, env *cli.Env, args []string) error {
 	if err := opts.Validate(); err != nil {
 		return cli.Usagef("%v", synthFlagError(err))
 	}
-	plan, err := synth.Plan(opts)
+	plan, generate := synth.Plan, synth.Generate
+	switch *layout {
+	case "asvspoof2017":
+	case "asvspoof2019-pa":
+		plan, generate = synth.PlanPA, synth.GeneratePA
+	default:
+		return cli.Usagef("--layout %q (want asvspoof2017 or asvspoof2019-pa)", *layout)
+	}
+	rows, err := plan(opts)
 	if err != nil {
 		return synthFlagError(err)
 	}
 	total := 0
 	for _, s := range corpus.Sets {
-		total += len(plan[s])
+		total += len(rows[s])
 	}
 	bar := env.Progress(int64(total), "synth", "files")
 	last := 0
@@ -63,14 +72,14 @@ func runSynth(ctx context.Context, env *cli.Env, args []string) error {
 		bar.Add(done - last)
 		last = done
 	}
-	err = synth.Generate(ctx, opts)
+	err = generate(ctx, opts)
 	bar.Done()
 	if err != nil {
 		return synthFlagError(err)
 	}
 	for _, s := range corpus.Sets {
 		g, sp := 0, 0
-		for _, t := range plan[s] {
+		for _, t := range rows[s] {
 			if t.Label == corpus.Genuine {
 				g++
 			} else {

@@ -26,8 +26,10 @@ func run(args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
-// workflowCorpus writes a small separable corpus: genuine = harmonics +
-// broadband noise, spoof = the same low-passed and soft-clipped.
+// workflowCorpus writes a small separable corpus: genuine = harmonics of a
+// gliding pitch + broadband noise in two 220 ms "syllables" between pauses
+// (0.6 s, enough to pass the speech check of predict and score), spoof =
+// the same low-passed and soft-clipped.
 func workflowCorpus(t *testing.T, n int) string {
 	root := t.TempDir()
 	c := corpus.Corpus{Root: root}
@@ -41,14 +43,19 @@ func workflowCorpus(t *testing.T, n int) string {
 			if tr.Label == corpus.Spoof {
 				tr.Environment, tr.Playback, tr.Recorder = "E01", "P01", "R01"
 			}
-			x := make([]float32, 6400)
-			f0, lp := 100+100*rng.Float64(), 0.0
+			x := make([]float32, 9600)
+			f0, lp, ph := 100+100*rng.Float64(), 0.0, 0.0
 			for k := range x {
+				sec := float64(k) / 16000
+				ph += 2 * math.Pi * f0 * (1 + 0.6*sec) / 16000
 				v := 0.0
 				for h := 1; h <= 6; h++ {
-					v += 0.15 / float64(h) * math.Sin(2*math.Pi*float64(h)*f0*float64(k)/16000)
+					v += 0.15 / float64(h) * math.Sin(float64(h)*ph)
 				}
 				v += 0.05 * rng.NormFloat64()
+				if !(sec >= 0.05 && sec < 0.27 || sec >= 0.33 && sec < 0.55) {
+					v *= 0.01 // pause
+				}
 				if tr.Label == corpus.Spoof {
 					lp += 0.3 * (v - lp)
 					v = math.Tanh(2*lp) / 2

@@ -1,3 +1,5 @@
+//go:build amd64 && !purego && !d4dcheck
+
 #include "textflag.h"
 
 // func difStageAVX2(re, im, wr, wi []float64, h int)

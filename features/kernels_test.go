@@ -1,0 +1,252 @@
+package features
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// newExtractor is New(c) running kernel set ks.
+func newExtractor(c Config, ks *kernelSet) (Extractor, error) {
+	ex, err := New(c)
+	if err != nil {
+		return nil, err
+	}
+	if s, ok := ex.(interface{ setKernels(*kernelSet) }); ok {
+		s.setKernels(ks)
+	}
+	return ex, nil
+}
+
+// forEachKernelSet runs f on the Go reference and on every assembly set of
+// this architecture, as subtests named after the sets; a set this CPU lacks
+// is skipped with a message naming it and the CPU features it needs.
+func forEachKernelSet(t *testing.T, f func(t *testing.T, ks *kernelSet)) {
+	t.Run(goKernels.name, func(t *testing.T) { f(t, &goKernels) })
+	for _, a := range archKernels() {
+		t.Run(a.ks.name, func(t *testing.T) {
+			if !a.supported {
+				t.Skipf("kernel set %s not tested: this CPU lacks %s", a.ks.name, a.needs)
+			}
+			f(t, a.ks)
+		})
+	}
+}
+
+func TestDefaultKernels(t *testing.T) {
+	want := &goKernels
+	for _, a := range archKernels() {
+		if a.supported {
+			want = a.ks
+		}
+	}
+	if defaultKernels != want {
+		t.Errorf("default kernel set %s, want %s (the last supported)", defaultKernels.name, want.name)
+	}
+	t.Logf("kernel set in use: %s", defaultKernels.name)
+}
+
+// TestKernelSetsEndToEnd runs the frame FFT against algo-fft and the fbank
+// against the seed's reference outputs (bit for bit) with every kernel set.
+func TestKernelSetsEndToEnd(t *testing.T) {
+	forEachKernelSet(t, func(t *testing.T, ks *kernelSet) {
+		frameFFTMatchesReference(t, ks)
+		fbankMatchesSeed(t, ks)
+		fbankParametersMatchSeed(t, ks)
+	})
+}
+
+// randSplit returns n lane-groups of random split complex data.
+func randSplit(r *rand.Rand, n int) (re, im []float64) {
+	re, im = make([]float64, n*lanes), make([]float64, n*lanes)
+	for i := range re {
+		re[i], im[i] = r.NormFloat64(), r.NormFloat64()
+	}
+	return re, im
+}
+
+// closeSlices allows the last-bit differences of fused multiply-adds: the
+// measured worst is ~1e-15 relative.
+func closeSlices(t *testing.T, what string, got, want []float64) {
+	t.Helper()
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-12*(1+math.Abs(want[i])) {
+			t.Fatalf("%s: index %d: %v, Go %v", what, i, got[i], want[i])
+		}
+	}
+}
+
+// TestKernelsMatchGo runs each kernel of every set against its Go version
+// on random data, on the fbank's shapes and small ones.
+func TestKernelsMatchGo(t *testing.T) {
+	forEachKernelSet(t, func(t *testing.T, ks *kernelSet) {
+		r := rand.New(rand.NewPCG(5, 6))
+		for _, h := range []int{1, 2, 4, 64, 128} {
+			const n = 256
+			re, im := randSplit(r, n)
+			wr, wi := make([]float64, h), make([]float64, h)
+			for j := range wr {
+				wi[j], wr[j] = math.Sincos(-math.Pi * float64(j) / float64(h))
+			}
+			re2, im2 := append([]float64(nil), re...), append([]float64(nil), im...)
+			difStageGo(re, im, wr, wi, h)
+			ks.difStage(re2, im2, wr, wi, h)
+			closeSlices(t, "difStage", re2, re)
+			closeSlices(t, "difStage", im2, im)
+		}
+		for _, tc := range []struct{ n, flen int }{{2048, 400}, {4096, 400}, {512, 400}, {256, 256}, {64, 7}, {2048, 300}, {1024, 33}, {2048, 2048}} {
+			f, err := newFrameFFT(tc.n, tc.flen)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tw := range f.r4Tw {
+				g := len(tw) / 6
+				re, im := randSplit(r, f.q)
+				re2, im2 := append([]float64(nil), re...), append([]float64(nil), im...)
+				dif4StageGo(re, im, tw, g)
+				ks.dif4Stage(re2, im2, tw, g)
+				closeSlices(t, "dif4Stage", re2, re)
+				closeSlices(t, "dif4Stage", im2, im)
+			}
+			re, im := randSplit(r, f.q)
+			re2, im2 := append([]float64(nil), re...), append([]float64(nil), im...)
+			difLast2Go(re, im)
+			ks.difLast2(re2, im2)
+			closeSlices(t, "difLast2", re2, re)
+			closeSlices(t, "difLast2", im2, im)
+			if len(f.stageTw) == 0 && len(f.r4Tw) > 0 {
+				xr, xi := randSplit(r, f.q)
+				clear(xr[f.zlen*lanes:]) // zero past the frame, as power's input
+				clear(xi[f.zlen*lanes:])
+				x := make([]float64, f.inputLen())
+				for n := 0; n < f.q; n++ {
+					copy(x[2*n*lanes:], xr[n*lanes:(n+1)*lanes])
+					copy(x[(2*n+1)*lanes:], xi[n*lanes:(n+1)*lanes])
+				}
+				for rr := range f.twist {
+					sr, si := make([]float64, f.q*lanes), make([]float64, f.q*lanes)
+					sr2, si2 := make([]float64, f.q*lanes), make([]float64, f.q*lanes)
+					twistDif4Go(sr, si, x, f.twist[rr][0], f.twist[rr][1], f.r4Tw[0], f.q/4)
+					ks.twistDif4(sr2, si2, x, f.twist[rr][0], f.twist[rr][1], f.r4Tw[0], f.q/4, f.j3, false)
+					closeSlices(t, "twistDif4", sr2, sr)
+					closeSlices(t, "twistDif4", si2, si)
+					if rr == 0 { // the identity twist, skipped: bit-for-bit the same
+						sr3, si3 := make([]float64, f.q*lanes), make([]float64, f.q*lanes)
+						ks.twistDif4(sr3, si3, x, f.twist[rr][0], f.twist[rr][1], f.r4Tw[0], f.q/4, f.j3, true)
+						for i := range sr {
+							if sr3[i] != sr2[i] || si3[i] != si2[i] {
+								t.Fatalf("plain twistDif4 index %d: %v%+vi, twisted by 1: %v%+vi", i, sr3[i], si3[i], sr2[i], si2[i])
+							}
+						}
+					}
+				}
+			}
+			x := make([]float64, f.inputLen())
+			for i := range x {
+				x[i] = r.NormFloat64()
+			}
+			for rr := range f.twist {
+				sr, si := make([]float64, f.q*lanes), make([]float64, f.q*lanes)
+				sr2, si2 := make([]float64, f.q*lanes), make([]float64, f.q*lanes)
+				twistGo(sr, si, x, f.twist[rr][0], f.twist[rr][1])
+				ks.twist(sr2, si2, x, f.twist[rr][0], f.twist[rr][1])
+				closeSlices(t, "twist", sr2, sr)
+				closeSlices(t, "twist", si2, si)
+			}
+		}
+	})
+}
+
+// TestWindowKernels: windowing is a product per sample, so every set must
+// match the Go reference exactly.
+func TestWindowKernels(t *testing.T) {
+	forEachKernelSet(t, func(t *testing.T, ks *kernelSet) {
+		r := rand.New(rand.NewPCG(11, 12))
+		for _, tc := range []struct{ flen, hop int }{{400, 80}, {401, 80}, {1, 1}, {7, 3}, {320, 160}, {403, 1}} {
+			x := make([]float32, 3*tc.hop+tc.flen)
+			for i := range x {
+				x[i] = float32(r.NormFloat64())
+			}
+			w := Hamming(tc.flen)
+			a, b := make([]float64, lanes*tc.flen), make([]float64, lanes*tc.flen)
+			windowLanesGo(a, x, w, tc.hop)
+			ks.window(b, x, w, tc.hop)
+			for i := range a {
+				if a[i] != b[i] {
+					t.Fatalf("L=%d hop=%d index %d: %s %v, Go %v", tc.flen, tc.hop, i, ks.name, b[i], a[i])
+				}
+			}
+		}
+	})
+}
+
+func TestFilterKernels(t *testing.T) {
+	forEachKernelSet(t, func(t *testing.T, ks *kernelSet) {
+		r := rand.New(rand.NewPCG(13, 14))
+		for _, fb := range []filterbank{melFilterbank(64, 2048, 16000), melFilterbank(40, 512, 16000), linearFilterbank(20, 512, 16000, 0, 8000)} {
+			lf := fb.lanes()
+			nb := 0
+			for m := range lf.start {
+				nb = max(nb, lf.start[m]+lf.n[m])
+			}
+			p := make([]float64, nb*lanes)
+			for i := range p {
+				p[i] = r.ExpFloat64()
+			}
+			a, b := make([]float64, len(fb)*lanes), make([]float64, len(fb)*lanes)
+			lf.applyGo(a, p)
+			ks.filter(lf, b, p)
+			closeSlices(t, "filter", b, a)
+		}
+	})
+}
+
+// TestLog10Kernels checks every set against math.Log10 (rounded to
+// float32), with eps for exact zeros. The assembly sets clamp subnormal
+// inputs to 2⁻¹⁰²² (energies of float32 audio never come near them); the Go
+// reference is exact there too.
+func TestLog10Kernels(t *testing.T) {
+	forEachKernelSet(t, func(t *testing.T, ks *kernelSet) {
+		r := rand.New(rand.NewPCG(7, 8))
+		src := []float64{0, 1, 10, 0.1, 2, math.Sqrt2, math.Nextafter(math.Sqrt2, 3), 0x1p-52, 1e-300, 5e-324, 1e300, 123.456}
+		for len(src)%4 != 0 || len(src) < 4000 {
+			src = append(src, math.Exp(r.Float64()*80-60))
+		}
+		dst := make([]float32, len(src))
+		ks.log10(dst, src)
+		worst := 0.0
+		for i, v := range src {
+			want := v
+			if want == 0 {
+				want = 0x1p-52
+			}
+			w := math.Log10(want)
+			if ks != &goKernels {
+				w = math.Log10(max(want, 0x1p-1022))
+			}
+			if d := math.Abs(float64(dst[i]) - w); d > 1e-6*math.Max(1, math.Abs(w)) {
+				t.Fatalf("log10(%g) = %v, want %v", v, dst[i], w)
+			}
+			if dst[i] != float32(w) {
+				worst++
+			}
+		}
+		if worst > 0.001*float64(len(src)) {
+			t.Errorf("%v of %d values differ from float32(math.Log10) in the last bit", worst, len(src))
+		}
+	})
+}
+
+// BenchmarkFbankKernels runs the fbank over the reference files with each
+// kernel set this CPU supports, side by side (go test -bench FbankKernels
+// -count 10; compare with benchstat or the minimum: on a loaded machine the
+// minimum is the stable statistic). It replaces the old DEEP4DEEP_AB timing
+// test.
+func BenchmarkFbankKernels(b *testing.B) {
+	b.Run(goKernels.name, func(b *testing.B) { benchFbank(b, &goKernels) })
+	for _, a := range archKernels() {
+		if a.supported {
+			b.Run(a.ks.name, func(b *testing.B) { benchFbank(b, a.ks) })
+		}
+	}
+}

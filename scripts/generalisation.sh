@@ -16,7 +16,8 @@ SCALE=${SCALE:-0.05}
 SEEDS=${SEEDS:-"1 2 3"}
 THREADS=${THREADS:-2}
 AUG=${AUG:-"rawboost:5@0.5,device@0.3,freqmask:8@0.5"}
-SYSTEMS=${SYSTEMS:-"gmm-cqcc gmm-lfcc cnn cnn-aug lcnn lcnn-aug"}
+# lcnn and lcnn-aug need utterance-level training in train (not on main yet).
+SYSTEMS=${SYSTEMS:-"gmm-cqcc gmm-lfcc cnn cnn-aug"}
 # The demo's time-budget settings for the CNN and the GMMs.
 CNN="--epochs 4 --frames-per-utt 64 --dev-frames 100"
 GMM="--components 512 --gmm-iters 10"

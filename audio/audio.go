@@ -108,17 +108,73 @@ func Decode(data []byte) (samples []float32, rate int, err error) {
 // DecodeLimited never panics, and allocates at most a small multiple of
 // len(data) plus a constant beyond the samples it returns.
 func DecodeLimited(data []byte, lim Limits) (samples []float32, rate int, err error) {
+	dec, err := decoderFor(data)
+	if err != nil {
+		return nil, 0, err
+	}
+	return dec(data, lim)
+}
+
+// decoder decodes one format (see DecodeLimited).
+type decoder func(data []byte, lim Limits) ([]float32, int, error)
+
+// sniffLen is the number of leading bytes decoderFor needs at most.
+const sniffLen = 12
+
+// decoderFor recognises a file's format by its first bytes (all of data, or
+// at least its first sniffLen bytes) and returns its decoder: the one place
+// where formats are dispatched, so that a new format is one more case.
+func decoderFor(data []byte) (decoder, error) {
 	switch {
 	case len(data) == 0:
-		return nil, 0, errors.New("empty file")
+		return nil, errors.New("empty file")
 	case len(data) >= 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WAVE":
-		return decodeWAV(data, lim)
+		return decodeWAV, nil
 	case len(data) >= 4 && (string(data[:4]) == "fLaC" || string(data[:3]) == "ID3"):
-		return decodeFLAC(data, lim)
+		return decodeFLAC, nil
 	case len(data) >= 4 && (string(data[:4]) == "RIFX" || string(data[:4]) == "RF64"):
-		return nil, 0, fmt.Errorf("unsupported WAV variant %q (want little-endian RIFF)", data[:4])
+		return nil, fmt.Errorf("unsupported WAV variant %q (want little-endian RIFF)", data[:4])
 	}
-	return nil, 0, ErrUnknownFormat
+	return nil, ErrUnknownFormat
+}
+
+// MaxFileBytes bounds the size of an audio file Load reads: 4 GiB, the most
+// a RIFF WAV can hold.
+const MaxFileBytes = 1 << 32
+
+// readAudioFile reads the file at path, refusing before reading it all a file
+// whose first bytes are no known format (a device such as /dev/zero, a
+// text file) and a file larger than MaxFileBytes.
+func readAudioFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err // *PathError names the path
+	}
+	defer f.Close()
+	size := int64(0)
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		if size = st.Size(); size > MaxFileBytes {
+			return nil, fmt.Errorf("%s: file of %d bytes, larger than an audio file can be (%d)", path, size, int64(MaxFileBytes))
+		}
+	}
+	head := make([]byte, sniffLen)
+	n, err := io.ReadFull(f, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if _, err := decoderFor(head[:n]); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var buf bytes.Buffer
+	buf.Grow(int(size) + bytes.MinRead) // ReadFrom wants MinRead spare bytes
+	buf.Write(head[:n])
+	if _, err := buf.ReadFrom(io.LimitReader(f, MaxFileBytes+1-int64(n))); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if buf.Len() > MaxFileBytes {
+		return nil, fmt.Errorf("%s: more than %d bytes, larger than an audio file can be", path, int64(MaxFileBytes))
+	}
+	return buf.Bytes(), nil
 }
 
 // Load reads, decodes and resamples the audio file at path with the default
@@ -133,9 +189,9 @@ func LoadLimited(path string, rate int, lim Limits) ([]float32, error) {
 	if err := checkRate("target", uint64(max(rate, 0))); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	data, err := os.ReadFile(path)
+	data, err := readAudioFile(path)
 	if err != nil {
-		return nil, err // *PathError names the path
+		return nil, err
 	}
 	x, from, err := DecodeLimited(data, lim)
 	if err != nil {

@@ -95,3 +95,26 @@ func TestDurationLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadSniffsFirst: a file that is no audio format is refused from its
+// first bytes, without reading it whole: /dev/zero would never end.
+func TestLoadSniffsFirst(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	var err error
+	n := memtest.Allocated(func() { _, err = Load("/dev/zero", 16000) })
+	if !errors.Is(err, ErrUnknownFormat) || !strings.Contains(err.Error(), "/dev/zero") || n > 64<<10 {
+		t.Errorf("Load(/dev/zero): %v, %d bytes allocated", err, n)
+	}
+	// A WAV file is read in one allocation of its size (plus a little).
+	p := filepath.Join(t.TempDir(), "a.wav")
+	if err := WriteWAV16(p, make([]float32, 100000), 16000); err != nil {
+		t.Fatal(err)
+	}
+	var data []byte
+	n = memtest.Allocated(func() { data, err = readAudioFile(p) })
+	if err != nil || len(data) != 200044 || n > 210000 {
+		t.Errorf("readAudioFile: %d bytes, %v, %d bytes allocated", len(data), err, n)
+	}
+}

@@ -181,14 +181,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 				if err != nil {
 					return err
 				}
-				var gen, spf []float64
-				for _, t := range trials[set] {
-					if v, ok := scores[t.ID()]; ok && t.Label == corpus.Genuine {
-						gen = append(gen, v)
-					} else if ok {
-						spf = append(spf, v)
-					}
-				}
+				gen, spf := eval.ClassScores(trials[set], scores)
 				// one seed per system and set, from the run's seed
 				lo, hi := BootstrapEER(gen, spf, BootstrapResamples, o.Seed*1000003+uint64(len(curves))*2+uint64(i))
 				if set == corpus.Dev {

@@ -103,3 +103,46 @@ func (s *Stats) Result() Normalization {
 	}
 	return n
 }
+
+// CMVN normalises m in place, per utterance, to zero mean and unit variance per dimension
+// over its own frames (cepstral mean and variance normalisation):
+//
+//	x'[t][d] = (x[t][d] − μ_d) / σ_d,  μ_d = (1/T) Σ_t x[t][d],
+//	σ_d² = (1/T) Σ_t (x[t][d] − μ_d)²
+//
+// A dimension with σ_d below 1e-10 (constant, or a single frame) is only
+// centred. Sums run in float64.
+func CMVN(m *Matrix) {
+	if m.Rows == 0 {
+		return
+	}
+	mean := make([]float64, m.Cols)
+	sq := make([]float64, m.Cols)
+	for t := 0; t < m.Rows; t++ {
+		for d, v := range m.Row(t) {
+			mean[d] += float64(v)
+		}
+	}
+	for d := range mean {
+		mean[d] /= float64(m.Rows)
+	}
+	for t := 0; t < m.Rows; t++ {
+		for d, v := range m.Row(t) {
+			e := float64(v) - mean[d]
+			sq[d] += e * e
+		}
+	}
+	for d := range sq {
+		sd := math.Sqrt(sq[d] / float64(m.Rows))
+		if sd < 1e-10 {
+			sd = 1
+		}
+		sq[d] = 1 / sd
+	}
+	for t := 0; t < m.Rows; t++ {
+		row := m.Row(t)
+		for d, v := range row {
+			row[d] = float32((float64(v) - mean[d]) * sq[d])
+		}
+	}
+}

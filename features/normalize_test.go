@@ -95,3 +95,16 @@ func TestNormalizationJSON(t *testing.T) {
 		t.Fatalf("%s, %v", b, err)
 	}
 }
+
+func TestCMVN(t *testing.T) {
+	m := &Matrix{Rows: 4, Cols: 2, Data: []float32{1, 5, 2, 5, 3, 5, 6, 5}}
+	CMVN(m)
+	// Column 0: mean 3, population sd √3.5; column 1 constant: centred only.
+	sd := math.Sqrt(3.5)
+	want := []float64{-2 / sd, 0, -1 / sd, 0, 0, 0, 3 / sd, 0}
+	for i, w := range want {
+		if math.Abs(float64(m.Data[i])-w) > 1e-6 {
+			t.Fatalf("CMVN = %v, want %v", m.Data, want)
+		}
+	}
+}

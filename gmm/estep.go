@@ -58,6 +58,7 @@ func (p *prep) load(g *GMM) {
 // log-density/responsibility block and, for training, the packed operands
 // and accumulators of the M-step product.
 type work struct {
+	ks    *kernelSet
 	apack []float64 // blockFrames/mr panels of (2D × mr): [x², x] of each frame
 	l     []float64 // blockFrames × kp: log wₖN(xₜ|k), then responsibilities γₜₖ
 
@@ -72,6 +73,7 @@ type work struct {
 
 func newWork(p *prep, train bool) *work {
 	w := &work{
+		ks:    defaultKernels,
 		apack: make([]float64, blockFrames*2*p.dim),
 		l:     make([]float64, blockFrames*p.kp),
 	}
@@ -113,19 +115,19 @@ func (w *work) logDensities(p *prep, x []float32, rows int) {
 	for t := 0; t < rp; t++ {
 		copy(w.l[t*kp:(t+1)*kp], p.cst)
 	}
-	gemmPacked(rp, kp, pd, w.apack, p.wpack, w.l, kp)
+	gemmPacked(w.ks, rp, kp, pd, w.apack, p.wpack, w.l, kp)
 }
 
 // logSumExp returns log Σₖ exp(row[k]) = max + log Σₖ exp(row[k] − max),
 // leaving exp(row[k] − max) in row.
-func logSumExp(row []float64) float64 {
+func logSumExp(ks *kernelSet, row []float64) float64 {
 	mx := rowMax(row)
 	if math.IsInf(mx, -1) {
 		// Every component has zero weight: impossible for a model that
 		// passed Validate with positive weights; report it as −Inf.
 		return math.Inf(-1)
 	}
-	return mx + math.Log(expSub(row, mx))
+	return mx + math.Log(ks.expSub(row, mx))
 }
 
 // block evaluates rows frames of x and returns Σₜ log p(xₜ). With train set,
@@ -136,7 +138,7 @@ func (w *work) block(p *prep, x []float32, rows int, train bool) float64 {
 	total := 0.0
 	if !train {
 		for t := 0; t < rows; t++ {
-			total += logSumExp(w.l[t*kp : t*kp+k])
+			total += logSumExp(w.ks, w.l[t*kp:t*kp+k])
 		}
 		return total
 	}
@@ -151,7 +153,7 @@ func (w *work) block(p *prep, x []float32, rows int, train bool) float64 {
 			w.inv[t] = 0
 			continue
 		}
-		s := expSub(row[:k], mx)
+		s := w.ks.expSub(row[:k], mx)
 		clear(row[k:])
 		total += mx + math.Log(s)
 		w.inv[t] = 1 / s
@@ -164,7 +166,7 @@ func (w *work) block(p *prep, x []float32, rows int, train bool) float64 {
 func (w *work) logLik(p *prep, x []float32, rows int, out []float64) {
 	w.logDensities(p, x, rows)
 	for t := 0; t < rows; t++ {
-		out[t] = logSumExp(w.l[t*p.kp : t*p.kp+p.k])
+		out[t] = logSumExp(w.ks, w.l[t*p.kp:t*p.kp+p.k])
 	}
 }
 
@@ -212,7 +214,7 @@ func (w *work) accumulate(p *prep, x []float32, rows int) {
 			copy(w.xpack[jq*rows+t*nr:jq*rows+t*nr+nr], row[jq:jq+nr])
 		}
 	}
-	gemmPacked(kp, np, rows, w.gpack, w.xpack, w.acc, np)
+	gemmPacked(w.ks, kp, np, rows, w.gpack, w.xpack, w.acc, np)
 }
 
 // parallelChunk is the unit of work when scoring large inputs in parallel.

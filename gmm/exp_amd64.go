@@ -1,4 +1,4 @@
-//go:build amd64 && !purego
+//go:build amd64 && !purego && !d4dcheck
 
 package gmm
 
@@ -34,11 +34,12 @@ var expTab = func() (t [expTabLen]uint64) {
 //go:noescape
 func expSubAVX2(x *float64, n int, mx float64, tab *[expTabLen]uint64) float64
 
-// expSub sets x[i] = exp(x[i] − mx) (see expNeg) and returns their sum.
-func expSub(x []float64, mx float64) float64 {
+// expSubAVX2s is expSubGo with the assembly on the multiple of 4 of x and
+// Go on the rest.
+func expSubAVX2s(x []float64, mx float64) float64 {
 	n4 := len(x) &^ 3
 	s := 0.0
-	if useAVX2 && n4 > 0 {
+	if n4 > 0 {
 		s = expSubAVX2(&x[0], n4, mx, &expTab)
 	} else {
 		n4 = 0

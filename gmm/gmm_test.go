@@ -65,31 +65,84 @@ func randomModel(rng *rand.Rand, k, dim int) *GMM {
 	return g
 }
 
-func TestKernelMatchesGo(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	for _, p := range []int{0, 1, 2, 3, 7, 64, 121} {
-		a := make([]float64, p*mr)
-		b := make([]float64, p*nr)
-		for i := range a {
-			a[i] = rng.NormFloat64()
-		}
-		for i := range b {
-			b[i] = rng.NormFloat64()
-		}
-		const ldc = 11
-		c1 := make([]float64, (mr-1)*ldc+nr)
-		for i := range c1 {
-			c1[i] = rng.NormFloat64()
-		}
-		c2 := append([]float64(nil), c1...)
-		kernel(p, a, b, c1, ldc)
-		kernelGo(p, a, b, c2, ldc)
-		for i := range c1 {
-			if math.Abs(c1[i]-c2[i]) > 1e-12*(1+math.Abs(c2[i])) {
-				t.Fatalf("p=%d: c[%d] = %v, portable kernel %v (AVX2 %v)", p, i, c1[i], c2[i], useAVX2)
+// forEachKernelSet runs f on the Go reference and on every assembly set of
+// this architecture, as subtests named after the sets; a set this CPU lacks
+// is skipped with a message naming it and the CPU features it needs.
+func forEachKernelSet(t *testing.T, f func(t *testing.T, ks *kernelSet)) {
+	t.Run(goKernels.name, func(t *testing.T) { f(t, &goKernels) })
+	for _, a := range archKernels() {
+		t.Run(a.ks.name, func(t *testing.T) {
+			if !a.supported {
+				t.Skipf("kernel set %s not tested: this CPU lacks %s", a.ks.name, a.needs)
 			}
+			f(t, a.ks)
+		})
+	}
+}
+
+func TestDefaultKernels(t *testing.T) {
+	want := &goKernels
+	for _, a := range archKernels() {
+		if a.supported {
+			want = a.ks
 		}
 	}
+	if defaultKernels != want {
+		t.Errorf("default kernel set %s, want %s (the last supported)", defaultKernels.name, want.name)
+	}
+	t.Logf("kernel set in use: %s", defaultKernels.name)
+}
+
+// TestKernelsMatchGo runs the micro-kernels and the exponential of every
+// kernel set against the Go reference. The bound allows the last-bit
+// differences of fused multiply-adds.
+func TestKernelsMatchGo(t *testing.T) {
+	forEachKernelSet(t, func(t *testing.T, ks *kernelSet) {
+		rng := rand.New(rand.NewPCG(1, 2))
+		randn := func(n int) []float64 {
+			v := make([]float64, n)
+			for i := range v {
+				v[i] = rng.NormFloat64()
+			}
+			return v
+		}
+		check := func(what string, p int, got, want []float64) {
+			t.Helper()
+			for i := range got {
+				if math.Abs(got[i]-want[i]) > 1e-12*(1+math.Abs(want[i])) {
+					t.Fatalf("%s p=%d: c[%d] = %v, Go %v", what, p, i, got[i], want[i])
+				}
+			}
+		}
+		for _, p := range []int{0, 1, 2, 3, 7, 64, 121} {
+			const ldc = 19
+			a, a1, b, b1 := randn(p*mr), randn(p*mr), randn(p*nr), randn(p*nr)
+			c1 := randn((mr-1)*ldc + nr)
+			c2 := append([]float64(nil), c1...)
+			ks.kernel(p, a, b, c1, ldc)
+			kernelGo(p, a, b, c2, ldc)
+			check("kernel", p, c1, c2)
+			c1 = randn((2*mr-1)*ldc + 2*nr)
+			c2 = append([]float64(nil), c1...)
+			ks.kernel2x2(p, a, a1, b, b1, c1, ldc)
+			kernel2x2Go(p, a, a1, b, b1, c2, ldc)
+			check("kernel2x2", p, c1, c2)
+		}
+		for _, n := range []int{1, 3, 4, 5, 64, 513} {
+			x := randn(n)
+			for i := range x {
+				x[i] *= 30
+			}
+			x[0] = -800 // underflows to 0
+			mx := rowMax(x)
+			y := append([]float64(nil), x...)
+			s1, s2 := ks.expSub(x, mx), expSubGo(y, mx)
+			check("expSub", n, x, y)
+			if math.Abs(s1-s2) > 1e-12*s2 {
+				t.Fatalf("expSub n=%d: sum %v, Go %v", n, s1, s2)
+			}
+		}
+	})
 }
 
 func TestExpNeg(t *testing.T) {
@@ -388,8 +441,13 @@ func TestValidate(t *testing.T) {
 }
 
 // gemmPacked (AVX-512 8×16 tiles, AVX2 4×8 edges, or portable Go) equals a
-// naive product on shapes with and without edge panels.
+// naive product on shapes with and without edge panels, with every kernel
+// set.
 func TestGemmPackedMatchesNaive(t *testing.T) {
+	forEachKernelSet(t, func(t *testing.T, ks *kernelSet) { gemmPackedMatchesNaive(t, ks) })
+}
+
+func gemmPackedMatchesNaive(t *testing.T, ks *kernelSet) {
 	rng := rand.New(rand.NewPCG(17, 18))
 	for _, sz := range []struct{ m, n, p int }{{8, 16, 5}, {12, 24, 33}, {4, 8, 1}, {20, 40, 64}, {16, 32, 0}} {
 		m, n, p := sz.m, sz.n, sz.p
@@ -427,10 +485,10 @@ func TestGemmPackedMatchesNaive(t *testing.T) {
 				}
 			}
 		}
-		gemmPacked(m, n, p, a, b, c, ldc)
+		gemmPacked(ks, m, n, p, a, b, c, ldc)
 		for i := range c {
 			if math.Abs(c[i]-want[i]) > 1e-12*(1+math.Abs(want[i])) {
-				t.Fatalf("%+v: c[%d] = %v, want %v (AVX2 %v, AVX-512 %v)", sz, i, c[i], want[i], useAVX2, useAVX512)
+				t.Fatalf("%+v: c[%d] = %v, want %v (%s kernels)", sz, i, c[i], want[i], ks.name)
 			}
 		}
 	}

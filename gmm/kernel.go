@@ -20,6 +20,72 @@ const (
 	nr = 8 // columns of a micro-tile
 )
 
+// kernelSet is one implementation of the micro-kernels and of the
+// exponential of the E-step. The pattern is the one of hash/crc32 and of
+// packages nn and features: goKernels is the plain-Go reference; the
+// assembly sets of the architecture (archKernels) are values of the same
+// type; the best set the CPU supports is chosen once at start-up
+// (defaultKernels) and held by each goroutine's work space; tests run every
+// supported set against the reference and skip, by name, the sets the CPU
+// lacks. -tags purego and -tags d4dcheck build no assembly at all, so the
+// bounds-checked Go reference runs (d4dcheck: for debugging).
+type kernelSet struct {
+	name string
+	// kernel: C[0:mr, 0:nr] += Aᵀ·B over p packed steps (kernelGo).
+	kernel func(p int, a, b, c []float64, ldc int)
+	// kernel2x2: kernel on the 2 × 2 panel pairs (a0|a1) × (b0|b1), the C
+	// tile being 2mr × 2nr (kernel2x2Go).
+	kernel2x2 func(p int, a0, a1, b0, b1, c []float64, ldc int)
+	// expSub sets x[i] = exp(x[i] − mx) and returns their sum (expSubGo).
+	expSub func(x []float64, mx float64) float64
+}
+
+// goKernels is the reference: plain Go, on every architecture.
+var goKernels = kernelSet{name: "go", kernel: kernelGo, kernel2x2: kernel2x2Go, expSub: expSubGo}
+
+// archSet is an assembly kernel set, whether this CPU supports it, and the
+// CPU features it needs (for the tests' skip messages).
+type archSet struct {
+	ks        *kernelSet
+	supported bool
+	needs     string
+}
+
+// defaultKernels is the kernel set EM and scoring use: chosen once, at
+// start-up, by CPU feature.
+var defaultKernels = bestKernels()
+
+// bestKernels returns the last (fastest) supported assembly set, or the Go
+// reference.
+func bestKernels() *kernelSet {
+	best := &goKernels
+	for _, a := range archKernels() {
+		if a.supported {
+			best = a.ks
+		}
+	}
+	return best
+}
+
+// kernel2x2Go is four kernelGo calls.
+func kernel2x2Go(p int, a0, a1, b0, b1, c []float64, ldc int) {
+	kernelGo(p, a0, b0, c, ldc)
+	kernelGo(p, a0, b1, c[nr:], ldc)
+	kernelGo(p, a1, b0, c[mr*ldc:], ldc)
+	kernelGo(p, a1, b1, c[mr*ldc+nr:], ldc)
+}
+
+// expSubGo sets x[i] = exp(x[i] − mx) (see expNeg) and returns their sum.
+func expSubGo(x []float64, mx float64) float64 {
+	s := 0.0
+	for i, v := range x {
+		e := expNeg(v - mx)
+		x[i] = e
+		s += e
+	}
+	return s
+}
+
 // kernelGo is the portable micro-kernel: C[0:mr, 0:nr] += Aᵀ·B over p
 // packed steps. It is also the reference the assembly kernel is tested
 // against.
@@ -58,7 +124,7 @@ func kernelGo(p int, a, b, c []float64, ldc int) {
 // (one AVX-512 kernel call, or four 4 × 8 calls), then the odd edge panels;
 // for each pair of B panels (2·p·nr values, hot in L1/L2) the A panels
 // stream through.
-func gemmPacked(m, n, p int, a, b, c []float64, ldc int) {
+func gemmPacked(ks *kernelSet, m, n, p int, a, b, c []float64, ldc int) {
 	if p == 0 {
 		return
 	}
@@ -69,16 +135,16 @@ func gemmPacked(m, n, p int, a, b, c []float64, ldc int) {
 	for j := 0; j < n2; j += 2 * nr {
 		b0, b1 := bpan(j), bpan(j+nr)
 		for i := 0; i < m2; i += 2 * mr {
-			kernel2x2(p, apan(i), apan(i+mr), b0, b1, c[i*ldc+j:], ldc)
+			ks.kernel2x2(p, apan(i), apan(i+mr), b0, b1, c[i*ldc+j:], ldc)
 		}
 		for i := m2; i < m; i += mr {
-			kernel(p, apan(i), b0, c[i*ldc+j:], ldc)
-			kernel(p, apan(i), b1, c[i*ldc+j+nr:], ldc)
+			ks.kernel(p, apan(i), b0, c[i*ldc+j:], ldc)
+			ks.kernel(p, apan(i), b1, c[i*ldc+j+nr:], ldc)
 		}
 	}
 	for j := n2; j < n; j += nr {
 		for i := 0; i < m; i += mr {
-			kernel(p, apan(i), bpan(j), c[i*ldc+j:], ldc)
+			ks.kernel(p, apan(i), bpan(j), c[i*ldc+j:], ldc)
 		}
 	}
 }

@@ -1,13 +1,27 @@
-//go:build amd64 && !purego
+//go:build amd64 && !purego && !d4dcheck
 
 package gmm
 
 import "golang.org/x/sys/cpu"
 
+// avx2Kernels is the 4 × 8 kernel and the exponential in AVX2+FMA
+// assembly; avx512Kernels adds the 8 × 16 AVX-512 kernel for 2 × 2 panel
+// pairs. Both differ from the Go reference only in the last bits (fused
+// multiply-adds).
 var (
-	useAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
-	useAVX512 = useAVX2 && cpu.X86.HasAVX512F
+	avx2Kernels   = kernelSet{name: "avx2", kernel: kernelAVX2, kernel2x2: kernel2x2AVX2, expSub: expSubAVX2s}
+	avx512Kernels = kernelSet{name: "avx512", kernel: kernelAVX2, kernel2x2: kernel2x2AVX512, expSub: expSubAVX2s}
 )
+
+// archKernels lists the assembly kernel sets, fastest last, each with
+// whether this CPU can run it.
+func archKernels() []archSet {
+	avx2 := cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	return []archSet{
+		{&avx2Kernels, avx2, "AVX2+FMA"},
+		{&avx512Kernels, avx2 && cpu.X86.HasAVX512F, "AVX2+FMA and AVX-512F"},
+	}
+}
 
 // kern4x8AVX2 is kernelGo in AVX2+FMA assembly. It requires len(a) ≥ 4p,
 // len(b) ≥ 8p and a 4 × 8 tile of c at stride ldc; kernel checks that.
@@ -21,8 +35,9 @@ func kern4x8AVX2(p int, a, b, c *float64, ldc int)
 //go:noescape
 func kern8x16AVX512(p int, a0, a1, b0, b1, c *float64, ldc int)
 
-func kernel(p int, a, b, c []float64, ldc int) {
-	if !useAVX2 || p == 0 {
+// kernelAVX2 is kernelGo through kern4x8AVX2, with its length checks.
+func kernelAVX2(p int, a, b, c []float64, ldc int) {
+	if p == 0 {
 		kernelGo(p, a, b, c, ldc)
 		return
 	}
@@ -32,14 +47,18 @@ func kernel(p int, a, b, c []float64, ldc int) {
 	kern4x8AVX2(p, &a[0], &b[0], &c[0], ldc)
 }
 
-// kernel2x2 is four kernel calls on the 2 × 2 panel pairs (a0|a1) × (b0|b1),
-// the C tile being 2mr × 2nr.
-func kernel2x2(p int, a0, a1, b0, b1, c []float64, ldc int) {
-	if !useAVX512 || p == 0 {
-		kernel(p, a0, b0, c, ldc)
-		kernel(p, a0, b1, c[nr:], ldc)
-		kernel(p, a1, b0, c[mr*ldc:], ldc)
-		kernel(p, a1, b1, c[mr*ldc+nr:], ldc)
+// kernel2x2AVX2 is four kernelAVX2 calls on the 2 × 2 panel pairs
+// (a0|a1) × (b0|b1), the C tile being 2mr × 2nr.
+func kernel2x2AVX2(p int, a0, a1, b0, b1, c []float64, ldc int) {
+	kernelAVX2(p, a0, b0, c, ldc)
+	kernelAVX2(p, a0, b1, c[nr:], ldc)
+	kernelAVX2(p, a1, b0, c[mr*ldc:], ldc)
+	kernelAVX2(p, a1, b1, c[mr*ldc+nr:], ldc)
+}
+
+// kernel2x2AVX512 is kernel2x2AVX2 in one 8 × 16 AVX-512 tile.
+func kernel2x2AVX512(p int, a0, a1, b0, b1, c []float64, ldc int) {
+	if p == 0 {
 		return
 	}
 	if len(a0) < p*mr || len(a1) < p*mr || len(b0) < p*nr || len(b1) < p*nr ||

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/internal/buildinfo"
 	"github.com/deep4deep/deep4deep/nn"
@@ -52,18 +53,9 @@ type Config struct {
 	// (written by package train; free-form for readers).
 	Training json.RawMessage `json:"training,omitempty"`
 	// Corpus identifies the data the model was trained on.
-	Corpus *Fingerprint `json:"corpus,omitempty"`
+	Corpus *corpus.Fingerprint `json:"corpus,omitempty"`
 	// Versions records the software that wrote the model.
 	Versions Versions `json:"versions"`
-}
-
-// Fingerprint identifies a corpus: a SHA-256 over its protocol files and the
-// sizes of the audio files they list, so that a model (or a resumed training
-// run) can tell whether it is looking at the same data.
-type Fingerprint struct {
-	Root   string         `json:"root"`
-	SHA256 string         `json:"sha256"`
-	Trials map[string]int `json:"trials"` // per set name
 }
 
 // Versions records the software that wrote a model.

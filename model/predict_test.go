@@ -63,9 +63,20 @@ func TestPredictHostile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.close()
-	if _, err := p.predictFile(filepath.Join(dir, "genuine.wav")); err != nil { // buffers allocated once
+	reused, err := p.predictFile(filepath.Join(dir, "genuine.wav")) // buffers allocated once
+	if err != nil {
 		t.Fatal(err)
 	}
+	// The fbank model's own features feed the speech check; recomputing
+	// them gives the same answer.
+	if !p.reuse {
+		t.Error("an fbank model's predictor recomputes the fbank for the speech check")
+	}
+	p.reuse = false
+	if again, err := p.predictFile(filepath.Join(dir, "genuine.wav")); err != nil || again != reused {
+		t.Errorf("speech check on recomputed features: %+v, %v; on the model's: %+v", again, err, reused)
+	}
+	p.reuse = true
 	for _, tc := range []struct {
 		file, want string // want: error substring, or a label
 	}{

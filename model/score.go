@@ -123,7 +123,7 @@ func (b *base) normalize(fm *features.Matrix) (*features.Matrix, error) {
 	b.norm.Resize(fm.Rows, fm.Cols)
 	copy(b.norm.Data, fm.Data)
 	if b.cfg.CMVN {
-		CMVN(&b.norm)
+		features.CMVN(&b.norm)
 	}
 	if n := b.cfg.Normalization; n != nil {
 		n.Apply(&b.norm)
@@ -203,49 +203,6 @@ func (s *gmmScorer) ScoreFeatures(fm *features.Matrix) (float64, error) {
 		return 0, fmt.Errorf("score is %v (non-finite features)", score)
 	}
 	return score, nil
-}
-
-// CMVN normalises m in place to zero mean and unit variance per dimension
-// over its own frames (cepstral mean and variance normalisation):
-//
-//	x'[t][d] = (x[t][d] − μ_d) / σ_d,  μ_d = (1/T) Σ_t x[t][d],
-//	σ_d² = (1/T) Σ_t (x[t][d] − μ_d)²
-//
-// A dimension with σ_d below 1e-10 (constant, or a single frame) is only
-// centred. Sums run in float64.
-func CMVN(m *features.Matrix) {
-	if m.Rows == 0 {
-		return
-	}
-	mean := make([]float64, m.Cols)
-	sq := make([]float64, m.Cols)
-	for t := 0; t < m.Rows; t++ {
-		for d, v := range m.Row(t) {
-			mean[d] += float64(v)
-		}
-	}
-	for d := range mean {
-		mean[d] /= float64(m.Rows)
-	}
-	for t := 0; t < m.Rows; t++ {
-		for d, v := range m.Row(t) {
-			e := float64(v) - mean[d]
-			sq[d] += e * e
-		}
-	}
-	for d := range sq {
-		sd := math.Sqrt(sq[d] / float64(m.Rows))
-		if sd < 1e-10 {
-			sd = 1
-		}
-		sq[d] = 1 / sd
-	}
-	for t := 0; t < m.Rows; t++ {
-		row := m.Row(t)
-		for d, v := range row {
-			row[d] = float32((float64(v) - mean[d]) * sq[d])
-		}
-	}
 }
 
 // ScoreFiles scores audio files in parallel and returns the scores in the

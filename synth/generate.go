@@ -7,13 +7,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/deep4deep/deep4deep/audio"
 	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/internal/atomicfile"
+	"github.com/deep4deep/deep4deep/internal/par"
 )
 
 // Version identifies the synthesis recipe. It changes whenever the audio
@@ -48,7 +47,7 @@ type Options struct {
 	Command string
 	// Progress, when set, is called after each file with the number of
 	// files written so far and the total. Calls are serialised.
-	Progress func(done, total int)
+	Progress par.Progress
 }
 
 // FieldError is an error in one field of Options (or of another options
@@ -144,65 +143,19 @@ func Generate(ctx context.Context, opts Options) error {
 			jobs = append(jobs, job{s, t})
 		}
 	}
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	next := make(chan job)
-	var (
-		mu    sync.Mutex
-		done  int
-		first error
-		wg    sync.WaitGroup
-	)
-	fail := func(err error) {
-		mu.Lock()
-		if first == nil {
-			first = err
-		}
-		mu.Unlock()
-		cancel()
-	}
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			g := NewRenderer(opts.Seed, src)
-			for j := range next {
-				x, err := g.Render(j.t)
-				if err != nil {
-					fail(fmt.Errorf("%s: %w", j.t.File, err))
-					continue
-				}
-				if err := audio.WriteWAV16(c.AudioPath(j.set, j.t), x, Rate); err != nil {
-					fail(err)
-					continue
-				}
-				mu.Lock()
-				done++
-				if opts.Progress != nil {
-					opts.Progress(done, len(jobs))
-				}
-				mu.Unlock()
+	// One renderer per worker; every file's randomness comes from the seed
+	// and the row, so the output does not depend on the number of workers.
+	err = par.Do(ctx, len(jobs), opts.Workers,
+		func() (*Renderer, error) { return NewRenderer(opts.Seed, src), nil }, nil,
+		func(_ context.Context, g *Renderer, i int) error {
+			j := jobs[i]
+			x, err := g.Render(j.t)
+			if err != nil {
+				return fmt.Errorf("%s: %w", j.t.File, err)
 			}
-		}()
-	}
-feed:
-	for _, j := range jobs {
-		select {
-		case next <- j:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	if first != nil {
-		return first
-	}
-	if err := ctx.Err(); err != nil {
+			return audio.WriteWAV16(c.AudioPath(j.set, j.t), x, Rate)
+		}, opts.Progress)
+	if err != nil {
 		return err
 	}
 	for _, s := range corpus.Sets {

@@ -34,7 +34,7 @@ func AugmentRNG(seed uint64, epoch, utt int) *rand.Rand {
 // augmentedSet recomputes the features of the train utterances from their
 // transformed waveforms (one epoch's), normalised with the clean train
 // statistics norm, into a new frameSet with the labels of clean.
-func augmentedSet(ctx context.Context, cfg features.Config, paths []string, clean *frameSet, norm features.Normalization,
+func augmentedSet(ctx context.Context, cfg features.Config, lim audio.Limits, paths []string, clean *frameSet, norm features.Normalization,
 	tf WaveTransform, ft FeatureTransform, seed uint64, epoch, workers int) (*frameSet, error) {
 	s := &frameSet{utts: make([]features.Matrix, len(paths)), labels: clean.labels, dim: clean.dim}
 	workers = max(1, min(workers, len(paths)))
@@ -66,7 +66,7 @@ func augmentedSet(ctx context.Context, cfg features.Config, paths []string, clea
 				if i >= len(paths) {
 					return
 				}
-				x, err := audio.Load(paths[i], cfg.SampleRate)
+				x, err := audio.LoadLimited(paths[i], cfg.SampleRate, lim)
 				rng := AugmentRNG(seed, epoch, i)
 				if err == nil {
 					in := x

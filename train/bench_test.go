@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/deep4deep/deep4deep/audio"
 	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/nn"
@@ -125,7 +126,7 @@ func BenchmarkDevEval(b *testing.B) {
 		paths[i], labels[i] = c.AudioPath(corpus.Dev, t), int32(t.Label)
 	}
 	cfg := features.DefaultConfig(features.Fbank)
-	frames, _, err := scanDev(b.Context(), cfg, paths, 2, 0, nil)
+	frames, _, err := scanDev(b.Context(), cfg, audio.Limits{}, paths, 2, 0, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -135,7 +136,7 @@ func BenchmarkDevEval(b *testing.B) {
 	}
 	net, _ := benchNet(b, 2)
 	defer net.Close()
-	d := newDevEvaluator(paths, labels, cfg, norm, 2, 0, 8)
+	d := newDevEvaluator(paths, labels, cfg, audio.Limits{}, norm, 2, 0, 8)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, _, err := d.run(b.Context(), net, nil); err != nil {

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/deep4deep/deep4deep/audio"
 	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/eval"
 	"github.com/deep4deep/deep4deep/features"
@@ -46,6 +47,8 @@ type CNNOptions struct {
 	// workers (0: all cores). Results are bit-identical for a given seed and
 	// thread count.
 	Threads int
+	// Limits bound every audio file read (zero: audio's defaults, 1 h).
+	Limits audio.Limits
 	// Resume continues the run whose checkpoint is in Out/checkpoint.
 	Resume bool
 	// Augment, when set, transforms every train utterance's waveform anew
@@ -190,7 +193,7 @@ func TrainCNN(ctx context.Context, o CNNOptions) (*Result, error) {
 	}
 
 	// Features of both sets, then train-set normalisation applied to both.
-	train, err := extractTrials(ctx, o.Corpus, corpus.Train, trainTrials, o.Features, o.Threads, o.Progress)
+	train, err := extractTrials(ctx, o.Corpus, corpus.Train, trainTrials, o.Features, o.Limits, o.Threads, o.Progress)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +212,7 @@ func TrainCNN(ctx context.Context, o CNNOptions) (*Result, error) {
 	for i, t := range devTrials {
 		devPaths[i], devLabels[i] = o.Corpus.AudioPath(corpus.Dev, t), int32(t.Label)
 	}
-	devTotal, devCache, err := scanDev(ctx, o.Features, devPaths, o.Threads, devCacheBytes, o.Progress)
+	devTotal, devCache, err := scanDev(ctx, o.Features, o.Limits, devPaths, o.Threads, devCacheBytes, o.Progress)
 	if err != nil {
 		return nil, fmt.Errorf("dev set: %w", err)
 	}
@@ -259,7 +262,7 @@ func TrainCNN(ctx context.Context, o CNNOptions) (*Result, error) {
 	}
 
 	img := train.dim * o.Arch.InputWidth
-	dv := newDevEvaluator(devPaths, devLabels, o.Features, norm, o.Threads, o.DevFrames, half)
+	dv := newDevEvaluator(devPaths, devLabels, o.Features, o.Limits, norm, o.Threads, o.DevFrames, half)
 	dv.cache = devCache
 	var best *model.Model
 	if st.BestEpoch > 0 {
@@ -275,7 +278,7 @@ func TrainCNN(ctx context.Context, o CNNOptions) (*Result, error) {
 		t0 := time.Now()
 		epochSet := train
 		if o.Augment != nil || o.AugmentFeatures != nil {
-			if epochSet, err = augmentedSet(ctx, o.Features, trainPaths(o.Corpus, trainTrials), train, norm, o.Augment, o.AugmentFeatures, o.Seed, epoch, o.Threads); err != nil {
+			if epochSet, err = augmentedSet(ctx, o.Features, o.Limits, trainPaths(o.Corpus, trainTrials), train, norm, o.Augment, o.AugmentFeatures, o.Seed, epoch, o.Threads); err != nil {
 				return nil, fmt.Errorf("train set, epoch %d: %w", epoch, err)
 			}
 		}
@@ -408,7 +411,7 @@ func trainPaths(c corpus.Corpus, trials []corpus.Trial) []string {
 }
 
 // extractTrials computes the features of one set's trials.
-func extractTrials(ctx context.Context, c corpus.Corpus, set corpus.Set, trials []corpus.Trial, cfg features.Config, workers int, p Progress) (*frameSet, error) {
+func extractTrials(ctx context.Context, c corpus.Corpus, set corpus.Set, trials []corpus.Trial, cfg features.Config, lim audio.Limits, workers int, p Progress) (*frameSet, error) {
 	paths := make([]string, len(trials))
 	labels := make([]int32, len(trials))
 	for i, t := range trials {
@@ -417,7 +420,7 @@ func extractTrials(ctx context.Context, c corpus.Corpus, set corpus.Set, trials 
 	}
 	update, end := p.start(fmt.Sprintf("%s %s features", set, cfg.Kind), "files", len(paths))
 	defer end()
-	s, err := extractSet(ctx, cfg, paths, labels, workers, update)
+	s, err := extractSet(ctx, cfg, lim, paths, labels, workers, update)
 	if err != nil {
 		return nil, fmt.Errorf("%s set: %w", set, err)
 	}
@@ -435,7 +438,7 @@ const devCacheBytes = 128 << 20
 // number of frames and, when they fit in budget bytes, the features
 // themselves (nil otherwise). An utterance without frames is an error
 // naming its file.
-func scanDev(ctx context.Context, cfg features.Config, paths []string, workers int, budget int, p Progress) (int, []features.Matrix, error) {
+func scanDev(ctx context.Context, cfg features.Config, lim audio.Limits, paths []string, workers int, budget int, p Progress) (int, []features.Matrix, error) {
 	update, end := p.start(fmt.Sprintf("dev %s features", cfg.Kind), "files", len(paths))
 	defer end()
 	var (
@@ -445,7 +448,7 @@ func scanDev(ctx context.Context, cfg features.Config, paths []string, workers i
 		a     arena
 	)
 	cache := make([]features.Matrix, len(paths))
-	err := features.ExtractFiles(ctx, cfg, paths, workers, func(i int, m *features.Matrix) error {
+	err := features.ExtractFilesLimited(ctx, cfg, lim, paths, workers, func(i int, m *features.Matrix) error {
 		if m.Rows == 0 {
 			return features.ErrNoFrames
 		}
@@ -485,6 +488,7 @@ type devEvaluator struct {
 	paths   []string
 	labels  []int32
 	cfg     features.Config
+	lim     audio.Limits
 	norm    features.Normalization
 	workers int
 	limit   int
@@ -503,9 +507,9 @@ type devEvaluator struct {
 // model.InferenceBatch).
 const devBatch = 256
 
-func newDevEvaluator(paths []string, labels []int32, cfg features.Config, norm features.Normalization, workers, limit, half int) *devEvaluator {
+func newDevEvaluator(paths []string, labels []int32, cfg features.Config, lim audio.Limits, norm features.Normalization, workers, limit, half int) *devEvaluator {
 	img := len(norm.Mean) * (2*half + 1)
-	return &devEvaluator{paths: paths, labels: labels, cfg: cfg, norm: norm, workers: workers, limit: limit, half: half, img: img,
+	return &devEvaluator{paths: paths, labels: labels, cfg: cfg, lim: lim, norm: norm, workers: workers, limit: limit, half: half, img: img,
 		x: make([]float32, devBatch*img), logits: make([]float32, 2*devBatch), owner: make([]int32, devBatch)}
 }
 
@@ -598,7 +602,7 @@ func (d *devEvaluator) extract(ctx context.Context, lo, hi int) ([]features.Matr
 		d.utts = make([]features.Matrix, hi-lo)
 	}
 	d.utts = d.utts[:hi-lo]
-	err := features.ExtractFiles(ctx, d.cfg, d.paths[lo:hi], d.workers, func(i int, m *features.Matrix) error {
+	err := features.ExtractFilesLimited(ctx, d.cfg, d.lim, d.paths[lo:hi], d.workers, func(i int, m *features.Matrix) error {
 		if m.Rows == 0 {
 			return features.ErrNoFrames
 		}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/deep4deep/deep4deep/audio"
 	"github.com/deep4deep/deep4deep/features"
 )
 
@@ -66,9 +67,9 @@ func (s *frameSet) finish() {
 // extractSet computes the features of paths (labels per path) on workers
 // goroutines into a frameSet. An utterance without frames is an error naming
 // its file: training never skips data silently.
-func extractSet(ctx context.Context, cfg features.Config, paths []string, labels []int32, workers int, progress func(done int)) (*frameSet, error) {
+func extractSet(ctx context.Context, cfg features.Config, lim audio.Limits, paths []string, labels []int32, workers int, progress func(done int)) (*frameSet, error) {
 	s := &frameSet{utts: make([]features.Matrix, len(paths)), labels: labels}
-	err := features.ExtractFiles(ctx, cfg, paths, workers, func(i int, m *features.Matrix) error {
+	err := features.ExtractFilesLimited(ctx, cfg, lim, paths, workers, func(i int, m *features.Matrix) error {
 		if m.Rows == 0 {
 			return features.ErrNoFrames
 		}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/deep4deep/deep4deep/audio"
 	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/eval"
 	"github.com/deep4deep/deep4deep/features"
@@ -40,6 +41,8 @@ type GMMOptions struct {
 	CMVN    bool
 	Seed    uint64
 	Threads int // EM threads and extraction workers (0: all cores)
+	// Limits bound every audio file read (zero: audio's defaults, 1 h).
+	Limits audio.Limits
 
 	Logf     func(format string, args ...any)
 	Progress Progress
@@ -129,13 +132,13 @@ func TrainGMM(ctx context.Context, o GMMOptions) (*Result, error) {
 		if len(ts) == 0 {
 			return nil, fmt.Errorf("the train set has no %s trials", class)
 		}
-		fs, err := extractTrials(ctx, o.Corpus, corpus.Train, ts, o.Features, o.Threads, o.Progress)
+		fs, err := extractTrials(ctx, o.Corpus, corpus.Train, ts, o.Features, o.Limits, o.Threads, o.Progress)
 		if err != nil {
 			return nil, err
 		}
 		if o.CMVN {
 			for i := range fs.utts {
-				model.CMVN(&fs.utts[i])
+				features.CMVN(&fs.utts[i])
 			}
 		}
 		// The per-utterance arena is garbage once copied (fs is not used
@@ -180,19 +183,17 @@ func TrainGMM(ctx context.Context, o GMMOptions) (*Result, error) {
 		paths[i] = o.Corpus.AudioPath(corpus.Dev, t)
 	}
 	update, end := o.Progress.start("dev scores", "files", len(paths))
+	m.Limits = o.Limits
 	scores, err := m.ScoreFiles(ctx, paths, o.Threads, func(done, _ int) { update(done) })
 	end()
 	if err != nil {
 		return nil, fmt.Errorf("dev set: %w", err)
 	}
-	var gen, spoof []float64
+	byID := make(map[string]float64, len(devTrials))
 	for i, t := range devTrials {
-		if t.Label == corpus.Genuine {
-			gen = append(gen, scores[i])
-		} else {
-			spoof = append(spoof, scores[i])
-		}
+		byID[t.ID()] = scores[i]
 	}
+	gen, spoof := eval.ClassScores(devTrials, byID)
 	info.DevEER, info.DevEERStep = eval.EER(gen, spoof), eval.EERStep(gen, spoof)
 	info.Seconds = time.Since(start).Seconds()
 	raw, err := json.Marshal(info)

@@ -20,7 +20,6 @@ import (
 	"runtime"
 
 	"github.com/deep4deep/deep4deep/corpus"
-	"github.com/deep4deep/deep4deep/model"
 )
 
 // Progress reports a long stage (feature extraction, an epoch): it is called
@@ -60,7 +59,7 @@ func defaultThreads(n int) int {
 // loadTrainDev reads and validates the train and dev protocols of c (every
 // listed audio file must exist, both classes present) and fingerprints them.
 // It runs before any feature work, so a broken corpus fails at once.
-func loadTrainDev(c corpus.Corpus) (train, dev []corpus.Trial, fp *model.Fingerprint, err error) {
+func loadTrainDev(c corpus.Corpus) (train, dev []corpus.Trial, fp *corpus.Fingerprint, err error) {
 	if train, err = c.Trials(corpus.Train); err != nil {
 		return nil, nil, nil, err
 	}
@@ -73,7 +72,7 @@ func loadTrainDev(c corpus.Corpus) (train, dev []corpus.Trial, fp *model.Fingerp
 	if err = checkClasses(corpus.Dev, dev); err != nil {
 		return nil, nil, nil, err
 	}
-	fp, err = Fingerprint(c, map[corpus.Set][]corpus.Trial{corpus.Train: train, corpus.Dev: dev})
+	fp, err = c.Fingerprint(map[corpus.Set][]corpus.Trial{corpus.Train: train, corpus.Dev: dev})
 	if err != nil {
 		return nil, nil, nil, err
 	}

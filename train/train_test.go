@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/deep4deep/deep4deep/audio"
 	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/eval"
 	"github.com/deep4deep/deep4deep/features"
@@ -294,11 +295,11 @@ func TestDevCacheMatchesStreaming(t *testing.T) {
 	}
 	cfg := features.DefaultConfig(features.Fbank)
 	ctx := context.Background()
-	total, cache, err := scanDev(ctx, cfg, paths, 2, 1<<30, nil)
+	total, cache, err := scanDev(ctx, cfg, audio.Limits{}, paths, 2, 1<<30, nil)
 	if err != nil || cache == nil {
 		t.Fatalf("scan: %v (cache %v)", err, cache != nil)
 	}
-	if n, small, _ := scanDev(ctx, cfg, paths, 2, 4*64*total-1, nil); small != nil || n != total {
+	if n, small, _ := scanDev(ctx, cfg, audio.Limits{}, paths, 2, 4*64*total-1, nil); small != nil || n != total {
 		t.Fatalf("a dev set over budget was cached (%d frames, want %d)", n, total)
 	}
 	stats := features.NewStats(64)
@@ -315,8 +316,8 @@ func TestDevCacheMatchesStreaming(t *testing.T) {
 	}
 	defer net.Close()
 	for _, limit := range []int{0, 7} {
-		streamed := newDevEvaluator(paths, labels, cfg, norm, 2, limit, 8)
-		cached := newDevEvaluator(paths, labels, cfg, norm, 2, limit, 8)
+		streamed := newDevEvaluator(paths, labels, cfg, audio.Limits{}, norm, 2, limit, 8)
+		cached := newDevEvaluator(paths, labels, cfg, audio.Limits{}, norm, 2, limit, 8)
 		cached.cache = cache
 		l1, e1, err := streamed.run(ctx, net, nil)
 		if err != nil {

@@ -15,8 +15,8 @@ import (
 const fixtureModel = "../../model/testdata/cnn"
 
 // TestPredictHostileCLI: every crafted file of audio/testdata/hostile gives
-// predict a one-line error naming it (exit 1) or the label no_speech with
-// its score and a reason.
+// predict an error naming it (exit 1; with --json one object with "error")
+// or the label no_speech with its score and a reason.
 func TestPredictHostileCLI(t *testing.T) {
 	dir := "../../audio/testdata/hostile"
 	for _, tc := range []struct{ file, want string }{
@@ -35,8 +35,12 @@ func TestPredictHostileCLI(t *testing.T) {
 		path := filepath.Join(dir, tc.file)
 		code, out, errs := run("predict", "--model", fixtureModel, "--json", path)
 		if strings.HasSuffix(tc.file, ".flac") || strings.HasPrefix(tc.file, "wav_") {
-			if code != 1 || out != "" || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, path) || !strings.Contains(errs, tc.want) {
-				t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 1 and one line naming it with %q", tc.file, code, out, errs, tc.want)
+			// predict keeps going past a bad file: with --json its line is
+			// an object with "error" (naming the file), and the exit status 1.
+			var e struct{ File, Error string }
+			if err := json.Unmarshal([]byte(out), &e); err != nil || code != 1 || strings.Count(out, "\n") != 1 ||
+				e.File != path || !strings.Contains(e.Error, path) || !strings.Contains(e.Error, tc.want) {
+				t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 1 and one error object naming it with %q", tc.file, code, out, errs, tc.want)
 			}
 			continue
 		}
@@ -72,11 +76,32 @@ func TestMaxDurationFlag(t *testing.T) {
 		{"predict", "--model", fixtureModel, wav},
 		{"score", "--model", fixtureModel, "--corpus", "x", "--set", "eval", "--out", "x"},
 		{"features", "--corpus", "x", "--set", "eval", "--out", "x"},
+		{"train", "--corpus", "x", "--out", "x"},
 	} {
 		args := append([]string{cmd[0], "--max-duration", "-1s"}, cmd[1:]...)
 		if code, _, errs := run(args...); code != 2 || !strings.Contains(errs, "--max-duration -1s") {
 			t.Errorf("%s --max-duration -1s: exit %d, %q", cmd[0], code, errs)
 		}
+	}
+}
+
+// TestMaxDurationTrainFeatures: the limit reaches the audio that train and
+// features read (the corpus's files last 0.6 s).
+func TestMaxDurationTrainFeatures(t *testing.T) {
+	root := workflowCorpus(t, 2)
+	out := t.TempDir()
+	for _, args := range [][]string{
+		{"train", "--corpus", root, "--out", filepath.Join(out, "m"), "--model", "gmm", "--components", "2", "--max-duration", "500ms"},
+		{"train", "--corpus", root, "--out", filepath.Join(out, "c"), "--epochs", "1", "--max-duration", "500ms"},
+		{"features", "--corpus", root, "--set", "dev", "--out", filepath.Join(out, "f"), "--max-duration", "500ms"},
+	} {
+		code, _, errs := run(append(args, "--quiet")...)
+		if code != 1 || !strings.Contains(errs, ".wav: audio longer than the duration limit") || !strings.Contains(errs, "the limit is 500ms (raise the limit with --max-duration)") {
+			t.Errorf("%s: exit %d, %q", args[0], code, errs)
+		}
+	}
+	if code, _, errs := run("features", "--corpus", root, "--set", "dev", "--out", filepath.Join(out, "f"), "--max-duration", "700ms", "--quiet"); code != 0 {
+		t.Errorf("features, 700 ms limit: exit %d, %q", code, errs)
 	}
 }
 

@@ -49,7 +49,12 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	iters := fs.Int("gmm-iters", gmmDef.Iters, "gmm: maximum EM iterations")
 	maxFrames := fs.Int("max-frames", 0, "gmm: random train frames per class (0: every frame)")
 	cmvn := fs.Bool("cmvn", false, "gmm: per-utterance mean and variance normalisation (the official baseline has none)")
+	maxDur := maxDurationFlag(fs)
 	if err := fs.Parse(args, false); err != nil {
+		return err
+	}
+	lim, err := audioLimits("train", *maxDur)
+	if err != nil {
 		return err
 	}
 	if err := fs.Require("out"); err != nil {
@@ -82,7 +87,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	switch *kind {
 	case model.CNN:
 		o := cnnDef
-		o.Corpus, o.Out, o.Seed, o.Threads = c, *out, *seed, *threads
+		o.Corpus, o.Out, o.Seed, o.Threads, o.Limits = c, *out, *seed, *threads, lim
 		o.Epochs, o.Patience, o.Batch, o.LR = *epochs, *patience, *batch, *lr
 		o.FramesPerUtt, o.DevFrames, o.Balance, o.Resume = *fpu, *devFrames, *balance, *resume
 		if *feat != "" {
@@ -106,7 +111,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 		o.Logf, o.Progress = logf, progressOf(env)
 		res, err := train.TrainCNN(ctx, o)
 		if err != nil {
-			return err
+			return limitHint(err)
 		}
 		fmt.Fprintf(env.Stdout, "best epoch %d: dev EER %.2f%%; model in %s\n", res.BestEpoch, 100*res.DevEER, *out)
 	case model.GMM:
@@ -114,7 +119,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 			return cli.Usagef("train: --resume applies to --model cnn only")
 		}
 		o := gmmDef
-		o.Corpus, o.Out, o.Seed, o.Threads = c, *out, *seed, *threads
+		o.Corpus, o.Out, o.Seed, o.Threads, o.Limits = c, *out, *seed, *threads, lim
 		o.Components, o.Iters, o.MaxFrames, o.CMVN = *comps, *iters, *maxFrames, *cmvn
 		if *feat != "" {
 			k, err := features.ParseKind(*feat)
@@ -129,7 +134,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 		o.Logf, o.Progress = logf, progressOf(env)
 		res, err := train.TrainGMM(ctx, o)
 		if err != nil {
-			return err
+			return limitHint(err)
 		}
 		fmt.Fprintf(env.Stdout, "dev EER %.2f%%; model in %s\n", 100*res.DevEER, *out)
 	default:

@@ -1,0 +1,103 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+
+	"github.com/deep4deep/deep4deep/audio"
+	"github.com/deep4deep/deep4deep/features"
+)
+
+// PredictEach is PredictFiles for audio of any format audio.Decoder knows
+// (WAV, FLAC, MP3 in-process; Ogg, WebM, M4A, … through ffmpeg when
+// installed; dec nil: the zero Decoder, with m.Limits), and it does not stop
+// at a bad file: fn is called once per file, from the worker goroutines,
+// with the file's index and either its prediction or an error naming the
+// file. workers ≤ 0 means GOMAXPROCS. It returns an error only when no
+// predictor can be made or ctx is cancelled.
+func (m *Model) PredictEach(ctx context.Context, paths []string, workers int, dec *audio.Decoder, fn func(i int, p Prediction, err error)) error {
+	if dec == nil {
+		dec = &audio.Decoder{Limits: m.Limits}
+	}
+	if len(paths) == 0 {
+		return ctx.Err()
+	}
+	workers, threads := split(workers, len(paths))
+	preds := make([]*predictor, workers)
+	for w := range preds {
+		p, err := m.newPredictor(threads)
+		if err != nil {
+			for _, q := range preds[:w] {
+				q.close()
+			}
+			return err
+		}
+		preds[w] = p
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for _, p := range preds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer p.close()
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= len(paths) {
+					return
+				}
+				pr, err := p.predictPath(ctx, dec, paths[i])
+				fn(i, pr, err)
+			}
+		}()
+	}
+	wg.Wait()
+	return ctx.Err()
+}
+
+// predictPath reads, decodes and predicts one file; errors name it.
+func (p *predictor) predictPath(ctx context.Context, dec *audio.Decoder, path string) (Prediction, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Prediction{}, err // *PathError names the file
+	}
+	x, _, err := dec.DecodeTo(ctx, data, p.cfg.Features.SampleRate)
+	if err != nil {
+		return Prediction{}, fmt.Errorf("%s: %w", path, err)
+	}
+	pr, err := p.predictSamples(x)
+	if err != nil {
+		return Prediction{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return pr, nil
+}
+
+// predictSamples scores samples at the model's rate and runs the speech
+// check on them, as predictFile does after loading a file.
+func (p *predictor) predictSamples(samples []float32) (Prediction, error) {
+	score, err := p.sc.ScoreSamples(samples)
+	if err != nil {
+		return Prediction{}, err
+	}
+	sp, err := p.speech(samples)
+	if err != nil {
+		return Prediction{}, err
+	}
+	return Prediction{Score: score, Label: Label(score, sp.Speech), Speech: sp}, nil
+}
+
+// speech runs the speech check on samples just scored: on the scorer's own
+// features when they are the check's, else on samples resampled for it.
+func (p *predictor) speech(samples []float32) (features.Speech, error) {
+	if p.reuse {
+		return p.det.DetectFbank(&p.b.raw)
+	}
+	x, err := audio.Resample(samples, p.cfg.Features.SampleRate, features.SpeechConfig().SampleRate)
+	if err != nil {
+		return features.Speech{}, err
+	}
+	return p.det.Detect(x)
+}

@@ -295,7 +295,8 @@ func ReadProtocolFormat(path string, format Format) ([]Trial, error) {
 	return nil, fmt.Errorf("%s: unknown corpus format %q", path, format)
 }
 
-// Conditions parses t.Conditions into its name/value pairs, in column order.
+// ConditionKeys parses t.Conditions into its name/value pairs, in column
+// order.
 func (t Trial) ConditionKeys() []Key {
 	if t.Conditions == "" {
 		return nil

@@ -7,20 +7,16 @@ import (
 	"slices"
 	"strings"
 	"testing"
-)
 
-// real2019 is the folder of the real ASVspoof 2019 protocols, shared beside
-// the repository.
-const real2019 = "../../shared/asvspoof2019"
+	"github.com/deep4deep/deep4deep/internal/testshared"
+)
 
 // TestReal2019Protocols reads the released ASVspoof 2019 CM protocols. The
 // expected counts come from the corpus description (Wang et al. 2020,
 // table 1) and were checked with awk on the files: rows, bona fide and spoof
 // trials, speakers, attacks and (PA) environments per set.
 func TestReal2019Protocols(t *testing.T) {
-	if _, err := os.Stat(real2019); err != nil {
-		t.Skipf("real 2019 protocols not available (%v); they live in ../shared beside the repository", err)
-	}
+	real2019 := testshared.Path(t, "asvspoof2019")
 	type want struct {
 		bona, spoof, speakers, attacks, envs int
 	}
@@ -349,10 +345,10 @@ func FuzzParseFormats(f *testing.F) {
 // TestProtocol2019RoundTrip: the real PA dev protocol formats back to its
 // own bytes.
 func TestProtocol2019RoundTrip(t *testing.T) {
-	path := filepath.Join(real2019, "PA", "ASVspoof2019.PA.cm.dev.trl.txt")
+	path := testshared.Path(t, "asvspoof2019/PA/ASVspoof2019.PA.cm.dev.trl.txt")
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Skipf("real 2019 protocols not available (%v)", err)
+		t.Fatal(err)
 	}
 	trials, err := ReadProtocolFormat(path, ASVspoof2019)
 	if err != nil {

@@ -77,3 +77,30 @@ func TestShardStable(t *testing.T) {
 		}
 	}
 }
+
+// TestShardTrials: a shard checks only its own audio files.
+func TestShardTrials(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{}
+	var list string
+	for i := range 20 {
+		p := fmt.Sprintf("a/%02d.wav", i)
+		list += p + " spoof\n"
+		if (Shard{0, 2}).Has(fmt.Sprintf("a/%02d", i)) {
+			files[p] = "x"
+		}
+	}
+	files["eval.list"] = list
+	touch(t, root, files)
+	c := Corpus{Root: root}
+	got, err := c.ShardTrials(Eval, Shard{0, 2})
+	if err != nil || len(got) != len(files)-1 {
+		t.Fatalf("shard 0/2: %d trials, %v; want %d", len(got), err, len(files)-1)
+	}
+	if _, err := c.ShardTrials(Eval, Shard{1, 2}); err == nil {
+		t.Error("shard 1/2 with its files missing accepted")
+	}
+	if _, err := c.Trials(Eval); err == nil {
+		t.Error("whole set with files missing accepted")
+	}
+}

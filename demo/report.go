@@ -151,6 +151,11 @@ type SystemSummary struct {
 	NSpoof       int         `json:"n_spoof"`
 	TrainSeconds float64     `json:"train_seconds"`
 	ScoreSeconds float64     `json:"score_seconds"`
+	// TDCFLegacy and TDCFRevised are the eval set's minimum normalised
+	// t-DCF (ASVspoof 2019 and 2021 forms) at the ASVspoof 5 reference ASV
+	// operating point; null when not computed.
+	TDCFLegacy  *float64 `json:"tdcf_legacy"`
+	TDCFRevised *float64 `json:"tdcf_revised"`
 }
 
 // Summary returns the summary.json content of r.
@@ -169,6 +174,7 @@ func (r *Report) Summary() Summary {
 			NGenuine: sys.Eval.NGenuine, NSpoof: sys.Eval.NSpoof,
 			TrainSeconds: round3(sys.TrainSeconds), ScoreSeconds: round3(sys.ScoreSeconds),
 			EERCI95: ci(sys.EvalCI, sys.Eval.EER), DevEERCI95: ci(sys.DevCI, sys.Dev.EER),
+			TDCFLegacy: sys.Eval.TDCFLegacy, TDCFRevised: sys.Eval.TDCFRevised,
 		}
 	}
 	if len(r.Calibrated) > 0 {
@@ -323,6 +329,14 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		p("| %s | %s | %s | %s | %s | %s | %.0f s | %.0f s |\n", s.Name,
 			pctCI(s.Eval.EER, s.EvalCI), pct(s.Eval.EERStep), pct(s.Eval.Accuracy), pct(s.Eval.F1),
 			pctCI(s.Dev.EER, s.DevCI), s.TrainSeconds, s.ScoreSeconds)
+	}
+	p("\n")
+	for _, s := range r.Systems {
+		if s.Eval.TDCFLegacy != nil && s.Eval.TDCFRevised != nil && s.Eval.TDCFASV != nil {
+			p("- %s: minimum normalised t-DCF on eval %.4f (legacy, ASVspoof 2019) and %.4f (revised, ASVspoof 2021), "+
+				"at the %s: Pfa %.5f, Pmiss %.5f, Pfa,spoof %.4f.\n", s.Name, *s.Eval.TDCFLegacy, *s.Eval.TDCFRevised,
+				s.Eval.TDCFASV.Source, s.Eval.TDCFASV.PfaASV, s.Eval.TDCFASV.PmissASV, 1-s.Eval.TDCFASV.PmissSpoofASV)
+		}
 	}
 	p("\n")
 	if len(r.Findings) > 0 {

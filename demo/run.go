@@ -293,6 +293,11 @@ func evaluateFile(path string, trials []corpus.Trial) (*eval.Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	// The demo has no ASV system: the t-DCF uses the fixed ASVspoof 5
+	// reference operating point (named in the report).
+	if err := res.AddTDCF(trials, scores, eval.ASVspoof5Reference); err != nil {
+		return nil, fmt.Errorf("%s: t-DCF: %w", path, err)
+	}
 	return res, nil
 }
 

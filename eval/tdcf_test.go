@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"math"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/deep4deep/deep4deep/corpus"
+	"github.com/deep4deep/deep4deep/internal/testshared"
 )
 
 // TestTDCFHandWorked checks both forms on cases worked by hand (the
@@ -131,10 +131,7 @@ func TestTDCFReference(t *testing.T) {
 			var op ASVOperatingPoint
 			switch {
 			case c.ASV.File != "":
-				path := filepath.Join("../../shared/asvspoof2019", c.ASV.File)
-				if _, err := os.Stat(path); err != nil {
-					t.Skipf("real ASV scores not available (%v)", err)
-				}
+				path := testshared.Path(t, "asvspoof2019/"+c.ASV.File)
 				s, err := ReadASVScores(path)
 				if err != nil {
 					t.Fatal(err)

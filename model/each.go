@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"sync"
-	"sync/atomic"
 
 	"github.com/deep4deep/deep4deep/audio"
 	"github.com/deep4deep/deep4deep/features"
+	"github.com/deep4deep/deep4deep/internal/par"
 )
 
 // PredictEach is PredictFiles for audio of any format audio.Decoder knows
@@ -26,36 +25,17 @@ func (m *Model) PredictEach(ctx context.Context, paths []string, workers int, de
 		return ctx.Err()
 	}
 	workers, threads := split(workers, len(paths))
-	preds := make([]*predictor, workers)
-	for w := range preds {
-		p, err := m.newPredictor(threads)
-		if err != nil {
-			for _, q := range preds[:w] {
-				q.close()
-			}
-			return err
-		}
-		preds[w] = p
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for _, p := range preds {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer p.close()
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= len(paths) {
-					return
-				}
-				pr, err := p.predictPath(ctx, dec, paths[i])
-				fn(i, pr, err)
-			}
-		}()
-	}
-	wg.Wait()
-	return ctx.Err()
+	// A bad file is reported through fn and does not stop the others, so
+	// the item function never fails: only a predictor that cannot be made
+	// or a cancelled ctx stops the pool.
+	return par.Do(ctx, len(paths), workers,
+		func() (*predictor, error) { return m.newPredictor(threads) },
+		(*predictor).close,
+		func(ctx context.Context, p *predictor, i int) error {
+			pr, err := p.predictPath(ctx, dec, paths[i])
+			fn(i, pr, err)
+			return nil
+		}, nil)
 }
 
 // predictPath reads, decodes and predicts one file; errors name it.

@@ -116,7 +116,7 @@ func (o *Options) defaults() {
 		o.IdleTimeout = 120 * time.Second
 	}
 	if o.Scorers <= 0 {
-		o.Scorers = runtime.NumCPU()
+		o.Scorers = runtime.GOMAXPROCS(0)
 	}
 	if o.QueueTimeout <= 0 {
 		o.QueueTimeout = 10 * time.Second

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/deep4deep/deep4deep/corpus"
+	"github.com/deep4deep/deep4deep/internal/testshared"
 )
 
 // TestPAProtocolsStructure: generated rows have the real ASVspoof 2019 PA
@@ -41,10 +42,7 @@ func TestPAProtocolsStructure(t *testing.T) {
 // TestReadLikePA reproduces the real train and dev rows from ../shared and
 // generates the eval rows, whose protocol is not public there.
 func TestReadLikePA(t *testing.T) {
-	dir := "../../shared/asvspoof2019/PA"
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("real PA protocols not available (%v)", err)
-	}
+	dir := testshared.Path(t, "asvspoof2019/PA")
 	p, err := ReadLikePA(dir, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +73,7 @@ func TestReadLikePA(t *testing.T) {
 			t.Errorf("%s: %d rows kept, want about %.0f", s, n, want)
 		}
 	}
-	if _, err := ReadLikePA("../../shared/asvspoof2019/LA", 1); err == nil {
+	if _, err := ReadLikePA(testshared.Path(t, "asvspoof2019/LA"), 1); err == nil {
 		t.Error("LA protocols accepted as PA")
 	}
 }

@@ -108,7 +108,7 @@ func calibrateModel(ctx context.Context, env *cli.Env, setName string, c corpus.
 		return cli.Usagef("train: --calibrate-on: %v", err)
 	}
 	if threads <= 0 {
-		threads = runtime.NumCPU()
+		threads = runtime.GOMAXPROCS(0)
 	}
 	m, err := calibrate.FitModel(ctx, dir, c, set, threads, calibrate.DefaultOptions())
 	if err != nil {

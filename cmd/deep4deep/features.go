@@ -72,11 +72,10 @@ func runFeatures(ctx context.Context, env *cli.Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	trials, err := c.Trials(set)
+	trials, err := c.ShardTrials(set, shard)
 	if err != nil {
 		return err
 	}
-	trials = shard.Select(trials)
 	cfg := features.DefaultConfig(kind)
 	if _, err := features.New(cfg); err != nil {
 		return err

@@ -3,13 +3,16 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/eval"
+	"github.com/deep4deep/deep4deep/internal/testshared"
 )
 
 // listCorpus turns the 2017-layout workflow corpus into a list-format
@@ -206,4 +209,81 @@ func TestPA2019Workflow(t *testing.T) {
 		len(r.By["device_quality"]) != 3 || len(r.By["environment"]) != 4 || r.By["environment"]["aaa"]["eer_own"] == nil {
 		t.Errorf("eval JSON %s", out)
 	}
+}
+
+// TestEvalTDCFReference: `eval --asv-scores` with the organisers' 2019 LA
+// eval ASV scores gives both t-DCF forms equal to the independent NumPy
+// transcription (eval/testdata/gen_tdcf_ref.py, case la-eval), for CM
+// scores of the real LA eval size written as a list protocol and a score
+// file.
+func TestEvalTDCFReference(t *testing.T) {
+	asv := testshared.Path(t, "asvspoof2019/LA/ASVspoof2019.LA.asv.eval.gi.trl.scores.txt")
+	data, err := os.ReadFile("../../eval/testdata/tdcf_ref.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref struct {
+		Cases []struct {
+			Name string
+			CM   struct {
+				Seed       uint64
+				NBonafide  int     `json:"n_bonafide"`
+				NSpoof     int     `json:"n_spoof"`
+				MuBonafide float64 `json:"mu_bonafide"`
+				MuSpoof    float64 `json:"mu_spoof"`
+				Sigma      float64
+			}
+			TDCFLegacy  float64 `json:"tdcf_legacy"`
+			TDCFRevised float64 `json:"tdcf_revised"`
+		}
+	}
+	if err := json.Unmarshal(data, &ref); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range ref.Cases {
+		if c.Name != "la-eval" {
+			continue
+		}
+		// The generator of gen_tdcf_ref.py (grid 0).
+		lcg := func(seed uint64, n int, mu, sigma float64) []float64 {
+			x, out := seed, make([]float64, n)
+			for i := range out {
+				s := 0.0
+				for range 4 {
+					x = x*6364136223846793005 + 1442695040888963407
+					s += float64(x>>11) / float64(uint64(1)<<53)
+				}
+				out[i] = mu + sigma*(s-2.0)
+			}
+			return out
+		}
+		dir := t.TempDir()
+		var proto, scores strings.Builder
+		for k, v := range lcg(c.CM.Seed, c.CM.NBonafide, c.CM.MuBonafide, c.CM.Sigma) {
+			fmt.Fprintf(&proto, "b%d.flac bonafide\n", k)
+			fmt.Fprintf(&scores, "b%d %s\n", k, strconv.FormatFloat(v, 'g', -1, 64))
+		}
+		for k, v := range lcg(c.CM.Seed+1, c.CM.NSpoof, c.CM.MuSpoof, c.CM.Sigma) {
+			fmt.Fprintf(&proto, "s%d.flac spoof\n", k)
+			fmt.Fprintf(&scores, "s%d %s\n", k, strconv.FormatFloat(v, 'g', -1, 64))
+		}
+		os.WriteFile(filepath.Join(dir, "eval.list"), []byte(proto.String()), 0o644)
+		os.WriteFile(filepath.Join(dir, "cm.txt"), []byte(scores.String()), 0o644)
+		code, out, errs := run("eval", "--scores", filepath.Join(dir, "cm.txt"), "--protocol", filepath.Join(dir, "eval.list"), "--asv-scores", asv, "--json")
+		if code != 0 {
+			t.Fatalf("eval: exit %d: %s", code, errs)
+		}
+		var r struct {
+			TDCFLegacy  float64 `json:"tdcf_legacy"`
+			TDCFRevised float64 `json:"tdcf_revised"`
+		}
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(r.TDCFLegacy-c.TDCFLegacy) > 1e-12 || math.Abs(r.TDCFRevised-c.TDCFRevised) > 1e-12 {
+			t.Errorf("t-DCF legacy %.15g revised %.15g, reference %.15g %.15g", r.TDCFLegacy, r.TDCFRevised, c.TDCFLegacy, c.TDCFRevised)
+		}
+		return
+	}
+	t.Fatal("no la-eval case in the reference fixture")
 }

@@ -57,11 +57,10 @@ func runScore(ctx context.Context, env *cli.Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	trials, err := c.Trials(set)
+	trials, err := c.ShardTrials(set, shard)
 	if err != nil {
 		return err
 	}
-	trials = shard.Select(trials)
 	paths := make([]string, len(trials))
 	ids := make([]string, len(trials))
 	for i, t := range trials {

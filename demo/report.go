@@ -105,6 +105,10 @@ type Report struct {
 	// Findings are remarks about the results worth a reader's attention
 	// (written by Run from the numbers, e.g. which conditions are hardest).
 	Findings []string
+	// Calibrated are the systems' eval scores calibrated on dev; Fusion is
+	// their fusion (nil with fewer than two systems). See calibration.go.
+	Calibrated []Calibrated
+	Fusion     *Fusion
 }
 
 // Figure is one PNG of the report.
@@ -124,6 +128,10 @@ type Summary struct {
 	Seed       uint64   `json:"seed"`
 	// Bootstrap describes the confidence intervals of the systems' EERs.
 	Bootstrap string `json:"bootstrap"`
+	// Calibrated holds, per system, Cllr, min Cllr and the actual and
+	// minimum DCF of its eval scores calibrated on dev (the "fusion"
+	// system's scores are LLRs already).
+	Calibrated map[string]eval.CalibrationMetrics `json:"calibrated,omitempty"`
 }
 
 // SystemSummary is one system's entry in summary.json. Rates are fractions
@@ -168,6 +176,19 @@ func (r *Report) Summary() Summary {
 			EERCI95: ci(sys.EvalCI, sys.Eval.EER), DevEERCI95: ci(sys.DevCI, sys.Dev.EER),
 			TDCFLegacy: sys.Eval.TDCFLegacy, TDCFRevised: sys.Eval.TDCFRevised,
 		}
+	}
+	if len(r.Calibrated) > 0 {
+		s.Calibrated = map[string]eval.CalibrationMetrics{}
+		for _, c := range r.Calibrated {
+			s.Calibrated[c.Name] = c.Eval.CalibrationMetrics
+		}
+	}
+	if f := r.Fusion; f != nil {
+		s.Systems[FusionName] = SystemSummary{
+			EER: f.Eval.EER, EERStep: f.Eval.EERStep, Accuracy: f.Eval.Accuracy, F1: f.Eval.F1,
+			DevEER: f.Dev.EER, DevEERStep: f.Dev.EERStep, NGenuine: f.Eval.NGenuine, NSpoof: f.Eval.NSpoof,
+		}
+		s.Calibrated[FusionName] = f.Eval.CalibrationMetrics
 	}
 	return s
 }
@@ -324,6 +345,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 		p("\n")
 	}
+
+	r.writeCalibration(p)
 
 	// Per-condition EERs.
 	p("## EER by condition (eval)\n\n")

@@ -216,6 +216,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	rep.Systems = []System{cnn, gmmSys}
+	// 7. Calibration on dev and the fusion of both systems.
+	if rep.Calibrated, rep.Fusion, err = calibrateAndFuse(o.Out, trials, systems); err != nil {
+		return nil, err
+	}
 	rep.Stages = r.times
 	rep.Seconds, rep.CPUSeconds = time.Since(start).Seconds(), cpuSeconds()-cpu
 	rep.Findings = findings(rep)

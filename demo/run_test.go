@@ -97,6 +97,8 @@ func TestRunTiny(t *testing.T) {
 		Seconds float64                   `json:"seconds"`
 		Scale   float64                   `json:"scale"`
 		Seed    uint64                    `json:"seed"`
+		// per system (and the fusion): cllr, min_cllr, act_dcf, min_dcf
+		Calibrated map[string]map[string]float64 `json:"calibrated"`
 	}
 	data, err := os.ReadFile(filepath.Join(o.Out, SummaryFile))
 	if err != nil {
@@ -105,14 +107,27 @@ func TestRunTiny(t *testing.T) {
 	if err := json.Unmarshal(data, &sum); err != nil {
 		t.Fatal(err)
 	}
-	if sum.Seed != 3 || sum.Scale != 1 || !(sum.Seconds > 0) || len(sum.Systems) != 2 {
+	// cnn-fbank, gmm-cqcc and their fusion (calibration.go).
+	if sum.Seed != 3 || sum.Scale != 1 || !(sum.Seconds > 0) || len(sum.Systems) != 3 || sum.Systems[FusionName] == nil {
 		t.Errorf("summary seed %d scale %v seconds %v systems %d", sum.Seed, sum.Scale, sum.Seconds, len(sum.Systems))
+	}
+	if f := sum.Systems[FusionName]; f != nil && (f["eer"] == nil || f["n_genuine"] == nil || f["n_spoof"] == nil) {
+		t.Errorf("fusion summary %v lacks eer, n_genuine or n_spoof", f)
+	}
+	for name := range sum.Systems {
+		c := sum.Calibrated[name]
+		if c == nil || !(c["cllr"] >= 0) || !(c["min_cllr"] <= c["cllr"]+1e-9) {
+			t.Errorf("calibrated measures of %s: %v", name, c)
+		}
 	}
 	md, err := os.ReadFile(filepath.Join(o.Out, ReportFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	report := string(md)
+	if !strings.Contains(report, "## Calibrated scores and fusion") {
+		t.Error("report has no section on calibrated scores and the fusion")
+	}
 	evaluate := func(system string, set corpus.Set) *eval.Result {
 		trials, err := corpus.ReadProtocol(filepath.Join(o.Out, "corpus", filepath.FromSlash(corpus.ProtocolFile(set))))
 		if err != nil {

@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -85,5 +86,50 @@ func TestCNNResumeAugmented(t *testing.T) {
 	o.Resume = true
 	if _, err := TrainCNN(ctx, o); err == nil || !strings.Contains(err.Error(), "augment") {
 		t.Fatalf("resume with another augmentation: %v, want an error naming augment", err)
+	}
+}
+
+// BenchmarkAugmentCost measures what on-the-fly augmentation costs the
+// training throughput: one epoch of the seed network on 12 three-second
+// utterances, every frame (the seed recipe) or 64 frames per utterance
+// (the demo's), with each spec. samples/s counts the epoch's training time
+// including the augmented feature extraction (train-log's samples_per_s);
+// compare each spec with "none" in the same run:
+//
+//	go test ./train -run '^$' -bench AugmentCost -benchtime 1x -count 3
+func BenchmarkAugmentCost(b *testing.B) {
+	c := tinyCorpus(b, 12, 3)
+	specs := []string{"none", "rawboost:5@0.5,device@0.3,freqmask:8@0.5", "rawboost:5", "rawboost:2,device,freqmask:8"}
+	for _, fpu := range []int{0, 64} {
+		for _, spec := range specs {
+			b.Run(fmt.Sprintf("fpu=%d/%s", fpu, spec), func(b *testing.B) {
+				var sps float64
+				n := 0
+				for b.Loop() {
+					o := DefaultCNNOptions()
+					o.Corpus, o.Out = c, b.TempDir()
+					o.Epochs, o.Patience, o.Seed, o.Threads = 1, 0, 1, 2
+					o.FramesPerUtt, o.DevFrames = fpu, 10
+					sp, err := augment.Parse(spec)
+					if err != nil {
+						b.Fatal(err)
+					}
+					o.AugmentSpec = sp.String()
+					if f := sp.WaveFunc(); f != nil {
+						o.Augment = f
+					}
+					if f := sp.FeatureFunc(); f != nil {
+						o.AugmentFeatures = f
+					}
+					res, err := TrainCNN(context.Background(), o)
+					if err != nil {
+						b.Fatal(err)
+					}
+					sps += res.Log[0].SamplesPerSec
+					n++
+				}
+				b.ReportMetric(sps/float64(n), "samples/s")
+			})
+		}
 	}
 }

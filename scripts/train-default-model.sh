@@ -2,11 +2,9 @@
 # Trains the built-in default model (defaultmodel/model/): weights,
 # config.json and calibration.json, bit for bit for a given checkout.
 #
-# The model committed now was made by this script at commit 0be161c (synth
-# v1, before the calibration step existed) and calibrated afterwards by
-# scripts/calibrate-default-model.sh; see defaultmodel/model/recipe.json.
-# Running this script on a later commit makes the next built-in model (synth
-# v2, calibrated on its own dev set); commit its output to replace it.
+# The model committed in defaultmodel/model/ is this script's output (synth
+# recipe v2); see defaultmodel/model/recipe.json. Rerun it and commit the
+# output whenever the recipe changes.
 #
 # Recipe: the seed CNN on fbank (the best recipe on main when it was trained),
 # calibrated on the dev set (score -> LLR), on a synthetic corpus whose train and dev rows copy the real ASVspoof 2017 V2
@@ -19,7 +17,7 @@
 #
 # usage: scripts/train-default-model.sh [OUT_DIR]   (default: defaultmodel/model)
 # needs: Go, and the real protocols in ../shared/asvspoof2017/protocol_V2
-#        (or PROTOCOLS=DIR). Takes ~15 CPU-minutes on a 2-core machine.
+#        (or PROTOCOLS=DIR). Takes ~5 minutes on a quiet 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

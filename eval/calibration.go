@@ -70,43 +70,6 @@ func Cllr(genuine, spoof []float64) float64 {
 	return (ct/float64(len(genuine)) + cn/float64(len(spoof))) / (2 * math.Ln2)
 }
 
-// pavBlocks runs pool-adjacent-violators on the class labels of the scores
-// in ascending order (genuine first among ties, as a stable sort of
-// [genuine, spoof] puts them, like BOSARIS opt_loglr) and returns the pooled
-// blocks in score order. Unlike hullVertices it does not merge runs of equal
-// labels before pooling; the pooled partition is the same.
-func pavBlocks(g, s []uint64) []block {
-	nt, nn := len(g), len(s)
-	stack := make([]block, 0, 64)
-	i, j := 0, 0
-	for i < nt || j < nn {
-		var b block
-		if i < nt && (j == nn || g[i] <= s[j]) {
-			k := i
-			for i < nt && (j == nn || g[i] <= s[j]) {
-				i++
-			}
-			b = block{i - k, i - k}
-		} else {
-			k := j
-			for j < nn && (i == nt || s[j] < g[i]) {
-				j++
-			}
-			b = block{0, j - k}
-		}
-		stack = append(stack, b)
-		for len(stack) >= 2 {
-			p, q := stack[len(stack)-2], stack[len(stack)-1]
-			if p.ones*q.n < q.ones*p.n {
-				break
-			}
-			stack[len(stack)-2] = block{p.ones + q.ones, p.n + q.n}
-			stack = stack[:len(stack)-1]
-		}
-	}
-	return stack
-}
-
 // MinCllr returns the Cllr of the scores after the optimal monotone
 // transformation to LLRs on this set, as BOSARIS min_cllr.m computes it
 // (opt_loglr with the 'raw' option): PAV gives each block of trials the

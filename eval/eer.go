@@ -105,12 +105,24 @@ type block struct{ ones, n int }
 // order from (fa, miss) = (len(s), 0) to (0, len(g)). fa counts spoof
 // trials above the threshold, miss genuine trials at or below it.
 func hullVertices(g, s []uint64, vertex func(fa, miss int)) {
+	fa, miss := len(s), 0
+	vertex(fa, miss)
+	for _, b := range pavBlocks(g, s) {
+		miss += b.ones
+		fa -= b.n - b.ones
+		vertex(fa, miss)
+	}
+}
+
+// pavBlocks runs pool-adjacent-violators on the class labels of the
+// ascending score keys g (genuine) and s (spoof) in their merged order,
+// genuine first among ties (as a stable sort of [genuine, spoof] puts them,
+// like BOSARIS opt_loglr), and returns the pooled blocks in score order.
+// Runs of equal labels are pushed as one block: PAV would pool them anyway
+// (a block is merged into its predecessor when the predecessor's mean is
+// >= its own, as in BOSARIS pavx), and the pooled partition is unique.
+func pavBlocks(g, s []uint64) []block {
 	nt, nn := len(g), len(s)
-	// Pool-adjacent-violators on the label sequence of the merged sort
-	// order, genuine first among ties. Runs of equal labels are pushed as
-	// one block: PAV would pool them anyway (a block is merged into its
-	// predecessor when the predecessor's mean is >= its own, as in BOSARIS
-	// pavx), and the pooled partition is unique.
 	stack := make([]block, 0, 64)
 	i, j := 0, 0
 	for i < nt || j < nn {
@@ -139,13 +151,7 @@ func hullVertices(g, s []uint64, vertex func(fa, miss int)) {
 			stack = stack[:len(stack)-1]
 		}
 	}
-	fa, miss := nn, 0
-	vertex(fa, miss)
-	for _, b := range stack {
-		miss += b.ones
-		fa -= b.n - b.ones
-		vertex(fa, miss)
-	}
+	return stack
 }
 
 // eerSorted is EER on ascending, non-empty key slices.

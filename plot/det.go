@@ -66,12 +66,7 @@ func DETPNG(curves []DETCurve) ([]byte, error) {
 	p.Title.Text = "DET curve (ROC convex hull)"
 	p.X.Label.Text = "false acceptance rate: spoof accepted (%)"
 	p.Y.Label.Text = "false rejection rate: genuine rejected (%)"
-	grid := plotter.NewGrid()
-	for _, ls := range []*draw.LineStyle{&grid.Vertical, &grid.Horizontal} {
-		ls.Color = color.Gray{Y: 0xc0}
-		ls.Width = vg.Points(1)
-	}
-	p.Add(grid)
+	p.Add(lightGrid())
 
 	lo, hi := probit(detMin), probit(detMax)
 	diag, err := plotter.NewLine(plotter.XYs{{X: lo, Y: lo}, {X: hi, Y: hi}})
@@ -171,4 +166,14 @@ func (detTicks) Ticks(min, max float64) []gplot.Tick {
 		ticks = append(ticks, gplot.Tick{Value: probit(v / 100)})
 	}
 	return ticks
+}
+
+// lightGrid is the light-grey 1 pt grid under the DET and reliability plots.
+func lightGrid() *plotter.Grid {
+	grid := plotter.NewGrid()
+	for _, ls := range []*draw.LineStyle{&grid.Vertical, &grid.Horizontal} {
+		ls.Color = color.Gray{Y: 0xc0}
+		ls.Width = vg.Points(1)
+	}
+	return grid
 }

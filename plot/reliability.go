@@ -47,12 +47,7 @@ func ReliabilityPNG(curves []DETCurve) ([]byte, error) {
 	p.Title.Text = "Reliability of LLR scores (posterior at the set's prior)"
 	p.X.Label.Text = "predicted P(genuine)"
 	p.Y.Label.Text = "observed fraction genuine"
-	grid := plotter.NewGrid()
-	for _, ls := range []*draw.LineStyle{&grid.Vertical, &grid.Horizontal} {
-		ls.Color = color.Gray{Y: 0xc0}
-		ls.Width = vg.Points(1)
-	}
-	p.Add(grid)
+	p.Add(lightGrid())
 	diag, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}})
 	if err != nil {
 		return nil, err

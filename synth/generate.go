@@ -113,15 +113,12 @@ func Plan(opts Options) (Protocols, error) {
 // are written after the audio, so a corpus whose protocols exist is
 // complete. It refuses an existing non-empty Out unless opts.Force.
 func Generate(ctx context.Context, opts Options) error {
-	if opts.Out == "" {
-		return &FieldError{Field: "Out", Err: errors.New("no output folder")}
+	if err := opts.checkOut(); err != nil {
+		return err
 	}
 	p, err := Plan(opts)
 	if err != nil {
 		return err
-	}
-	if ents, err := os.ReadDir(opts.Out); err == nil && len(ents) > 0 && !opts.Force {
-		return &FieldError{Field: "Out", Err: fmt.Errorf("%s: %w", opts.Out, ErrNotEmpty)}
 	}
 	var src *Sources
 	if opts.Sources != "" {
@@ -211,4 +208,15 @@ parameters (synth/conditions.go). Active speech level is random in
 same bytes on the same CPU architecture, whatever the number of workers.
 `)
 	return b.String()
+}
+
+// checkOut refuses an empty Out, and an existing non-empty Out unless Force.
+func (opts Options) checkOut() error {
+	if opts.Out == "" {
+		return &FieldError{Field: "Out", Err: errors.New("no output folder")}
+	}
+	if ents, err := os.ReadDir(opts.Out); err == nil && len(ents) > 0 && !opts.Force {
+		return &FieldError{Field: "Out", Err: fmt.Errorf("%s: %w", opts.Out, ErrNotEmpty)}
+	}
+	return nil
 }

@@ -316,15 +316,12 @@ func PlanPA(opts Options) (Protocols, error) {
 // README. Same seed and rows give the same bytes whatever the number of
 // workers. It refuses an existing non-empty Out unless opts.Force.
 func GeneratePA(ctx context.Context, opts Options) error {
-	if opts.Out == "" {
-		return &FieldError{Field: "Out", Err: errors.New("no output folder")}
+	if err := opts.checkOut(); err != nil {
+		return err
 	}
 	p, err := PlanPA(opts)
 	if err != nil {
 		return err
-	}
-	if ents, err := os.ReadDir(opts.Out); err == nil && len(ents) > 0 && !opts.Force {
-		return &FieldError{Field: "Out", Err: fmt.Errorf("%s: %w", opts.Out, ErrNotEmpty)}
 	}
 	type job struct {
 		path string

@@ -8,6 +8,7 @@ import (
 	"github.com/deep4deep/deep4deep/audio"
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/internal/par"
+	"github.com/deep4deep/deep4deep/progress"
 )
 
 // Verdicts on an utterance.
@@ -41,7 +42,7 @@ type Prediction struct {
 // PredictFiles scores audio files as ScoreFiles does and runs the speech
 // check on each (features.DefaultSpeechParams), so that inputs without
 // speech are labelled LabelNoSpeech, with their score still computed.
-func (m *Model) PredictFiles(ctx context.Context, paths []string, workers int, progress par.Progress) ([]Prediction, error) {
+func (m *Model) PredictFiles(ctx context.Context, paths []string, workers int, report progress.Func) ([]Prediction, error) {
 	workers, threads := split(workers, len(paths))
 	preds := make([]Prediction, len(paths))
 	err := par.Do(ctx, len(paths), workers,
@@ -50,7 +51,7 @@ func (m *Model) PredictFiles(ctx context.Context, paths []string, workers int, p
 		func(_ context.Context, p *predictor, i int) (err error) {
 			preds[i], err = p.predictFile(paths[i])
 			return err
-		}, progress)
+		}, report.Named("", "files"))
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 type graph struct {
 	layers []layer
 	specs  []LayerSpec
+	first  []int    // layer i computes specs[first[i]]... (fused fast layers); nil: one each
 	acts   []tensor // acts[0] is the input, acts[i+1] the output of layer i
 	grads  []tensor // gradients of acts (grads[0] unused)
 	ctx    passCtx
@@ -42,7 +43,11 @@ func (g *graph) setInput(x []float32, batch, height, width int, train bool, wk *
 	for i, l := range g.layers {
 		s = l.outShape(s)
 		if s.c < 1 || s.h < 1 || s.w < 1 {
-			return fmt.Errorf("nn: input of %d frames is too short: layer %d (%s) leaves an empty map", width, i+1, g.specs[i].Type)
+			si := i
+			if g.first != nil {
+				si = g.first[i]
+			}
+			return fmt.Errorf("nn: input of %d frames is too short: layer %d (%s) leaves an empty map", width, si+1, g.specs[si].Type)
 		}
 		g.acts[i+1].resize(batch, s)
 		if train {

@@ -29,8 +29,13 @@ func newGraph(layers []layer, specs []LayerSpec, uniform func() float64) *graph 
 }
 
 // setInput copies x (batch × height × width) into acts[0] and sizes every
-// activation; it fails when the width is too short for a layer.
-func (g *graph) setInput(x []float32, batch, height, width int, train bool) error {
+// activation; it fails when the width is too short for a layer. The fast
+// layers of the pass run on wk.
+func (g *graph) setInput(x []float32, batch, height, width int, train bool, wk *workers) error {
+	g.ctx.wk = wk
+	for len(g.ctx.scratch) < wk.n {
+		g.ctx.scratch = append(g.ctx.scratch, nil)
+	}
 	s := shape{1, height, width}
 	g.acts[0].resize(batch, s)
 	copy(g.acts[0].data, x)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"github.com/deep4deep/deep4deep/gmm"
 	"github.com/deep4deep/deep4deep/internal/atomicfile"
 	"github.com/deep4deep/deep4deep/model"
+	"github.com/deep4deep/deep4deep/progress"
 )
 
 // GMMOptions configures TrainGMM.
@@ -27,8 +29,8 @@ type GMMOptions struct {
 	Out      string          // model directory (created)
 	Features features.Config // CQCC for the ASVspoof 2017 baseline, LFCC for 2019's
 
-	Components int     // Gaussians per class (512 in the baselines)
-	Iters      int     // maximum EM iterations
+	Components int     // Gaussians per class (512 in the baselines; 0: the default)
+	Iters      int     // maximum EM iterations (0: the default)
 	Tol        float64 // relative log-likelihood change that ends EM early (0: run Iters)
 	// MaxFrames > 0 trains each class on a random subset (seeded) of at most
 	// this many frames, for fast runs; 0 uses every frame as the baseline
@@ -45,7 +47,34 @@ type GMMOptions struct {
 	Limits audio.Limits
 
 	Logf     func(format string, args ...any)
-	Progress Progress
+	Progress progress.Func
+}
+
+// Validate checks every option; the error is an *OptionError naming the
+// first bad field. Zero Components, Iters and Features mean the defaults
+// (DefaultGMMOptions); negative values are errors, never replaced.
+func (o GMMOptions) Validate() error {
+	bad := func(field string, v any, problem string) error { return &OptionError{field, v, problem} }
+	switch {
+	case o.Out == "":
+		return bad("Out", `""`, "no output directory")
+	case o.Components < 0:
+		return bad("Components", o.Components, "must be positive (0 for the default)")
+	case o.Iters < 0:
+		return bad("Iters", o.Iters, "must be positive (0 for the default)")
+	case !(o.Tol >= 0) || math.IsInf(o.Tol, 0):
+		return bad("Tol", o.Tol, "must be a number ≥ 0 (0 runs every iteration)")
+	case o.MaxFrames < 0:
+		return bad("MaxFrames", o.MaxFrames, "must not be negative (0: every frame)")
+	case o.Threads < 0:
+		return bad("Threads", o.Threads, "must not be negative (0: all cores)")
+	}
+	if o.Features.Kind != "" {
+		if _, err := features.New(o.Features); err != nil {
+			return bad("Features", o.Features.Kind, err.Error())
+		}
+	}
+	return nil
 }
 
 // DefaultGMMOptions returns the ASVspoof 2017 baseline: CQCC features, 512
@@ -91,6 +120,9 @@ func (p *PerClass) of(l corpus.Label) *int {
 // spoof) and writes the model with its dev EER to o.Out. train-log.csv holds
 // the EM progress (class, iteration, mean frame log-likelihood, seconds).
 func TrainGMM(ctx context.Context, o GMMOptions) (*Result, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
 	def := DefaultGMMOptions()
 	if o.Features.Kind == "" {
 		o.Features = def.Features
@@ -102,12 +134,6 @@ func TrainGMM(ctx context.Context, o GMMOptions) (*Result, error) {
 		o.Iters = def.Iters
 	}
 	o.Threads = defaultThreads(o.Threads)
-	if o.Out == "" {
-		return nil, fmt.Errorf("train: no output directory")
-	}
-	if _, err := features.New(o.Features); err != nil {
-		return nil, fmt.Errorf("features: %w", err)
-	}
 	start := time.Now()
 	trainTrials, devTrials, fp, err := loadTrainDev(o.Corpus)
 	if err != nil {
@@ -152,16 +178,13 @@ func TrainGMM(ctx context.Context, o GMMOptions) (*Result, error) {
 			return nil, fmt.Errorf("%s GMM: %d components but only %d training frames", class, opt.Components, n)
 		}
 		t0 := time.Now()
-		update, end := o.Progress.start(fmt.Sprintf("%s GMM (EM)", class), "iterations", o.Iters)
+		update := o.Progress.Stage(fmt.Sprintf("%s GMM (EM)", class), "iterations", o.Iters)
 		g, err := gmm.Train(ctx, data, dim, opt, func(iter int, ll float64) {
 			fmt.Fprintf(&logBuf, "%s,%d,%s,%.2f\n", class, iter, strconv.FormatFloat(ll, 'g', 10, 64), time.Since(t0).Seconds())
 			*info.ItersRun.of(class) = iter
-			if update != nil {
-				update(iter)
-			}
+			update(iter)
 			logf(o.Logf, "%s GMM: EM iteration %d, mean log-likelihood %.4f (%.0f s)", class, iter, ll, time.Since(t0).Seconds())
 		})
-		end()
 		if err != nil {
 			return nil, fmt.Errorf("%s GMM: %w", class, err)
 		}
@@ -182,10 +205,8 @@ func TrainGMM(ctx context.Context, o GMMOptions) (*Result, error) {
 	for i, t := range devTrials {
 		paths[i] = o.Corpus.AudioPath(corpus.Dev, t)
 	}
-	update, end := o.Progress.start("dev scores", "files", len(paths))
 	m.Limits = o.Limits
-	scores, err := m.ScoreFiles(ctx, paths, o.Threads, func(done, _ int) { update(done) })
-	end()
+	scores, err := m.ScoreFiles(ctx, paths, o.Threads, o.Progress.Named("dev scores", "files"))
 	if err != nil {
 		return nil, fmt.Errorf("dev set: %w", err)
 	}

@@ -10,7 +10,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/features"
@@ -68,8 +67,11 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 			return cli.Usagef("train: --calibrate-on: %v", err)
 		}
 	}
+	bars, report := newBars(env)
+	defer bars.done()
 	logf := func(format string, a ...any) {
 		if !env.Quiet {
+			bars.done() // a log line ends the bar above it
 			fmt.Fprintf(env.Stderr, format+"\n", a...)
 		}
 	}
@@ -109,7 +111,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 		if err := setAugment(&o, *augSpec); err != nil {
 			return err
 		}
-		o.Logf, o.Progress = logf, progressOf(env)
+		o.Logf, o.Progress = logf, report
 		res, err := train.TrainCNN(ctx, o)
 		if err != nil {
 			return limitHint(trainError(err))
@@ -136,13 +138,16 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 			}
 			o.Features = features.DefaultConfig(k)
 		}
-		if *comps < 1 || *iters < 1 || *maxFrames < 0 {
-			return cli.Usagef("train: --components and --gmm-iters must be positive, --max-frames not negative")
+		if *comps < 1 || *iters < 1 {
+			return cli.Usagef("train: --components and --gmm-iters must be positive")
 		}
-		o.Logf, o.Progress = logf, progressOf(env)
+		if err := o.Validate(); err != nil {
+			return trainError(err)
+		}
+		o.Logf, o.Progress = logf, report
 		res, err := train.TrainGMM(ctx, o)
 		if err != nil {
-			return limitHint(err)
+			return limitHint(trainError(err))
 		}
 		fmt.Fprintf(env.Stdout, "dev EER %.2f%%; model in %s\n", 100*res.DevEER, *out)
 	default:
@@ -154,10 +159,12 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 // curvesFile is the training curves drawn into the model directory.
 const curvesFile = "curves.png"
 
-// cnnFlags maps the fields of train.CNNOptions to their flags.
-var cnnFlags = map[string]string{"Out": "out", "Epochs": "epochs", "Patience": "patience", "Batch": "batch", "LR": "lr",
+// trainFlags maps the fields of train.CNNOptions to their flags.
+var trainFlags = map[string]string{"Out": "out", "Epochs": "epochs", "Patience": "patience", "Batch": "batch", "LR": "lr",
 	"FramesPerUtt": "frames-per-utt", "DevFrames": "dev-frames", "CropFrames": "crop-frames", "Threads": "threads",
-	"Arch": "arch", "Features": "features"}
+	"Arch": "arch", "Features": "features",
+	// GMMOptions
+	"Components": "components", "Iters": "gmm-iters", "MaxFrames": "max-frames"}
 
 // trainError turns the library's errors into the command's: a bad option
 // names its flag (bad usage), and an existing or interrupted run says how
@@ -166,7 +173,7 @@ func trainError(err error) error {
 	var oe *train.OptionError
 	switch {
 	case errors.As(err, &oe):
-		if f, ok := cnnFlags[oe.Field]; ok {
+		if f, ok := trainFlags[oe.Field]; ok {
 			return cli.Usagef("train: --%s %v: %s", f, oe.Value, oe.Problem)
 		}
 		return cli.Usagef("train: %v", err)
@@ -196,24 +203,4 @@ func loadArch(name string) (nn.Arch, error) {
 		return nn.Arch{}, fmt.Errorf("%s: %w", name, err)
 	}
 	return a, nil
-}
-
-// progressOf shows each training stage as a progress bar on the terminal.
-func progressOf(env *cli.Env) train.Progress {
-	return func(stage, unit string, total int) (func(int), func()) {
-		bar := env.Progress(int64(total), stage, unit)
-		if bar == nil {
-			return nil, nil
-		}
-		var mu sync.Mutex
-		last := 0
-		return func(done int) {
-			mu.Lock()
-			if done > last {
-				bar.Add(done - last)
-				last = done
-			}
-			mu.Unlock()
-		}, bar.Done
-	}
 }

@@ -1,0 +1,372 @@
+package nn
+
+// This file is the graph engine's fast path: layers with the same
+// semantics as the plain ones of layer.go, computed with the GEMM kernels
+// (kernels.go) and in parallel on the engine's workers. fastLayers chooses
+// them where they apply; the plain layers stay the specification they are
+// tested against (fast_test.go) on every kernel set.
+
+// fastLayers returns layers with every layer that has a fast form
+// replaced by it: SAME convolutions by convFast, the layers whose passes
+// split into independent samples or channels (MFM, batch norm, ReLU,
+// pooling, time pooling) by parallelLayer. The others (dense, dropout,
+// attentive pooling, flatten) are small or sequential by nature and stay
+// as they are.
+func fastLayers(ls []layer, ks *kernelSet) []layer {
+	out := make([]layer, len(ls))
+	for i, l := range ls {
+		switch l := l.(type) {
+		case *convRef:
+			if 2*l.pad == l.k-1 {
+				out[i] = newConvFast(l, ks)
+				continue
+			}
+		case splitLayer:
+			out[i] = newParallelLayer(l)
+			continue
+		}
+		out[i] = l
+	}
+	return out
+}
+
+// parallelLayer runs a splitLayer's parts on the workers: the items are
+// split into equal contiguous ranges, one per thread, and each item's
+// arithmetic is the plain layer's.
+type parallelLayer struct {
+	splitLayer
+	x, y, dy, dx *tensor
+	ctx          *passCtx
+	fwdFn, bwdFn func(tid, lo, hi int)
+}
+
+func newParallelLayer(l splitLayer) *parallelLayer {
+	p := &parallelLayer{splitLayer: l}
+	p.fwdFn = func(_, lo, hi int) { p.splitLayer.forwardPart(p.x, p.y, p.ctx, lo, hi) }
+	p.bwdFn = func(_, lo, hi int) { p.splitLayer.backwardPart(p.x, p.y, p.dy, p.dx, p.ctx, lo, hi) }
+	return p
+}
+
+func (p *parallelLayer) forward(x, y *tensor, ctx *passCtx) {
+	k := p.parts(x)
+	p.x, p.y, p.ctx = x, y, ctx
+	ctx.wk.run(k, p.fwdFn)
+	p.x, p.y, p.ctx = nil, nil, nil
+}
+
+func (p *parallelLayer) backward(x, y, dy, dx *tensor, ctx *passCtx) {
+	k := p.parts(x)
+	p.x, p.y, p.dy, p.dx, p.ctx = x, y, dy, dx, ctx
+	ctx.wk.run(k, p.bwdFn)
+	p.x, p.y, p.dy, p.dx, p.ctx = nil, nil, nil, nil, nil
+}
+
+// convFast is convRef with SAME padding (k = 2p+1) computed as matrix
+// products with the GEMM kernels, one sample at a time.
+//
+// Each sample's input channels are copied into a zero-padded layout: the
+// map is surrounded by p zero rows and columns, rows wp = W + 2p apart,
+// channels cs apart. An output position (h, w) is column q = h·wp + w of
+// the product, and tap (i, dh, dw) of the filter reads the input at
+// q + i·cs + dh·wp + dw, so
+//
+//	Y[o][q] = Σ_{i,dh,dw} W[o][i][dh][dw] · Xpad[q + off(i, dh, dw)]
+//
+// is the kernels' GEMM with an offset table (an implicit im2col: nothing
+// is copied per tap). Columns with w ≥ W are garbage and are not stored.
+// The backward passes use the same layout:
+//
+//	dW[o][i,dh,dw] = Σ_q dYpad[o][q + p·wp + p] · Xpad[q + off(i, dh, dw)]   (dot kernel)
+//	dX[i][q]       = Σ_{o,th,tw} W[o][i][k−1−th][k−1−tw] · dYpad[q + o·cs + th·wp + tw]   (GEMM)
+//
+// where dYpad is dY in the padded layout (its zero pads make the garbage
+// columns contribute nothing to dW).
+//
+// Parallelism: with at least as many samples as threads, each worker runs
+// whole samples with its own scratch buffers and weight-gradient partials
+// (added in thread order afterwards: deterministic for a thread count);
+// with fewer (scoring one utterance), one sample at a time with the
+// product's tiles split across the workers (the same arithmetic).
+type convFast struct {
+	*convRef
+	ks          *kernelSet // &Net.ks, so that tests can switch kernel sets
+	kdim        int        // K = cin·k², the reduction length of the forward product
+	apF, apB    []float32  // packed weights: forward (cout × K), backward data (cin × cout·k²)
+	offF, offB  []int      // tap offset tables for the current geometry
+	geo         padGeom
+	jobs        []gemmJob   // per worker
+	dwPart      [][]float32 // per worker: weight-gradient tiles of the dot kernel
+	dbPart      [][]float32 // per worker: bias gradients
+	x, y, dy    *tensor     // arguments of the running pass, for fwdFn/bwdFn
+	dx          *tensor
+	ctx         *passCtx
+	fwdFn       func(tid, lo, hi int)
+	bwdFn       func(tid, lo, hi int)
+	dwTiles, kt int // dot tiles: output-channel tiles of 4, tap tiles of dc
+}
+
+// padGeom is the padded layout of one sample's maps (see convFast).
+type padGeom struct {
+	h, w int // map size
+	wp   int // row stride: w + 2p
+	qhi  int // product columns computed: h·wp rounded up to the widest tile
+	l    int // dot-kernel length: h·wp rounded up to 16
+	cs   int // channel stride: room for every read of the widest tap
+	dc   int // the kernel set's dot tile width the offsets were padded for
+}
+
+// dwChunk is the number of positions the dot kernel sums per call (about
+// 60 KB of each row set: the rows of one chunk stay in L2 across tiles).
+const dwChunk = 2048
+
+func newConvFast(c *convRef, ks *kernelSet) *convFast {
+	f := &convFast{convRef: c, ks: ks, kdim: c.cin * c.k * c.k}
+	k2 := c.k * c.k
+	f.apF = make([]float32, roundUp(c.cout, 4)*f.kdim)
+	f.apB = make([]float32, roundUp(c.cin, 4)*c.cout*k2)
+	f.offF = make([]int, roundUp(f.kdim, 6)+1)
+	f.offB = make([]int, c.cout*k2+1)
+	f.fwdFn = func(tid, lo, hi int) {
+		for n := lo; n < hi; n++ {
+			f.forwardSample(tid, n)
+		}
+	}
+	f.bwdFn = func(tid, lo, hi int) {
+		for n := lo; n < hi; n++ {
+			f.backwardSample(tid, n)
+		}
+	}
+	return f
+}
+
+// setGeom lays out maps of h × w and fills the offset tables.
+func (f *convFast) setGeom(h, w int) {
+	dc := f.ks.dc
+	if f.geo.h == h && f.geo.w == w && f.geo.dc == dc {
+		return
+	}
+	k, p := f.k, f.pad
+	g := padGeom{h: h, w: w, wp: w + 2*p, dc: dc}
+	g.qhi = roundUp(h*g.wp, maxNR)
+	g.l = roundUp(h*g.wp, 16)
+	g.cs = roundUp(g.qhi+(k-1)*(g.wp+1)+16, 16)
+	f.geo = g
+	k2 := k * k
+	clear(f.offF)
+	for i := 0; i < f.cin; i++ {
+		for t := 0; t < k2; t++ {
+			f.offF[i*k2+t] = i*g.cs + (t/k)*g.wp + t%k
+		}
+	}
+	for o := 0; o < f.cout; o++ {
+		for t := 0; t < k2; t++ {
+			f.offB[o*k2+t] = o*g.cs + (t/k)*g.wp + t%k
+		}
+	}
+	f.dwTiles, f.kt = roundUp(f.cout, 4)/4, (f.kdim+dc-1)/dc
+}
+
+// padMaps writes the maps of src (channels × h × w) into dst in the padded
+// layout, every value outside the maps zero (dst holds channels·cs values).
+func (f *convFast) padMaps(dst, src []float32, channels int) {
+	g, p := f.geo, f.pad
+	for c := 0; c < channels; c++ {
+		d := dst[c*g.cs : (c+1)*g.cs]
+		s := src[c*g.h*g.w : (c+1)*g.h*g.w]
+		o := p*g.wp + p
+		clear(d[:o])
+		for h := 0; h < g.h; h++ {
+			copy(d[o:o+g.w], s[h*g.w:(h+1)*g.w])
+			clear(d[o+g.w : o+g.wp])
+			o += g.wp
+		}
+		clear(d[o:])
+	}
+}
+
+// unpadMaps stores the valid columns of a product (channels rows, ldc
+// qhi) into dst (channels × h × w), adding bias[c] when bias is not nil.
+func (f *convFast) unpadMaps(dst, src []float32, channels int, bias []float32) {
+	g := f.geo
+	for c := 0; c < channels; c++ {
+		var b float32
+		if bias != nil {
+			b = bias[c]
+		}
+		d := dst[c*g.h*g.w : (c+1)*g.h*g.w]
+		s := src[c*g.qhi:]
+		for h := 0; h < g.h; h++ {
+			row, out := s[h*g.wp:h*g.wp+g.w], d[h*g.w:(h+1)*g.w]
+			for j, v := range row {
+				out[j] = v + b
+			}
+		}
+	}
+}
+
+// ensureWorkers sizes the per-worker state for k threads.
+func (f *convFast) ensureWorkers(k int) {
+	if len(f.jobs) >= k {
+		return
+	}
+	f.jobs = make([]gemmJob, k)
+	for i := range f.jobs {
+		f.jobs[i].init(f.ks) // its fn refers to &f.jobs[i]
+	}
+}
+
+// forwardJob prepares worker tid's GEMM of the forward product from xpad
+// into out.
+func (f *convFast) forwardJob(tid int, xpad, out []float32) *gemmJob {
+	j := &f.jobs[tid]
+	j.ks = f.ks
+	j.k, j.mtiles, j.ntiles = f.kdim, roundUp(f.cout, 4)/4, f.geo.qhi/f.ks.nr
+	j.a, j.b, j.offs, j.c, j.ldc, j.ss, j.mask = f.apF, &xpad[0], f.offF, &out[0], f.geo.qhi, nil, nil
+	return j
+}
+
+// fwdScratch splits a forward scratch buffer: the padded input, the product.
+func (f *convFast) fwdScratch(ctx *passCtx, tid int) (xpad, out []float32) {
+	g := f.geo
+	nx := f.cin * g.cs
+	buf := ctx.scratchBuf(tid, nx+roundUp(f.cout, 4)*g.qhi)
+	return buf[:nx], buf[nx:]
+}
+
+func (f *convFast) forward(x, y *tensor, ctx *passCtx) {
+	f.setGeom(x.s.h, x.s.w)
+	packRows(f.apF, f.cout, f.kdim, f.w, f.kdim, 1)
+	threads := ctx.wk.n
+	f.ensureWorkers(threads)
+	f.x, f.y, f.ctx = x, y, ctx
+	if x.n >= threads {
+		ctx.wk.run(x.n, f.fwdFn)
+	} else {
+		for n := 0; n < x.n; n++ {
+			xpad, out := f.fwdScratch(ctx, 0)
+			f.padMaps(xpad, x.sample(n), f.cin)
+			j := f.forwardJob(0, xpad, out)
+			ctx.wk.run(j.items(), j.fn)
+			f.unpadMaps(y.sample(n), out, f.cout, f.b)
+		}
+	}
+	f.x, f.y, f.ctx = nil, nil, nil
+}
+
+func (f *convFast) forwardSample(tid, n int) {
+	xpad, out := f.fwdScratch(f.ctx, tid)
+	f.padMaps(xpad, f.x.sample(n), f.cin)
+	j := f.forwardJob(tid, xpad, out)
+	j.run(0, j.items())
+	f.unpadMaps(f.y.sample(n), out, f.cout, f.b)
+}
+
+// packBackward packs the flipped weights of the backward-data product:
+// A'[i][o·k² + t] = W[o][i][k²−1−t] (t = th·k + tw).
+func (f *convFast) packBackward() {
+	k2 := f.k * f.k
+	kb := f.cout * k2
+	for t := 0; t < roundUp(f.cin, 4)/4; t++ {
+		p := f.apB[t*kb*4 : (t+1)*kb*4]
+		for r := 0; r < 4; r++ {
+			i := 4*t + r
+			for o := 0; o < f.cout; o++ {
+				for tap := 0; tap < k2; tap++ {
+					v := float32(0)
+					if i < f.cin {
+						v = f.w[(o*f.cin+i)*k2+k2-1-tap]
+					}
+					p[4*(o*k2+tap)+r] = v
+				}
+			}
+		}
+	}
+}
+
+func (f *convFast) backward(x, y, dy, dx *tensor, ctx *passCtx) {
+	f.setGeom(x.s.h, x.s.w)
+	threads := ctx.wk.n
+	f.ensureWorkers(threads)
+	if dx != nil {
+		f.packBackward()
+	}
+	dc := f.ks.dc
+	np := f.dwTiles * f.kt * 4 * dc
+	for len(f.dwPart) < threads {
+		f.dwPart = append(f.dwPart, nil)
+		f.dbPart = append(f.dbPart, make([]float32, f.cout))
+	}
+	for t := 0; t < threads; t++ {
+		if len(f.dwPart[t]) != np {
+			f.dwPart[t] = make([]float32, np)
+		}
+		clear(f.dwPart[t])
+		clear(f.dbPart[t])
+	}
+	f.x, f.y, f.dy, f.dx, f.ctx = x, y, dy, dx, ctx
+	ctx.wk.run(x.n, f.bwdFn)
+	f.x, f.y, f.dy, f.dx, f.ctx = nil, nil, nil, nil, nil
+	for o := 0; o < f.cout; o++ {
+		var sb float32
+		for t := 0; t < threads; t++ {
+			sb += f.dbPart[t][o]
+		}
+		f.db[o] = sb
+		for kk := 0; kk < f.kdim; kk++ {
+			idx := ((o/4)*f.kt+kk/dc)*4*dc + (o%4)*dc + kk%dc
+			var s float32
+			for t := 0; t < threads; t++ {
+				s += f.dwPart[t][idx]
+			}
+			f.dw[o*f.kdim+kk] = s
+		}
+	}
+}
+
+// backwardSample adds sample n's weight and bias gradients to worker tid's
+// partials and writes its input gradient.
+func (f *convFast) backwardSample(tid, n int) {
+	g, p := f.geo, f.pad
+	cout4, cin4 := roundUp(f.cout, 4), roundUp(f.cin, 4)
+	nx, ndy := f.cin*g.cs, cout4*g.cs
+	buf := f.ctx.scratchBuf(tid, nx+ndy+cin4*g.qhi)
+	xpad, dypad, out := buf[:nx], buf[nx:nx+ndy], buf[nx+ndy:]
+	f.padMaps(xpad, f.x.sample(n), f.cin)
+	f.padMaps(dypad, f.dy.sample(n), f.cout)
+	clear(dypad[f.cout*g.cs:])
+
+	gs := f.dy.sample(n)
+	db := f.dbPart[tid]
+	hw := g.h * g.w
+	for o := 0; o < f.cout; o++ {
+		var s float32
+		for _, v := range gs[o*hw : (o+1)*hw] {
+			s += v
+		}
+		db[o] += s
+	}
+
+	// dW: rows of dY (4 output channels) against the tap-shifted input.
+	ks, dc := f.ks, f.ks.dc
+	part := f.dwPart[tid]
+	a0 := p*g.wp + p
+	for q0 := 0; q0 < g.l; q0 += dwChunk {
+		l := min(dwChunk, g.l-q0)
+		for ct := 0; ct < f.dwTiles; ct++ {
+			ap := &dypad[ct*4*g.cs+a0+q0]
+			for kk := 0; kk < f.kt; kk++ {
+				ks.dot(l, ap, g.cs, &xpad[q0], &f.offF[kk*dc], &part[(ct*f.kt+kk)*4*dc])
+			}
+		}
+	}
+
+	if f.dx == nil {
+		return
+	}
+	j := &f.jobs[tid]
+	j.ks = ks
+	j.k, j.mtiles, j.ntiles = f.cout*f.k*f.k, cin4/4, g.qhi/ks.nr
+	j.a, j.b, j.offs, j.c, j.ldc, j.ss, j.mask = f.apB, &dypad[0], f.offB, &out[0], g.qhi, nil, nil
+	j.run(0, j.items())
+	f.unpadMaps(f.dx.sample(n), out, f.cin, nil)
+}

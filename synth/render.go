@@ -66,7 +66,7 @@ func (g *Renderer) Render(t corpus.Trial) ([]float32, error) {
 			butterworth(x, env.High, 2, false)
 		}
 		g.ch.addNoise(rc, x, env.Noise, env.SNR)
-		g.ch.record(rc, x, mic, env.Wire)
+		g.ch.record(rc, x, mic, env.Wire, env.Dist)
 	}
 	level := uniform(rc, -30, -20)
 	quantize(rc, x, level)
@@ -124,7 +124,7 @@ func (g *Renderer) genuineRecording(r *rand.Rand, x []float64, speaker string) {
 	env := genuineSession(r)
 	g.ch.room(r, x, env)
 	g.ch.addNoise(r, x, env.Noise, env.SNR)
-	g.ch.record(r, x, phoneOf(g.seed, speaker), false)
+	g.ch.record(r, x, phoneOf(g.seed, speaker), false, env.Dist)
 }
 
 // quantize scales x to the active level levelDB (dBFS), limits the peak to

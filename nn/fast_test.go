@@ -7,17 +7,17 @@ import (
 	"testing"
 )
 
-// eachKernelSet runs f as a subtest for every kernel set the engine knows,
-// skipping (by name) those this CPU or build cannot run.
+// eachKernelSet runs f as a subtest for the Go kernels and every assembly
+// kernel set, skipping by name (and the CPU features it needs) those this
+// CPU or build cannot run.
 func eachKernelSet(t *testing.T, f func(t *testing.T, ks kernelSet)) {
-	have := allKernels()
-	for _, name := range []string{"go", "avx2", "avx512"} {
-		t.Run(name, func(t *testing.T) {
-			i := slices.IndexFunc(have, func(k kernelSet) bool { return k.name == name })
-			if i < 0 {
-				t.Skipf("kernel set %s: not available on this CPU or build", name)
+	t.Run(goKernels.name, func(t *testing.T) { f(t, goKernels) })
+	for _, a := range archKernels() {
+		t.Run(a.ks.name, func(t *testing.T) {
+			if !a.supported {
+				t.Skipf("kernel set %s needs %s, which this CPU lacks", a.ks.name, a.needs)
 			}
-			f(t, have[i])
+			f(t, a.ks)
 		})
 	}
 }

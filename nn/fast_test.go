@@ -256,3 +256,36 @@ func TestFastDeterministic(t *testing.T) {
 		t.Error("two runs with the same seed and thread count differ")
 	}
 }
+
+// TestGraphPassesDoNotAllocate: after a first pass has sized the buffers,
+// training steps and scoring on the graph engine allocate nothing.
+func TestGraphPassesDoNotAllocate(t *testing.T) {
+	for _, name := range []string{"lcnn", "lcnn-asp", "seed-cnn-stats"} {
+		a, err := ArchByName(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := New(a, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.SetThreads(2)
+		opt := NewAdam(n, 1e-3)
+		x, y := randUtterances(rand.New(rand.NewPCG(1, 1)), a, 4, 64)
+		one := x[:len(x)/4]
+		out := make([]float32, a.Classes)
+		if _, _, err := n.TrainStep(x, y, opt); err != nil {
+			t.Fatal(err)
+		}
+		if err := n.Logits(one, 1, out); err != nil {
+			t.Fatal(err)
+		}
+		if k := testing.AllocsPerRun(3, func() { n.TrainStep(x, y, opt) }); k != 0 {
+			t.Errorf("%s: %v allocations per training step", name, k)
+		}
+		if k := testing.AllocsPerRun(3, func() { n.Logits(one, 1, out) }); k != 0 {
+			t.Errorf("%s: %v allocations per scoring call", name, k)
+		}
+		n.Close()
+	}
+}

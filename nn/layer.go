@@ -885,6 +885,7 @@ type attentivePool struct {
 	dv, dk   []float32
 	u, alpha []float64 // per sample and frame: tanh(W h + b) (hidden each), weights
 	dAlpha   []float64
+	dHidden  []float64 // backward: the gradient at the hidden layer's input, one frame
 }
 
 func newAttentivePool(s LayerSpec, in shape) *attentivePool {
@@ -975,7 +976,8 @@ func (a *attentivePool) backward(x, y, dy, dx *tensor, _ *passCtx) {
 	clear(a.dv)
 	clear(a.dk)
 	a.dAlpha = grow64(a.dAlpha, T)
-	ga := make([]float64, H)
+	a.dHidden = grow64(a.dHidden, H)
+	ga := a.dHidden
 	for n := 0; n < x.n; n++ {
 		xs, ys, gs := x.sample(n), y.sample(n), dy.sample(n)
 		u, alpha := a.u[n*T*H:(n+1)*T*H], a.alpha[n*T:(n+1)*T]

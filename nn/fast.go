@@ -1,5 +1,7 @@
 package nn
 
+import "math"
+
 // This file is the graph engine's fast path: layers with the same
 // semantics as the plain ones of layer.go, computed with the GEMM kernels
 // (kernels.go) and in parallel on the engine's workers. fastLayers chooses
@@ -7,27 +9,43 @@ package nn
 // tested against (fast_test.go) on every kernel set.
 
 // fastLayers returns layers with every layer that has a fast form
-// replaced by it: SAME convolutions by convFast, the layers whose passes
-// split into independent samples or channels (MFM, batch norm, ReLU,
-// pooling, time pooling) by parallelLayer. The others (dense, dropout,
-// attentive pooling, flatten) are small or sequential by nature and stay
-// as they are.
-func fastLayers(ls []layer, ks *kernelSet) []layer {
-	out := make([]layer, len(ls))
-	for i, l := range ls {
-		switch l := l.(type) {
+// replaced by it: SAME convolutions by convFast (which also takes over a
+// max-feature-map right after it, as LCNN has everywhere), the layers
+// whose passes split into independent samples or channels (MFM, batch
+// norm, ReLU, pooling, time pooling) by parallelLayer. The others (dense,
+// dropout, attentive pooling, flatten) are small or sequential by nature
+// and stay as they are. first[i] is the index in ls of the first layer
+// that out[i] computes.
+func fastLayers(ls []layer, ks *kernelSet) (out []layer, first []int) {
+	for i := 0; i < len(ls); i++ {
+		first = append(first, i)
+		switch l := ls[i].(type) {
 		case *convRef:
 			if 2*l.pad == l.k-1 {
-				out[i] = newConvFast(l, ks)
+				f := newConvFast(l, ks)
+				if i+1 < len(ls) {
+					if _, ok := ls[i+1].(*mfmLayer); ok {
+						f.mfm = true
+						i++
+					}
+				}
+				out = append(out, f)
 				continue
 			}
+		case *poolLayer:
+			if l.max && l.ph == 2 && l.pw == 2 {
+				out = append(out, newParallelLayer(&maxPool2x2{l}))
+				continue
+			}
+			out = append(out, newParallelLayer(l))
+			continue
 		case splitLayer:
-			out[i] = newParallelLayer(l)
+			out = append(out, newParallelLayer(l))
 			continue
 		}
-		out[i] = l
+		out = append(out, ls[i])
 	}
-	return out
+	return out, first
 }
 
 // parallelLayer runs a splitLayer's parts on the workers: the items are
@@ -61,6 +79,46 @@ func (p *parallelLayer) backward(x, y, dy, dx *tensor, ctx *passCtx) {
 	p.x, p.y, p.dy, p.dx, p.ctx = nil, nil, nil, nil, nil
 }
 
+// maxPool2x2 is poolLayer's 2×2 max pool with a branch-free forward pass
+// (the comparisons select on the bits); the backward pass is poolLayer's.
+type maxPool2x2 struct{ *poolLayer }
+
+func (p *maxPool2x2) forwardPart(x, y *tensor, _ *passCtx, lo, hi int) {
+	iw, oh, ow := x.s.w, y.s.h, y.s.w
+	per := y.s.size()
+	for n := lo; n < hi; n++ {
+		xs, ys := x.sample(n), y.sample(n)
+		arg := p.arg[n*per : (n+1)*per]
+		for c := 0; c < x.s.c; c++ {
+			for h := 0; h < oh; h++ {
+				q0 := c*x.s.h*iw + 2*h*iw
+				r0, r1 := xs[q0:q0+2*ow], xs[q0+iw:q0+iw+2*ow]
+				o := (c*oh + h) * ow
+				out, ar := ys[o:o+ow], arg[o:o+ow]
+				for j := range out {
+					// The first maximum in row-major window order.
+					best, q := r0[2*j], int32(q0+2*j)
+					best, q = selectGreater(best, q, r0[2*j+1], int32(q0+2*j+1))
+					best, q = selectGreater(best, q, r1[2*j], int32(q0+iw+2*j))
+					best, q = selectGreater(best, q, r1[2*j+1], int32(q0+iw+2*j+1))
+					out[j], ar[j] = best, q
+				}
+			}
+		}
+	}
+}
+
+// selectGreater returns (v, qv) if v > best, else (best, q), without a
+// branch.
+func selectGreater(best float32, q int32, v float32, qv int32) (float32, int32) {
+	var m int32
+	if v > best {
+		m = -1
+	}
+	bb, vb := math.Float32bits(best), math.Float32bits(v)
+	return math.Float32frombits(bb ^ (bb^vb)&uint32(m)), q ^ (q^qv)&m
+}
+
 // convFast is convRef with SAME padding (k = 2p+1) computed as matrix
 // products with the GEMM kernels, one sample at a time.
 //
@@ -82,13 +140,22 @@ func (p *parallelLayer) backward(x, y, dy, dx *tensor, ctx *passCtx) {
 // where dYpad is dY in the padded layout (its zero pads make the garbage
 // columns contribute nothing to dW).
 //
+// With mfm set, the layer also computes the max-feature-map that follows
+// the convolution (mfmLayer): the product is stored a chunk of columns at
+// a time, while in cache, as max(Y[c] + b[c], Y[c+C/2] + b[c+C/2]),
+// keeping which half won for the backward pass, which writes the
+// convolution's output gradient straight into the padded layout. The
+// full-size convolution output is never stored.
+//
 // Parallelism: with at least as many samples as threads, each worker runs
 // whole samples with its own scratch buffers and weight-gradient partials
 // (added in thread order afterwards: deterministic for a thread count);
 // with fewer (scoring one utterance), one sample at a time with the
-// product's tiles split across the workers (the same arithmetic).
+// product's column chunks split across the workers (the same arithmetic).
 type convFast struct {
 	*convRef
+	mfm         bool
+	second      []uint8    // mfm, training: per output value, 1 where the second half won
 	ks          *kernelSet // &Net.ks, so that tests can switch kernel sets
 	kdim        int        // K = cin·k², the reduction length of the forward product
 	apF, apB    []float32  // packed weights: forward (cout × K), backward data (cin × cout·k²)
@@ -102,7 +169,18 @@ type convFast struct {
 	ctx         *passCtx
 	fwdFn       func(tid, lo, hi int)
 	bwdFn       func(tid, lo, hi int)
-	dwTiles, kt int // dot tiles: output-channel tiles of 4, tap tiles of dc
+	chunkFn     func(tid, lo, hi int)
+	one         int       // the sample chunkFn stores
+	oneOut      []float32 // its product
+	dwTiles, kt int       // dot tiles: output-channel tiles of 4, tap tiles of dc
+}
+
+func (f *convFast) outShape(in shape) shape {
+	s := f.convRef.outShape(in)
+	if f.mfm {
+		s.c /= 2
+	}
+	return s
 }
 
 // padGeom is the padded layout of one sample's maps (see convFast).
@@ -134,6 +212,12 @@ func newConvFast(c *convRef, ks *kernelSet) *convFast {
 	f.bwdFn = func(tid, lo, hi int) {
 		for n := lo; n < hi; n++ {
 			f.backwardSample(tid, n)
+		}
+	}
+	f.chunkFn = func(_, lo, hi int) {
+		j := &f.jobs[0]
+		for ch := lo; ch < hi; ch++ {
+			f.productChunk(j, f.one, f.oneOut, ch)
 		}
 	}
 	return f
@@ -181,6 +265,40 @@ func (f *convFast) padMaps(dst, src []float32, channels int) {
 			o += g.wp
 		}
 		clear(d[o:])
+	}
+}
+
+// padMFMGrad writes the convolution's output gradient into dst in the
+// padded layout, from the max-feature-map's output gradient dy: each value
+// goes to the half that won (second[i] = 1: the second), the other gets 0.
+func (f *convFast) padMFMGrad(dst, dy []float32, second []uint8) {
+	g, p := f.geo, f.pad
+	half := f.cout / 2
+	hw := g.h * g.w
+	for c := 0; c < half; c++ {
+		da, db := dst[c*g.cs:(c+1)*g.cs], dst[(c+half)*g.cs:(c+half+1)*g.cs]
+		o := p*g.wp + p
+		clear(da[:o])
+		clear(db[:o])
+		for h := 0; h < g.h; h++ {
+			s, m := dy[c*hw+h*g.w:c*hw+(h+1)*g.w], second[c*hw+h*g.w:c*hw+(h+1)*g.w]
+			ra, rb := da[o:o+g.w], db[o:o+g.w]
+			m = m[:len(s)]
+			ra, rb = ra[:len(s)], rb[:len(s)]
+			for i, v := range s {
+				// v to the half that won, 0 to the other (on the bits:
+				// no branch).
+				bits := math.Float32bits(v)
+				sec := -uint32(m[i]) // all ones where the second won
+				ra[i] = math.Float32frombits(bits &^ sec)
+				rb[i] = math.Float32frombits(bits & sec)
+			}
+			clear(da[o+g.w : o+g.wp])
+			clear(db[o+g.w : o+g.wp])
+			o += g.wp
+		}
+		clear(da[o:])
+		clear(db[o:])
 	}
 }
 
@@ -239,6 +357,13 @@ func (f *convFast) forward(x, y *tensor, ctx *passCtx) {
 	threads := ctx.wk.n
 	f.ensureWorkers(threads)
 	f.x, f.y, f.ctx = x, y, ctx
+	if f.mfm && ctx.training {
+		k := x.n * y.s.size()
+		if cap(f.second) < k {
+			f.second = make([]uint8, k)
+		}
+		f.second = f.second[:k]
+	}
 	if x.n >= threads {
 		ctx.wk.run(x.n, f.fwdFn)
 	} else {
@@ -246,19 +371,100 @@ func (f *convFast) forward(x, y *tensor, ctx *passCtx) {
 			xpad, out := f.fwdScratch(ctx, 0)
 			f.padMaps(xpad, x.sample(n), f.cin)
 			j := f.forwardJob(0, xpad, out)
-			ctx.wk.run(j.items(), j.fn)
-			f.unpadMaps(y.sample(n), out, f.cout, f.b)
+			f.one, f.oneOut = n, out
+			ctx.wk.run(f.chunks(j), f.chunkFn)
 		}
 	}
-	f.x, f.y, f.ctx = nil, nil, nil
+	f.x, f.y, f.ctx, f.oneOut = nil, nil, nil, nil
+}
+
+// chunks is the number of column chunks of a forward product.
+func (f *convFast) chunks(j *gemmJob) int {
+	per := j.perItem()
+	return (j.ntiles + per - 1) / per
 }
 
 func (f *convFast) forwardSample(tid, n int) {
 	xpad, out := f.fwdScratch(f.ctx, tid)
 	f.padMaps(xpad, f.x.sample(n), f.cin)
 	j := f.forwardJob(tid, xpad, out)
-	j.run(0, j.items())
-	f.unpadMaps(f.y.sample(n), out, f.cout, f.b)
+	for ch := range f.chunks(j) {
+		f.productChunk(j, n, out, ch)
+	}
+}
+
+// productChunk computes column chunk ch of sample n's product (all output
+// channels) and stores its valid columns into the layer's output.
+func (f *convFast) productChunk(j *gemmJob, n int, out []float32, ch int) {
+	j.run(ch*j.mtiles, (ch+1)*j.mtiles)
+	per := j.perItem() * j.ks.nr
+	g := f.geo
+	q0, q1 := ch*per, min((ch+1)*per, g.qhi)
+	ys := f.y.sample(n)
+	hw := g.h * g.w
+	var second []uint8
+	if f.second != nil && f.ctx.training {
+		second = f.second[n*f.y.s.size() : (n+1)*f.y.s.size()]
+	}
+	for h := q0 / g.wp; h < g.h && h*g.wp < q1; h++ {
+		w0, w1 := max(q0-h*g.wp, 0), min(q1-h*g.wp, g.w)
+		if w0 >= w1 {
+			continue
+		}
+		src := h*g.wp - h*g.w // product column of output value h·W + w is that + src
+		i0, i1 := h*g.w+w0, h*g.w+w1
+		if !f.mfm {
+			for c := 0; c < f.cout; c++ {
+				b := f.b[c]
+				d, s := ys[c*hw+i0:c*hw+i1], out[c*g.qhi+src+i0:c*g.qhi+src+i1]
+				for i, v := range s {
+					d[i] = v + b
+				}
+			}
+			continue
+		}
+		half := f.cout / 2
+		for c := 0; c < half; c++ {
+			ba, bb := f.b[c], f.b[c+half]
+			d := ys[c*hw+i0 : c*hw+i1]
+			sa := out[c*g.qhi+src+i0 : c*g.qhi+src+i1]
+			sb := out[(c+half)*g.qhi+src+i0 : (c+half)*g.qhi+src+i1]
+			sb = sb[:len(sa)]
+			d = d[:len(sa)]
+			if second == nil {
+				for i, v := range sa {
+					d[i] = mfmSelect(v+ba, sb[i]+bb)
+				}
+				continue
+			}
+			m := second[c*hw+i0 : c*hw+i1]
+			m = m[:len(sa)]
+			for i, v := range sa {
+				a, b := v+ba, sb[i]+bb
+				d[i] = mfmSelect(a, b)
+				m[i] = b2u8(b > a)
+			}
+		}
+	}
+}
+
+// mfmSelect is b if b > a, else a (ties and NaN to the first half, as
+// mfmLayer), selected on the bits so that the compiler emits no branch.
+func mfmSelect(a, b float32) float32 {
+	ai, bi := math.Float32bits(a), math.Float32bits(b)
+	var m uint32
+	if b > a {
+		m = ^uint32(0)
+	}
+	return math.Float32frombits(ai ^ (ai^bi)&m)
+}
+
+func b2u8(v bool) uint8 {
+	var r uint8
+	if v {
+		r = 1
+	}
+	return r
 }
 
 // packBackward packs the flipped weights of the backward-data product:
@@ -332,15 +538,19 @@ func (f *convFast) backwardSample(tid, n int) {
 	buf := f.ctx.scratchBuf(tid, nx+ndy+cin4*g.qhi)
 	xpad, dypad, out := buf[:nx], buf[nx:nx+ndy], buf[nx+ndy:]
 	f.padMaps(xpad, f.x.sample(n), f.cin)
-	f.padMaps(dypad, f.dy.sample(n), f.cout)
+	if f.mfm {
+		f.padMFMGrad(dypad, f.dy.sample(n), f.second[n*f.dy.s.size():(n+1)*f.dy.s.size()])
+	} else {
+		f.padMaps(dypad, f.dy.sample(n), f.cout)
+	}
 	clear(dypad[f.cout*g.cs:])
 
-	gs := f.dy.sample(n)
+	// The bias gradient: the sum of each channel's output gradient, in
+	// row-major order (the pads add zeros, which change no sum).
 	db := f.dbPart[tid]
-	hw := g.h * g.w
 	for o := 0; o < f.cout; o++ {
 		var s float32
-		for _, v := range gs[o*hw : (o+1)*hw] {
+		for _, v := range dypad[o*g.cs+p*g.wp : o*g.cs+(p+g.h)*g.wp] {
 			s += v
 		}
 		db[o] += s

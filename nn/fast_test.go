@@ -7,17 +7,17 @@ import (
 	"testing"
 )
 
-// eachKernelSet runs f as a subtest for every kernel set the engine knows,
-// skipping (by name) those this CPU or build cannot run.
+// eachKernelSet runs f as a subtest for the Go kernels and every assembly
+// kernel set, skipping by name (and the CPU features it needs) those this
+// CPU or build cannot run.
 func eachKernelSet(t *testing.T, f func(t *testing.T, ks kernelSet)) {
-	have := allKernels()
-	for _, name := range []string{"go", "avx2", "avx512"} {
-		t.Run(name, func(t *testing.T) {
-			i := slices.IndexFunc(have, func(k kernelSet) bool { return k.name == name })
-			if i < 0 {
-				t.Skipf("kernel set %s: not available on this CPU or build", name)
+	t.Run(goKernels.name, func(t *testing.T) { f(t, goKernels) })
+	for _, a := range archKernels() {
+		t.Run(a.ks.name, func(t *testing.T) {
+			if !a.supported {
+				t.Skipf("kernel set %s needs %s, which this CPU lacks", a.ks.name, a.needs)
 			}
-			f(t, have[i])
+			f(t, a.ks)
 		})
 	}
 }
@@ -29,7 +29,8 @@ func randFill(rng *rand.Rand, v []float32, scale float64) {
 }
 
 // TestConvFastMatchesPlain compares the GEMM convolution with the plain
-// one (convRef) on random maps: the output, the weight, bias and input
+// one (convRef), alone and fused with the max-feature-map after it
+// (mfmLayer), on random maps: the output, the weight, bias and input
 // gradients, for kernel sizes 1, 3 and 5, several map sizes (narrower and
 // wider than a kernel tile), batches of 1 and 5 and 1 to 3 threads (the
 // tile-parallel and the sample-parallel split).
@@ -57,39 +58,56 @@ func TestConvFastMatchesPlain(t *testing.T) {
 					ref.bind([][]float32{w, b}, [][]float32{gw, gb})
 					ref2.bind([][]float32{w, b}, [][]float32{fw, fb})
 					fast := newConvFast(ref2, &ks)
-
-					var x, yr, yf, dy, dxr, dxf tensor
-					out := ref.outShape(in)
-					x.resize(batch, in)
-					yr.resize(batch, out)
-					yf.resize(batch, out)
-					dy.resize(batch, out)
-					dxr.resize(batch, in)
-					dxf.resize(batch, in)
-					randFill(rng, x.data, 1)
-					randFill(rng, dy.data, 1)
-					randFill(rng, yf.data, 1e3) // stale values must be overwritten
-					randFill(rng, dxf.data, 1e3)
 					wk := newWorkers(threads)
-					ctx := &passCtx{wk: wk, scratch: make([][]float32, threads)}
-					// Stale scratch from a wider layer must not leak in.
-					for i := range ctx.scratch {
-						ctx.scratch[i] = make([]float32, 1<<16)
-						randFill(rng, ctx.scratch[i], 1e3)
-					}
-					ref.forward(&x, &yr, &passCtx{})
-					fast.forward(&x, &yf, ctx)
-					ref.backward(&x, &yr, &dy, &dxr, &passCtx{})
-					fast.backward(&x, &yf, &dy, &dxf, ctx)
-					wk.close()
-					for _, chk := range []struct {
-						what      string
-						got, want []float32
-					}{{"output", yf.data, yr.data}, {"weight gradient", fw, gw}, {"bias gradient", fb, gb}, {"input gradient", dxf.data, dxr.data}} {
-						if e := relErr(chk.got, chk.want, 0); !(e < 2e-6) {
-							t.Errorf("%+v batch %d threads %d: %s: relative error %.3g", c, batch, threads, chk.what, e)
+
+					for _, mfm := range []bool{false, true} {
+						if mfm && c.cout%2 != 0 {
+							continue
+						}
+						fast.mfm = mfm
+						var x, yr, ym, yf, dy, dyr, dxr, dxf tensor
+						out := ref.outShape(in)
+						x.resize(batch, in)
+						yr.resize(batch, out)
+						dxr.resize(batch, in)
+						dxf.resize(batch, in)
+						fout := fast.outShape(in)
+						yf.resize(batch, fout)
+						dy.resize(batch, fout)
+						randFill(rng, x.data, 1)
+						randFill(rng, dy.data, 1)
+						randFill(rng, yf.data, 1e3) // stale values must be overwritten
+						randFill(rng, dxf.data, 1e3)
+						ctx := &passCtx{training: true, wk: wk, scratch: make([][]float32, threads)}
+						// Stale scratch from a wider layer must not leak in.
+						for i := range ctx.scratch {
+							ctx.scratch[i] = make([]float32, 1<<16)
+							randFill(rng, ctx.scratch[i], 1e3)
+						}
+						plain := &passCtx{training: true}
+						ref.forward(&x, &yr, plain)
+						want, dconv := &yr, &dy
+						if mfm {
+							m := &mfmLayer{in: out}
+							ym.resize(batch, fout)
+							m.forward(&yr, &ym, plain)
+							dyr.resize(batch, out)
+							m.backward(&yr, &ym, &dy, &dyr, plain)
+							want, dconv = &ym, &dyr
+						}
+						fast.forward(&x, &yf, ctx)
+						ref.backward(&x, &yr, dconv, &dxr, plain)
+						fast.backward(&x, &yf, &dy, &dxf, ctx)
+						for _, chk := range []struct {
+							what      string
+							got, want []float32
+						}{{"output", yf.data, want.data}, {"weight gradient", fw, gw}, {"bias gradient", fb, gb}, {"input gradient", dxf.data, dxr.data}} {
+							if e := relErr(chk.got, chk.want, 0); !(e < 2e-6) {
+								t.Errorf("%+v batch %d threads %d mfm %v: %s: relative error %.3g", c, batch, threads, mfm, chk.what, e)
+							}
 						}
 					}
+					wk.close()
 				}
 			}
 		}

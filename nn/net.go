@@ -133,10 +133,12 @@ func newNet(a Arch, seed uint64, eng engine) (*Net, error) {
 			l.bind(p, g)
 			ti += k
 		}
+		var first []int
 		if eng != enginePlain {
-			layers = fastLayers(layers, &n.ks)
+			layers, first = fastLayers(layers, &n.ks)
 		}
 		n.graph = newGraph(layers, a.LayerList(), func() float64 { return float64(n.rng.Uint64()>>11) / (1 << 53) })
+		n.graph.first = first
 	}
 
 	// PyTorch default initialisation, tensor by tensor in state_dict order.

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"math"
 	"math/rand/v2"
+	"os"
+	"runtime"
 	"sort"
 	"testing"
 )
@@ -61,6 +63,36 @@ func seedCNNModelHash(t *testing.T, a Arch) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func TestPrintSeedCNNHash(t *testing.T) {
-	t.Logf("hash %s", seedCNNModelHash(t, DefaultArch()))
+// seedCNNGolden is seedCNNModelHash of the seed CNN as trained by the code
+// before engine v2 (the layer seam, the graph engine and the arch JSON)
+// landed: commit 791b759 ("features: an npy dimension that overflows int
+// is 'too large'", the parent of 3c58b8e "nn: layer seam"). It was recorded
+// by checking that commit out in a temporary worktree, adding this file's
+// seedCNNModelHash (unchanged) and running it with DefaultArch() on linux/amd64.
+const seedCNNGolden = "66eb4ca66447060c8d7b9aa4b57811c9297c8080e0ca2b6de2cd638b80637b14"
+
+// TestSeedCNNUnchanged: the seed CNN built from its shipped JSON
+// (DefaultArch, and nn/archs/seed-cnn.json parsed as a user's file) trains
+// to bit-identical tensors to those of the code before engine v2, on the
+// portable kernel set with one thread.
+func TestSeedCNNUnchanged(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		// The portable kernels are plain Go, but the compiler fuses
+		// multiply-adds on other architectures (arm64, ppc64, s390x),
+		// which changes the rounding the golden hash records.
+		t.Skipf("the golden hash is of linux/amd64 arithmetic; this is %s", runtime.GOARCH)
+	}
+	data, err := os.ReadFile("archs/seed-cnn.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromFile, err := ParseArch(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, a := range map[string]Arch{"DefaultArch": DefaultArch(), "archs/seed-cnn.json": fromFile} {
+		if got := seedCNNModelHash(t, a); got != seedCNNGolden {
+			t.Errorf("%s: tensors after 3 steps hash to %s, want %s (the model before engine v2)", name, got, seedCNNGolden)
+		}
+	}
 }

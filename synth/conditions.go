@@ -71,8 +71,10 @@ type Loudspeaker struct {
 }
 
 // Microphone is a recording device: band limits, capsule/enclosure
-// resonances, self-noise relative to the active speech level (dB) and an
-// automatic gain control of strength AGC (0 = none, 1 = full).
+// resonances, self-noise (SelfNoise, the capsule's datasheet figure, for
+// acoustic recordings; NoiseDB, relative to the active speech level, for
+// line inputs and devices without a figure) and an automatic gain control
+// of strength AGC (0 = none, 1 = full).
 type Microphone struct {
 	Name                string
 	Low, High           float64

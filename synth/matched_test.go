@@ -26,7 +26,8 @@ import (
 // every environment, playback and recording device with at least 5 spoof
 // trials: every replay chain carries a cue a detector can learn. The
 // table it logs gives each EER a seeded 95 % bootstrap interval.
-// DEEP4DEEP_MATCHED_SCALE overrides the scale.
+// DEEP4DEEP_MATCHED_SCALE overrides the scale, DEEP4DEEP_MATCHED_SEED the
+// seed of both the corpus and the training (default 1).
 func TestMatchedCNN(t *testing.T) {
 	if os.Getenv("DEEP4DEEP_LONG") == "" {
 		t.Skip("set DEEP4DEEP_LONG=1")
@@ -38,15 +39,23 @@ func TestMatchedCNN(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	seed := uint64(1)
+	if s := os.Getenv("DEEP4DEEP_MATCHED_SEED"); s != "" {
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ctx := context.Background()
 	root := filepath.Join(t.TempDir(), "corpus")
-	if err := synth.Generate(ctx, synth.Options{Out: root, Scale: scale, Seed: 1, Matched: true}); err != nil {
+	if err := synth.Generate(ctx, synth.Options{Out: root, Scale: scale, Seed: seed, Matched: true}); err != nil {
 		t.Fatal(err)
 	}
 	c := corpus.Corpus{Root: root}
 	o := train.DefaultCNNOptions()
 	o.Corpus, o.Out = c, filepath.Join(t.TempDir(), "cnn")
 	o.Epochs, o.FramesPerUtt, o.DevFrames, o.Patience = 6, 100, 100, 0
+	o.Seed = seed
 	o.Logf = t.Logf
 	res, err := train.TrainCNN(ctx, o)
 	if err != nil {
@@ -92,8 +101,8 @@ func TestMatchedCNN(t *testing.T) {
 		return fmt.Sprintf("[%5.2f, %5.2f]", 100*lo, 100*hi)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "matched check, scale %g: eval %d genuine / %d spoof, pooled EER %.2f %% %s (dev %.2f %%, best epoch %d)\n",
-		scale, r.NGenuine, r.NSpoof, 100*r.EER, ci("pooled"), 100*res.DevEER, res.BestEpoch)
+	fmt.Fprintf(&b, "matched check, seed %d, scale %g: eval %d genuine / %d spoof, pooled EER %.2f %% %s (dev %.2f %%, best epoch %d)\n",
+		seed, scale, r.NGenuine, r.NSpoof, 100*r.EER, ci("pooled"), 100*res.DevEER, res.BestEpoch)
 	if r.EER > 0.03 {
 		t.Errorf("pooled eval EER %.2f %% > 3 %%", 100*r.EER)
 	}

@@ -154,25 +154,25 @@ func selectGreater(best float32, q int32, v float32, qv int32) (float32, int32) 
 // product's column chunks split across the workers (the same arithmetic).
 type convFast struct {
 	*convRef
-	mfm         bool
-	second      []uint8    // mfm, training: per output value, 1 where the second half won
-	ks          *kernelSet // &Net.ks, so that tests can switch kernel sets
-	kdim        int        // K = cin·k², the reduction length of the forward product
-	apF, apB    []float32  // packed weights: forward (cout × K), backward data (cin × cout·k²)
-	offF, offB  []int      // tap offset tables for the current geometry
-	geo         padGeom
-	jobs        []gemmJob   // per worker
-	dwPart      [][]float32 // per worker: weight-gradient tiles of the dot kernel
-	dbPart      [][]float32 // per worker: bias gradients
-	x, y, dy    *tensor     // arguments of the running pass, for fwdFn/bwdFn
-	dx          *tensor
-	ctx         *passCtx
-	fwdFn       func(tid, lo, hi int)
-	bwdFn       func(tid, lo, hi int)
-	chunkFn     func(tid, lo, hi int)
-	one         int       // the sample chunkFn stores
-	oneOut      []float32 // its product
-	dwTiles, kt int       // dot tiles: output-channel tiles of 4, tap tiles of dc
+	mfm                  bool
+	second               []uint8    // mfm, training: per output value, 1 where the second half won
+	ks                   *kernelSet // &Net.ks, so that tests can switch kernel sets
+	kdim                 int        // K = cin·k², the reduction length of the forward product
+	packedFwd, packedBwd []float32  // packed weights: forward (cout × K), backward data (cin × cout·k²)
+	offsFwd, offsBwd     []int      // tap offset tables for the current geometry
+	geo                  padGeom
+	jobs                 []gemmJob   // per worker
+	dwPart               [][]float32 // per worker: weight-gradient tiles of the dot kernel
+	dbPart               [][]float32 // per worker: bias gradients
+	x, y, dy             *tensor     // arguments of the running pass, for fwdFn/bwdFn
+	dx                   *tensor
+	ctx                  *passCtx
+	fwdFn                func(tid, lo, hi int)
+	bwdFn                func(tid, lo, hi int)
+	chunkFn              func(tid, lo, hi int)
+	one                  int       // the sample chunkFn stores
+	oneOut               []float32 // its product
+	coTiles, tapTiles    int       // dot tiles: output-channel tiles of 4, tap tiles of dc
 }
 
 func (f *convFast) outShape(in shape) shape {
@@ -185,12 +185,12 @@ func (f *convFast) outShape(in shape) shape {
 
 // padGeom is the padded layout of one sample's maps (see convFast).
 type padGeom struct {
-	h, w int // map size
-	wp   int // row stride: w + 2p
-	qhi  int // product columns computed: h·wp rounded up to the widest tile
-	l    int // dot-kernel length: h·wp rounded up to 16
-	cs   int // channel stride: room for every read of the widest tap
-	dc   int // the kernel set's dot tile width the offsets were padded for
+	h, w       int // map size
+	wp         int // row stride: w + 2p
+	qhi        int // product columns computed: h·wp rounded up to the widest tile
+	l          int // dot-kernel length: h·wp rounded up to 16
+	chanStride int // channel stride: room for every read of the widest tap
+	dc         int // the kernel set's dot tile width the offsets were padded for
 }
 
 // dwChunk is the number of positions the dot kernel sums per call (about
@@ -200,10 +200,10 @@ const dwChunk = 2048
 func newConvFast(c *convRef, ks *kernelSet) *convFast {
 	f := &convFast{convRef: c, ks: ks, kdim: c.cin * c.k * c.k}
 	k2 := c.k * c.k
-	f.apF = make([]float32, roundUp(c.cout, 4)*f.kdim)
-	f.apB = make([]float32, roundUp(c.cin, 4)*c.cout*k2)
-	f.offF = make([]int, roundUp(f.kdim, 6)+1)
-	f.offB = make([]int, c.cout*k2+1)
+	f.packedFwd = make([]float32, roundUp(c.cout, 4)*f.kdim)
+	f.packedBwd = make([]float32, roundUp(c.cin, 4)*c.cout*k2)
+	f.offsFwd = make([]int, roundUp(f.kdim, 6)+1)
+	f.offsBwd = make([]int, c.cout*k2+1)
 	f.fwdFn = func(tid, lo, hi int) {
 		for n := lo; n < hi; n++ {
 			f.forwardSample(tid, n)
@@ -233,21 +233,21 @@ func (f *convFast) setGeom(h, w int) {
 	g := padGeom{h: h, w: w, wp: w + 2*p, dc: dc}
 	g.qhi = roundUp(h*g.wp, maxNR)
 	g.l = roundUp(h*g.wp, 16)
-	g.cs = roundUp(g.qhi+(k-1)*(g.wp+1)+16, 16)
+	g.chanStride = roundUp(g.qhi+(k-1)*(g.wp+1)+16, 16)
 	f.geo = g
 	k2 := k * k
-	clear(f.offF)
+	clear(f.offsFwd)
 	for i := 0; i < f.cin; i++ {
 		for t := 0; t < k2; t++ {
-			f.offF[i*k2+t] = i*g.cs + (t/k)*g.wp + t%k
+			f.offsFwd[i*k2+t] = i*g.chanStride + (t/k)*g.wp + t%k
 		}
 	}
 	for o := 0; o < f.cout; o++ {
 		for t := 0; t < k2; t++ {
-			f.offB[o*k2+t] = o*g.cs + (t/k)*g.wp + t%k
+			f.offsBwd[o*k2+t] = o*g.chanStride + (t/k)*g.wp + t%k
 		}
 	}
-	f.dwTiles, f.kt = roundUp(f.cout, 4)/4, (f.kdim+dc-1)/dc
+	f.coTiles, f.tapTiles = roundUp(f.cout, 4)/4, (f.kdim+dc-1)/dc
 }
 
 // padMaps writes the maps of src (channels × h × w) into dst in the padded
@@ -255,7 +255,7 @@ func (f *convFast) setGeom(h, w int) {
 func (f *convFast) padMaps(dst, src []float32, channels int) {
 	g, p := f.geo, f.pad
 	for c := 0; c < channels; c++ {
-		d := dst[c*g.cs : (c+1)*g.cs]
+		d := dst[c*g.chanStride : (c+1)*g.chanStride]
 		s := src[c*g.h*g.w : (c+1)*g.h*g.w]
 		o := p*g.wp + p
 		clear(d[:o])
@@ -276,7 +276,7 @@ func (f *convFast) padMFMGrad(dst, dy []float32, second []uint8) {
 	half := f.cout / 2
 	hw := g.h * g.w
 	for c := 0; c < half; c++ {
-		da, db := dst[c*g.cs:(c+1)*g.cs], dst[(c+half)*g.cs:(c+half+1)*g.cs]
+		da, db := dst[c*g.chanStride:(c+1)*g.chanStride], dst[(c+half)*g.chanStride:(c+half+1)*g.chanStride]
 		o := p*g.wp + p
 		clear(da[:o])
 		clear(db[:o])
@@ -339,21 +339,21 @@ func (f *convFast) forwardJob(tid int, xpad, out []float32) *gemmJob {
 	j := &f.jobs[tid]
 	j.ks = f.ks
 	j.k, j.mtiles, j.ntiles = f.kdim, roundUp(f.cout, 4)/4, f.geo.qhi/f.ks.nr
-	j.a, j.b, j.offs, j.c, j.ldc, j.ss, j.mask = f.apF, &xpad[0], f.offF, &out[0], f.geo.qhi, nil, nil
+	j.a, j.b, j.offs, j.c, j.ldc, j.scaleShift, j.mask = f.packedFwd, &xpad[0], f.offsFwd, &out[0], f.geo.qhi, nil, nil
 	return j
 }
 
 // fwdScratch splits a forward scratch buffer: the padded input, the product.
 func (f *convFast) fwdScratch(ctx *passCtx, tid int) (xpad, out []float32) {
 	g := f.geo
-	nx := f.cin * g.cs
+	nx := f.cin * g.chanStride
 	buf := ctx.scratchBuf(tid, nx+roundUp(f.cout, 4)*g.qhi)
 	return buf[:nx], buf[nx:]
 }
 
 func (f *convFast) forward(x, y *tensor, ctx *passCtx) {
 	f.setGeom(x.s.h, x.s.w)
-	packRows(f.apF, f.cout, f.kdim, f.w, f.kdim, 1)
+	packRows(f.packedFwd, f.cout, f.kdim, f.w, f.kdim, 1)
 	threads := ctx.wk.n
 	f.ensureWorkers(threads)
 	f.x, f.y, f.ctx = x, y, ctx
@@ -473,7 +473,7 @@ func (f *convFast) packBackward() {
 	k2 := f.k * f.k
 	kb := f.cout * k2
 	for t := 0; t < roundUp(f.cin, 4)/4; t++ {
-		p := f.apB[t*kb*4 : (t+1)*kb*4]
+		p := f.packedBwd[t*kb*4 : (t+1)*kb*4]
 		for r := 0; r < 4; r++ {
 			i := 4*t + r
 			for o := 0; o < f.cout; o++ {
@@ -497,7 +497,7 @@ func (f *convFast) backward(x, y, dy, dx *tensor, ctx *passCtx) {
 		f.packBackward()
 	}
 	dc := f.ks.dc
-	np := f.dwTiles * f.kt * 4 * dc
+	np := f.coTiles * f.tapTiles * 4 * dc
 	for len(f.dwPart) < threads {
 		f.dwPart = append(f.dwPart, nil)
 		f.dbPart = append(f.dbPart, make([]float32, f.cout))
@@ -519,7 +519,7 @@ func (f *convFast) backward(x, y, dy, dx *tensor, ctx *passCtx) {
 		}
 		f.db[o] = sb
 		for kk := 0; kk < f.kdim; kk++ {
-			idx := ((o/4)*f.kt+kk/dc)*4*dc + (o%4)*dc + kk%dc
+			idx := ((o/4)*f.tapTiles+kk/dc)*4*dc + (o%4)*dc + kk%dc
 			var s float32
 			for t := 0; t < threads; t++ {
 				s += f.dwPart[t][idx]
@@ -534,7 +534,7 @@ func (f *convFast) backward(x, y, dy, dx *tensor, ctx *passCtx) {
 func (f *convFast) backwardSample(tid, n int) {
 	g, p := f.geo, f.pad
 	cout4, cin4 := roundUp(f.cout, 4), roundUp(f.cin, 4)
-	nx, ndy := f.cin*g.cs, cout4*g.cs
+	nx, ndy := f.cin*g.chanStride, cout4*g.chanStride
 	buf := f.ctx.scratchBuf(tid, nx+ndy+cin4*g.qhi)
 	xpad, dypad, out := buf[:nx], buf[nx:nx+ndy], buf[nx+ndy:]
 	f.padMaps(xpad, f.x.sample(n), f.cin)
@@ -543,14 +543,14 @@ func (f *convFast) backwardSample(tid, n int) {
 	} else {
 		f.padMaps(dypad, f.dy.sample(n), f.cout)
 	}
-	clear(dypad[f.cout*g.cs:])
+	clear(dypad[f.cout*g.chanStride:])
 
 	// The bias gradient: the sum of each channel's output gradient, in
 	// row-major order (the pads add zeros, which change no sum).
 	db := f.dbPart[tid]
 	for o := 0; o < f.cout; o++ {
 		var s float32
-		for _, v := range dypad[o*g.cs+p*g.wp : o*g.cs+(p+g.h)*g.wp] {
+		for _, v := range dypad[o*g.chanStride+p*g.wp : o*g.chanStride+(p+g.h)*g.wp] {
 			s += v
 		}
 		db[o] += s
@@ -562,10 +562,10 @@ func (f *convFast) backwardSample(tid, n int) {
 	a0 := p*g.wp + p
 	for q0 := 0; q0 < g.l; q0 += dwChunk {
 		l := min(dwChunk, g.l-q0)
-		for ct := 0; ct < f.dwTiles; ct++ {
-			ap := &dypad[ct*4*g.cs+a0+q0]
-			for kk := 0; kk < f.kt; kk++ {
-				ks.dot(l, ap, g.cs, &xpad[q0], &f.offF[kk*dc], &part[(ct*f.kt+kk)*4*dc])
+		for ct := 0; ct < f.coTiles; ct++ {
+			ap := &dypad[ct*4*g.chanStride+a0+q0]
+			for kk := 0; kk < f.tapTiles; kk++ {
+				ks.dot(l, ap, g.chanStride, &xpad[q0], &f.offsFwd[kk*dc], &part[(ct*f.tapTiles+kk)*4*dc])
 			}
 		}
 	}
@@ -576,7 +576,7 @@ func (f *convFast) backwardSample(tid, n int) {
 	j := &f.jobs[tid]
 	j.ks = ks
 	j.k, j.mtiles, j.ntiles = f.cout*f.k*f.k, cin4/4, g.qhi/ks.nr
-	j.a, j.b, j.offs, j.c, j.ldc, j.ss, j.mask = f.apB, &dypad[0], f.offB, &out[0], g.qhi, nil, nil
+	j.a, j.b, j.offs, j.c, j.ldc, j.scaleShift, j.mask = f.packedBwd, &dypad[0], f.offsBwd, &out[0], g.qhi, nil, nil
 	j.run(0, j.items())
 	f.unpadMaps(f.dx.sample(n), out, f.cin, nil)
 }

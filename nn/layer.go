@@ -272,9 +272,9 @@ func (c *convRef) backward(x, y, dy, dx *tensor, _ *passCtx) {
 	for n := 0; n < x.n; n++ {
 		xs, gs := x.sample(n), dy.sample(n)
 		for o := 0; o < c.cout; o++ {
-			go_ := gs[o*oh*ow : (o+1)*oh*ow]
+			gOut := gs[o*oh*ow : (o+1)*oh*ow]
 			var sb float32
-			for _, v := range go_ {
+			for _, v := range gOut {
 				sb += v
 			}
 			c.db[o] += sb
@@ -296,7 +296,7 @@ func (c *convRef) backward(x, y, dy, dx *tensor, _ *passCtx) {
 								continue
 							}
 							src := xi[hh*iw+w0+dw-p : hh*iw+w1+dw-p]
-							g := go_[h*ow+w0 : h*ow+w1]
+							g := gOut[h*ow+w0 : h*ow+w1]
 							for j, v := range src {
 								s += g[j] * v
 							}
@@ -850,17 +850,17 @@ func (t *timePool) backwardPart(x, y, dy, dx *tensor, _ *passCtx, lo, hi int) {
 		xs, ys, gs, ds := x.sample(n), y.sample(n), dy.sample(n), dx.sample(n)
 		for i := 0; i < f; i++ {
 			row, drow := xs[i*T:(i+1)*T], ds[i*T:(i+1)*T]
-			gm := float64(gs[i]) / float64(T)
+			gMean := float64(gs[i]) / float64(T)
 			if !t.std {
 				for j := range drow {
-					drow[j] = float32(gm)
+					drow[j] = float32(gMean)
 				}
 				continue
 			}
 			mu := float64(ys[i])
 			k := float64(gs[f+i]) / (float64(T) * float64(ys[f+i]))
 			for j, v := range row {
-				drow[j] = float32(gm + k*(float64(v)-mu))
+				drow[j] = float32(gMean + k*(float64(v)-mu))
 			}
 		}
 	}
@@ -990,12 +990,12 @@ func (a *attentivePool) backward(x, y, dy, dx *tensor, _ *passCtx) {
 		for f := 0; f < F; f++ {
 			row := xs[f*T : (f+1)*T]
 			mu, sd := float64(ys[f]), float64(ys[F+f])
-			gm, gsd := float64(gs[f]), float64(gs[F+f])
+			gMean, gStd := float64(gs[f]), float64(gs[F+f])
 			for t, v := range row {
 				d := float64(v) - mu
-				dA[t] += gm*float64(v) + gsd*d*d/(2*sd)
+				dA[t] += gMean*float64(v) + gStd*d*d/(2*sd)
 				if ds != nil {
-					ds[f*T+t] = float32(alpha[t] * (gm + gsd*d/sd))
+					ds[f*T+t] = float32(alpha[t] * (gMean + gStd*d/sd))
 				}
 			}
 		}

@@ -161,7 +161,6 @@ type convFast struct {
 	packedFwd, packedBwd []float32  // packed weights: forward (cout × K), backward data (cin × cout·k²)
 	offsFwd, offsBwd     []int      // tap offset tables for the current geometry
 	geo                  padGeom
-	jobs                 []gemmJob   // per worker
 	dwPart               [][]float32 // per worker: weight-gradient tiles of the dot kernel
 	dbPart               [][]float32 // per worker: bias gradients
 	x, y, dy             *tensor     // arguments of the running pass, for fwdFn/bwdFn
@@ -171,7 +170,7 @@ type convFast struct {
 	bwdFn                func(tid, lo, hi int)
 	chunkFn              func(tid, lo, hi int)
 	one                  int       // the sample chunkFn stores
-	oneOut               []float32 // its product
+	oneX                 []float32 // its padded input
 	coTiles, tapTiles    int       // dot tiles: output-channel tiles of 4, tap tiles of dc
 }
 
@@ -214,10 +213,10 @@ func newConvFast(c *convRef, ks *kernelSet) *convFast {
 			f.backwardSample(tid, n)
 		}
 	}
-	f.chunkFn = func(_, lo, hi int) {
-		j := &f.jobs[0]
+	f.chunkFn = func(tid, lo, hi int) {
+		_, out := f.fwdScratch(f.ctx, tid)
 		for ch := lo; ch < hi; ch++ {
-			f.productChunk(j, f.one, f.oneOut, ch)
+			f.productChunk(f.one, f.oneX, out, ch)
 		}
 	}
 	return f
@@ -302,52 +301,35 @@ func (f *convFast) padMFMGrad(dst, dy []float32, second []uint8) {
 	}
 }
 
-// unpadMaps stores the valid columns of a product (channels rows, ldc
-// qhi) into dst (channels × h × w), adding bias[c] when bias is not nil.
-func (f *convFast) unpadMaps(dst, src []float32, channels int, bias []float32) {
-	g := f.geo
-	for c := 0; c < channels; c++ {
-		var b float32
-		if bias != nil {
-			b = bias[c]
+// chunkCols is the number of product columns computed and stored at a
+// time (a multiple of every kernel set's tile width): the chunk of every
+// output channel stays in cache between the product and its store.
+// (Defined in gemm.go for the fused engine's work items.)
+
+// gemmChunk computes columns [q0, q1) = chunk ch of the product of the
+// packed matrix a (mtiles tiles of 4 rows, reduction length k) with the
+// rows of b at offsets offs, into buf (rows chunkCols apart).
+func (f *convFast) gemmChunk(a []float32, k, mtiles int, b []float32, offs []int, ch int, buf []float32) (q0, q1 int) {
+	ks := f.ks
+	nr := ks.nr
+	q0, q1 = ch*chunkCols, min((ch+1)*chunkCols, f.geo.qhi)
+	for mt := 0; mt < mtiles; mt++ {
+		ap := &a[mt*k*4]
+		for q := q0; q < q1; q += nr {
+			ks.gemm(k, ap, &b[q], &offs[0], &buf[mt*4*chunkCols+q-q0], chunkCols)
 		}
-		d := dst[c*g.h*g.w : (c+1)*g.h*g.w]
-		s := src[c*g.qhi:]
-		for h := 0; h < g.h; h++ {
-			row, out := s[h*g.wp:h*g.wp+g.w], d[h*g.w:(h+1)*g.w]
-			for j, v := range row {
-				out[j] = v + b
-			}
-		}
 	}
+	return q0, q1
 }
 
-// ensureWorkers sizes the per-worker state for k threads.
-func (f *convFast) ensureWorkers(k int) {
-	if len(f.jobs) >= k {
-		return
-	}
-	f.jobs = make([]gemmJob, k)
-	for i := range f.jobs {
-		f.jobs[i].init(f.ks) // its fn refers to &f.jobs[i]
-	}
-}
+// chunks is the number of column chunks of a product.
+func (f *convFast) chunks() int { return (f.geo.qhi + chunkCols - 1) / chunkCols }
 
-// forwardJob prepares worker tid's GEMM of the forward product from xpad
-// into out.
-func (f *convFast) forwardJob(tid int, xpad, out []float32) *gemmJob {
-	j := &f.jobs[tid]
-	j.ks = f.ks
-	j.k, j.mtiles, j.ntiles = f.kdim, roundUp(f.cout, 4)/4, f.geo.qhi/f.ks.nr
-	j.a, j.b, j.offs, j.c, j.ldc, j.scaleShift, j.mask = f.packedFwd, &xpad[0], f.offsFwd, &out[0], f.geo.qhi, nil, nil
-	return j
-}
-
-// fwdScratch splits a forward scratch buffer: the padded input, the product.
+// fwdScratch splits worker tid's scratch for a forward pass: the padded
+// input, the product chunk.
 func (f *convFast) fwdScratch(ctx *passCtx, tid int) (xpad, out []float32) {
-	g := f.geo
-	nx := f.cin * g.chanStride
-	buf := ctx.scratchBuf(tid, nx+roundUp(f.cout, 4)*g.qhi)
+	nx := f.cin * f.geo.chanStride
+	buf := ctx.scratchBuf(tid, nx+roundUp(f.cout, 4)*chunkCols)
 	return buf[:nx], buf[nx:]
 }
 
@@ -355,7 +337,6 @@ func (f *convFast) forward(x, y *tensor, ctx *passCtx) {
 	f.setGeom(x.s.h, x.s.w)
 	packRows(f.packedFwd, f.cout, f.kdim, f.w, f.kdim, 1)
 	threads := ctx.wk.n
-	f.ensureWorkers(threads)
 	f.x, f.y, f.ctx = x, y, ctx
 	if f.mfm && ctx.training {
 		k := x.n * y.s.size()
@@ -368,38 +349,30 @@ func (f *convFast) forward(x, y *tensor, ctx *passCtx) {
 		ctx.wk.run(x.n, f.fwdFn)
 	} else {
 		for n := 0; n < x.n; n++ {
-			xpad, out := f.fwdScratch(ctx, 0)
+			// One sample: its padded input in worker 0's scratch, the
+			// chunks split across the workers.
+			xpad, _ := f.fwdScratch(ctx, 0)
 			f.padMaps(xpad, x.sample(n), f.cin)
-			j := f.forwardJob(0, xpad, out)
-			f.one, f.oneOut = n, out
-			ctx.wk.run(f.chunks(j), f.chunkFn)
+			f.one, f.oneX = n, xpad
+			ctx.wk.run(f.chunks(), f.chunkFn)
 		}
 	}
-	f.x, f.y, f.ctx, f.oneOut = nil, nil, nil, nil
-}
-
-// chunks is the number of column chunks of a forward product.
-func (f *convFast) chunks(j *gemmJob) int {
-	per := j.perItem()
-	return (j.ntiles + per - 1) / per
+	f.x, f.y, f.ctx, f.oneX = nil, nil, nil, nil
 }
 
 func (f *convFast) forwardSample(tid, n int) {
 	xpad, out := f.fwdScratch(f.ctx, tid)
 	f.padMaps(xpad, f.x.sample(n), f.cin)
-	j := f.forwardJob(tid, xpad, out)
-	for ch := range f.chunks(j) {
-		f.productChunk(j, n, out, ch)
+	for ch := range f.chunks() {
+		f.productChunk(n, xpad, out, ch)
 	}
 }
 
 // productChunk computes column chunk ch of sample n's product (all output
-// channels) and stores its valid columns into the layer's output.
-func (f *convFast) productChunk(j *gemmJob, n int, out []float32, ch int) {
-	j.run(ch*j.mtiles, (ch+1)*j.mtiles)
-	per := j.perItem() * j.ks.nr
+// channels) into out and stores its valid columns into the layer's output.
+func (f *convFast) productChunk(n int, xpad, out []float32, ch int) {
+	q0, q1 := f.gemmChunk(f.packedFwd, f.kdim, roundUp(f.cout, 4)/4, xpad, f.offsFwd, ch, out)
 	g := f.geo
-	q0, q1 := ch*per, min((ch+1)*per, g.qhi)
 	ys := f.y.sample(n)
 	hw := g.h * g.w
 	var second []uint8
@@ -411,12 +384,12 @@ func (f *convFast) productChunk(j *gemmJob, n int, out []float32, ch int) {
 		if w0 >= w1 {
 			continue
 		}
-		src := h*g.wp - h*g.w // product column of output value h·W + w is that + src
+		src := h*g.wp - h*g.w - q0 // out's column of output value h·W + w is that + src
 		i0, i1 := h*g.w+w0, h*g.w+w1
 		if !f.mfm {
 			for c := 0; c < f.cout; c++ {
 				b := f.b[c]
-				d, s := ys[c*hw+i0:c*hw+i1], out[c*g.qhi+src+i0:c*g.qhi+src+i1]
+				d, s := ys[c*hw+i0:c*hw+i1], out[c*chunkCols+src+i0:c*chunkCols+src+i1]
 				for i, v := range s {
 					d[i] = v + b
 				}
@@ -427,8 +400,8 @@ func (f *convFast) productChunk(j *gemmJob, n int, out []float32, ch int) {
 		for c := 0; c < half; c++ {
 			ba, bb := f.b[c], f.b[c+half]
 			d := ys[c*hw+i0 : c*hw+i1]
-			sa := out[c*g.qhi+src+i0 : c*g.qhi+src+i1]
-			sb := out[(c+half)*g.qhi+src+i0 : (c+half)*g.qhi+src+i1]
+			sa := out[c*chunkCols+src+i0 : c*chunkCols+src+i1]
+			sb := out[(c+half)*chunkCols+src+i0 : (c+half)*chunkCols+src+i1]
 			sb = sb[:len(sa)]
 			d = d[:len(sa)]
 			if second == nil {
@@ -492,7 +465,6 @@ func (f *convFast) packBackward() {
 func (f *convFast) backward(x, y, dy, dx *tensor, ctx *passCtx) {
 	f.setGeom(x.s.h, x.s.w)
 	threads := ctx.wk.n
-	f.ensureWorkers(threads)
 	if dx != nil {
 		f.packBackward()
 	}
@@ -535,7 +507,7 @@ func (f *convFast) backwardSample(tid, n int) {
 	g, p := f.geo, f.pad
 	cout4, cin4 := roundUp(f.cout, 4), roundUp(f.cin, 4)
 	nx, ndy := f.cin*g.chanStride, cout4*g.chanStride
-	buf := f.ctx.scratchBuf(tid, nx+ndy+cin4*g.qhi)
+	buf := f.ctx.scratchBuf(tid, nx+ndy+cin4*chunkCols)
 	xpad, dypad, out := buf[:nx], buf[nx:nx+ndy], buf[nx+ndy:]
 	f.padMaps(xpad, f.x.sample(n), f.cin)
 	if f.mfm {
@@ -573,10 +545,21 @@ func (f *convFast) backwardSample(tid, n int) {
 	if f.dx == nil {
 		return
 	}
-	j := &f.jobs[tid]
-	j.ks = ks
-	j.k, j.mtiles, j.ntiles = f.cout*f.k*f.k, cin4/4, g.qhi/ks.nr
-	j.a, j.b, j.offs, j.c, j.ldc, j.scaleShift, j.mask = f.packedBwd, &dypad[0], f.offsBwd, &out[0], g.qhi, nil, nil
-	j.run(0, j.items())
-	f.unpadMaps(f.dx.sample(n), out, f.cin, nil)
+	// dX, a chunk of columns at a time, stored while in cache.
+	dxs := f.dx.sample(n)
+	hw := g.h * g.w
+	for ch := range f.chunks() {
+		q0, q1 := f.gemmChunk(f.packedBwd, f.cout*f.k*f.k, cin4/4, dypad, f.offsBwd, ch, out)
+		for h := q0 / g.wp; h < g.h && h*g.wp < q1; h++ {
+			w0, w1 := max(q0-h*g.wp, 0), min(q1-h*g.wp, g.w)
+			if w0 >= w1 {
+				continue
+			}
+			src := h*g.wp - h*g.w - q0
+			i0, i1 := h*g.w+w0, h*g.w+w1
+			for c := 0; c < f.cin; c++ {
+				copy(dxs[c*hw+i0:c*hw+i1], out[c*chunkCols+src+i0:c*chunkCols+src+i1])
+			}
+		}
+	}
 }

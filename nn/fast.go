@@ -108,6 +108,41 @@ func (p *maxPool2x2) forwardPart(x, y *tensor, _ *passCtx, lo, hi int) {
 	}
 }
 
+// backwardPart writes each window's gradient to its argmax and zeros to
+// the window's other three values and to the rows and columns no window
+// covers: every input position once, with no clearing pass.
+func (p *maxPool2x2) backwardPart(x, y, dy, dx *tensor, _ *passCtx, lo, hi int) {
+	if dx == nil {
+		return
+	}
+	ih, iw, oh, ow := x.s.h, x.s.w, y.s.h, y.s.w
+	per := y.s.size()
+	for n := lo; n < hi; n++ {
+		gs, ds := dy.sample(n), dx.sample(n)
+		arg := p.arg[n*per : (n+1)*per]
+		for c := 0; c < x.s.c; c++ {
+			base := c * ih * iw
+			for h := 0; h < oh; h++ {
+				q0 := base + 2*h*iw
+				r0, r1 := ds[q0:q0+iw], ds[q0+iw:q0+2*iw]
+				o := (c*oh + h) * ow
+				for j, g := range gs[o : o+ow] {
+					q := int(arg[o+j]) - q0 // 0, 1, iw or iw+1
+					r0[2*j], r0[2*j+1], r1[2*j], r1[2*j+1] = 0, 0, 0, 0
+					if q < iw {
+						r0[q] = g
+					} else {
+						r1[q-iw] = g
+					}
+				}
+				clear(r0[2*ow:])
+				clear(r1[2*ow:])
+			}
+			clear(ds[base+2*oh*iw : base+ih*iw])
+		}
+	}
+}
+
 // selectGreater returns (v, qv) if v > best, else (best, q), without a
 // branch.
 func selectGreater(best float32, q int32, v float32, qv int32) (float32, int32) {
@@ -421,6 +456,29 @@ func (f *convFast) productChunk(n int, xpad, out []float32, ch int) {
 	}
 }
 
+// sum8 is the sum of v with eight interleaved accumulators (v[i] goes to
+// accumulator i mod 8, then ((a0+a1)+(a2+a3))+((a4+a5)+(a6+a7))): the same
+// order every time, without one long chain of dependent additions.
+func sum8(v []float32) float32 {
+	var a [8]float32
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		w := v[i : i+8 : i+8]
+		a[0] += w[0]
+		a[1] += w[1]
+		a[2] += w[2]
+		a[3] += w[3]
+		a[4] += w[4]
+		a[5] += w[5]
+		a[6] += w[6]
+		a[7] += w[7]
+	}
+	for j := 0; i < len(v); i, j = i+1, j+1 {
+		a[j] += v[i]
+	}
+	return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]))
+}
+
 // mfmSelect is b if b > a, else a (ties and NaN to the first half, as
 // mfmLayer), selected on the bits so that the compiler emits no branch.
 func mfmSelect(a, b float32) float32 {
@@ -521,11 +579,7 @@ func (f *convFast) backwardSample(tid, n int) {
 	// row-major order (the pads add zeros, which change no sum).
 	db := f.dbPart[tid]
 	for o := 0; o < f.cout; o++ {
-		var s float32
-		for _, v := range dypad[o*g.chanStride+p*g.wp : o*g.chanStride+(p+g.h)*g.wp] {
-			s += v
-		}
-		db[o] += s
+		db[o] += sum8(dypad[o*g.chanStride+p*g.wp : o*g.chanStride+(p+g.h)*g.wp])
 	}
 
 	// dW: rows of dY (4 output channels) against the tap-shifted input.

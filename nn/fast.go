@@ -86,23 +86,22 @@ type maxPool2x2 struct{ *poolLayer }
 func (p *maxPool2x2) forwardPart(x, y *tensor, _ *passCtx, lo, hi int) {
 	iw, oh, ow := x.s.w, y.s.h, y.s.w
 	per := y.s.size()
-	for n := lo; n < hi; n++ {
+	for i := lo; i < hi; i++ {
+		n, c := i/x.s.c, i%x.s.c
 		xs, ys := x.sample(n), y.sample(n)
 		arg := p.arg[n*per : (n+1)*per]
-		for c := 0; c < x.s.c; c++ {
-			for h := 0; h < oh; h++ {
-				q0 := c*x.s.h*iw + 2*h*iw
-				r0, r1 := xs[q0:q0+2*ow], xs[q0+iw:q0+iw+2*ow]
-				o := (c*oh + h) * ow
-				out, ar := ys[o:o+ow], arg[o:o+ow]
-				for j := range out {
-					// The first maximum in row-major window order.
-					best, q := r0[2*j], int32(q0+2*j)
-					best, q = selectGreater(best, q, r0[2*j+1], int32(q0+2*j+1))
-					best, q = selectGreater(best, q, r1[2*j], int32(q0+iw+2*j))
-					best, q = selectGreater(best, q, r1[2*j+1], int32(q0+iw+2*j+1))
-					out[j], ar[j] = best, q
-				}
+		for h := 0; h < oh; h++ {
+			q0 := c*x.s.h*iw + 2*h*iw
+			r0, r1 := xs[q0:q0+2*ow], xs[q0+iw:q0+iw+2*ow]
+			o := (c*oh + h) * ow
+			out, ar := ys[o:o+ow], arg[o:o+ow]
+			for j := range out {
+				// The first maximum in row-major window order.
+				best, q := r0[2*j], int32(q0+2*j)
+				best, q = selectGreater(best, q, r0[2*j+1], int32(q0+2*j+1))
+				best, q = selectGreater(best, q, r1[2*j], int32(q0+iw+2*j))
+				best, q = selectGreater(best, q, r1[2*j+1], int32(q0+iw+2*j+1))
+				out[j], ar[j] = best, q
 			}
 		}
 	}
@@ -117,29 +116,28 @@ func (p *maxPool2x2) backwardPart(x, y, dy, dx *tensor, _ *passCtx, lo, hi int) 
 	}
 	ih, iw, oh, ow := x.s.h, x.s.w, y.s.h, y.s.w
 	per := y.s.size()
-	for n := lo; n < hi; n++ {
+	for i := lo; i < hi; i++ {
+		n, c := i/x.s.c, i%x.s.c
 		gs, ds := dy.sample(n), dx.sample(n)
 		arg := p.arg[n*per : (n+1)*per]
-		for c := 0; c < x.s.c; c++ {
-			base := c * ih * iw
-			for h := 0; h < oh; h++ {
-				q0 := base + 2*h*iw
-				r0, r1 := ds[q0:q0+iw], ds[q0+iw:q0+2*iw]
-				o := (c*oh + h) * ow
-				for j, g := range gs[o : o+ow] {
-					q := int(arg[o+j]) - q0 // 0, 1, iw or iw+1
-					r0[2*j], r0[2*j+1], r1[2*j], r1[2*j+1] = 0, 0, 0, 0
-					if q < iw {
-						r0[q] = g
-					} else {
-						r1[q-iw] = g
-					}
+		base := c * ih * iw
+		for h := 0; h < oh; h++ {
+			q0 := base + 2*h*iw
+			r0, r1 := ds[q0:q0+iw], ds[q0+iw:q0+2*iw]
+			o := (c*oh + h) * ow
+			for j, g := range gs[o : o+ow] {
+				q := int(arg[o+j]) - q0 // 0, 1, iw or iw+1
+				r0[2*j], r0[2*j+1], r1[2*j], r1[2*j+1] = 0, 0, 0, 0
+				if q < iw {
+					r0[q] = g
+				} else {
+					r1[q-iw] = g
 				}
-				clear(r0[2*ow:])
-				clear(r1[2*ow:])
 			}
-			clear(ds[base+2*oh*iw : base+ih*iw])
+			clear(r0[2*ow:])
+			clear(r1[2*ow:])
 		}
+		clear(ds[base+2*oh*iw : base+ih*iw])
 	}
 }
 

@@ -324,7 +324,7 @@ func TestMaxPool2x2MatchesPlain(t *testing.T) {
 		plain.forward(&x, &yp, ctx)
 		fast.forwardPart(&x, &yf, ctx, 0, fast.parts(&x))
 		plain.backward(&x, &yp, &dy, &dxp, ctx)
-		fast.backwardPart(&x, &yf, &dy, &dxf, ctx, 0, batch)
+		fast.backwardPart(&x, &yf, &dy, &dxf, ctx, 0, fast.parts(&x))
 		if !slices.Equal(yf.data, yp.data) || !slices.Equal(fast.arg, plain.arg) {
 			t.Errorf("%+v: forward differs", in)
 		}

@@ -576,7 +576,7 @@ func (p *poolLayer) parts(x *tensor) int {
 		}
 		p.arg = p.arg[:k]
 	}
-	return x.n
+	return x.n * x.s.c
 }
 
 func (p *poolLayer) forward(x, y *tensor, ctx *passCtx) {
@@ -584,43 +584,43 @@ func (p *poolLayer) forward(x, y *tensor, ctx *passCtx) {
 }
 
 func (p *poolLayer) backward(x, y, dy, dx *tensor, ctx *passCtx) {
-	p.backwardPart(x, y, dy, dx, ctx, 0, x.n)
+	p.backwardPart(x, y, dy, dx, ctx, 0, x.n*x.s.c)
 }
 
-// forwardPart and backwardPart run samples lo..hi.
+// forwardPart and backwardPart run the maps lo..hi, map i being channel
+// i mod C of sample i / C.
 func (p *poolLayer) forwardPart(x, y *tensor, _ *passCtx, lo, hi int) {
 	ih, iw, oh, ow := x.s.h, x.s.w, y.s.h, y.s.w
 	inv := 1 / float32(p.ph*p.pw)
 	per := y.s.size()
-	for n := lo; n < hi; n++ {
+	for i := lo; i < hi; i++ {
+		n, c := i/x.s.c, i%x.s.c
 		xs, ys := x.sample(n), y.sample(n)
-		for c := 0; c < x.s.c; c++ {
-			for h := 0; h < oh; h++ {
-				for w := 0; w < ow; w++ {
-					q0 := c*ih*iw + h*p.ph*iw + w*p.pw
-					o := (c*oh+h)*ow + w
-					if p.max {
-						best, bq := xs[q0], q0
-						for dh := 0; dh < p.ph; dh++ {
-							for dw := 0; dw < p.pw; dw++ {
-								q := q0 + dh*iw + dw
-								if xs[q] > best {
-									best, bq = xs[q], q
-								}
-							}
-						}
-						ys[o] = best
-						p.arg[n*per+o] = int32(bq)
-						continue
-					}
-					var s float32
+		for h := 0; h < oh; h++ {
+			for w := 0; w < ow; w++ {
+				q0 := c*ih*iw + h*p.ph*iw + w*p.pw
+				o := (c*oh+h)*ow + w
+				if p.max {
+					best, bq := xs[q0], q0
 					for dh := 0; dh < p.ph; dh++ {
 						for dw := 0; dw < p.pw; dw++ {
-							s += xs[q0+dh*iw+dw]
+							q := q0 + dh*iw + dw
+							if xs[q] > best {
+								best, bq = xs[q], q
+							}
 						}
 					}
-					ys[o] = s * inv
+					ys[o] = best
+					p.arg[n*per+o] = int32(bq)
+					continue
 				}
+				var s float32
+				for dh := 0; dh < p.ph; dh++ {
+					for dw := 0; dw < p.pw; dw++ {
+						s += xs[q0+dh*iw+dw]
+					}
+				}
+				ys[o] = s * inv
 			}
 		}
 	}
@@ -633,22 +633,21 @@ func (p *poolLayer) backwardPart(x, y, dy, dx *tensor, _ *passCtx, lo, hi int) {
 	ih, iw, oh, ow := x.s.h, x.s.w, y.s.h, y.s.w
 	inv := 1 / float32(p.ph*p.pw)
 	per := y.s.size()
-	for n := lo; n < hi; n++ {
+	for i := lo; i < hi; i++ {
+		n, c := i/x.s.c, i%x.s.c
 		gs, ds := dy.sample(n), dx.sample(n)
-		clear(ds)
-		for c := 0; c < x.s.c; c++ {
-			for h := 0; h < oh; h++ {
-				for w := 0; w < ow; w++ {
-					o := (c*oh+h)*ow + w
-					if p.max {
-						ds[p.arg[n*per+o]] += gs[o]
-						continue
-					}
-					q0 := c*ih*iw + h*p.ph*iw + w*p.pw
-					for dh := 0; dh < p.ph; dh++ {
-						for dw := 0; dw < p.pw; dw++ {
-							ds[q0+dh*iw+dw] += gs[o] * inv
-						}
+		clear(ds[c*ih*iw : (c+1)*ih*iw])
+		for h := 0; h < oh; h++ {
+			for w := 0; w < ow; w++ {
+				o := (c*oh+h)*ow + w
+				if p.max {
+					ds[p.arg[n*per+o]] += gs[o]
+					continue
+				}
+				q0 := c*ih*iw + h*p.ph*iw + w*p.pw
+				for dh := 0; dh < p.ph; dh++ {
+					for dw := 0; dw < p.pw; dw++ {
+						ds[q0+dh*iw+dw] += gs[o] * inv
 					}
 				}
 			}

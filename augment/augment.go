@@ -180,7 +180,8 @@ func RNG(seed uint64, epoch, utt int) *rand.Rand {
 // Augmenter applies a Spec. It holds scratch buffers: use one per
 // goroutine.
 type Augmenter struct {
-	spec Spec
+	spec    Spec
+	changed bool // the last Waveform call applied a transform
 	rb   RawBoost
 	st   rbState
 	ch   synth.Channel
@@ -199,6 +200,7 @@ func New(spec Spec) *Augmenter {
 // modified). The result is valid until the next call. Each transform of the
 // spec is applied with its probability; all draws come from r.
 func (a *Augmenter) Waveform(r *rand.Rand, x []float32) []float32 {
+	a.changed = false
 	a.x = growF(a.x, len(x))
 	for i, v := range x {
 		a.x[i] = float64(v)
@@ -213,6 +215,7 @@ func (a *Augmenter) Waveform(r *rand.Rand, x []float32) []float32 {
 			continue
 		}
 		a.apply(r, st, a.x)
+		a.changed = true
 	}
 	a.out = a.out[:0]
 	for _, v := range a.x {
@@ -223,6 +226,10 @@ func (a *Augmenter) Waveform(r *rand.Rand, x []float32) []float32 {
 	}
 	return a.out
 }
+
+// Changed reports whether the last Waveform call applied any transform
+// (when it did not, its result equals its input sample for sample).
+func (a *Augmenter) Changed() bool { return a.changed }
 
 // level returns the peak magnitude of x.
 func level(x []float64) float64 {

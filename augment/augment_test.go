@@ -403,3 +403,50 @@ func TestFreqzFFT(t *testing.T) {
 		}
 	}
 }
+
+// TestWaveFuncUnchanged: WaveFunc returns nil exactly when no transform
+// was drawn (probability 0, or the coin said no), and the samples
+// otherwise.
+func TestWaveFuncUnchanged(t *testing.T) {
+	x := make([]float32, 4000)
+	for i := range x {
+		x[i] = float32(math.Sin(float64(i) / 7))
+	}
+	for _, tc := range []struct {
+		spec string
+		nils int // of 200 calls
+	}{{"gain@0", 200}, {"gain@1", 0}, {"rawboost:3@0,gain@0,freqmask:8", 200}} {
+		sp, err := Parse(tc.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := sp.WaveFunc()
+		nils := 0
+		for i := range 200 {
+			if f(nil, x, RNG(1, 1, i)) == nil {
+				nils++
+			}
+		}
+		if nils != tc.nils {
+			t.Errorf("%s: %d of 200 unchanged, want %d", tc.spec, nils, tc.nils)
+		}
+	}
+	// gain@0.5: the unchanged share follows the coin, and the changed
+	// results are the gained samples.
+	sp, _ := Parse("gain@0.5")
+	f, a := sp.WaveFunc(), New(sp)
+	nils := 0
+	for i := range 400 {
+		y := f(nil, x, RNG(2, 1, i))
+		a.Waveform(RNG(2, 1, i), x)
+		if (y == nil) != !a.Changed() {
+			t.Fatalf("call %d: WaveFunc nil=%v, Augmenter changed=%v", i, y == nil, a.Changed())
+		}
+		if y == nil {
+			nils++
+		}
+	}
+	if nils < 160 || nils > 240 {
+		t.Errorf("gain@0.5: %d of 400 unchanged, want about 200", nils)
+	}
+}

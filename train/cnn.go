@@ -562,3 +562,21 @@ func (t *CNNTrainer) interrupt(epoch int, sec float64, cause error) error {
 	}
 	return fmt.Errorf("training stopped in epoch %d (%d samples done) and can be resumed: %w", epoch, st.Step, cause)
 }
+
+// FitInput returns a with its input height set to the dimension of the
+// features f, so that one architecture (the seed CNN, say) runs on any
+// feature kind: 64-band fbank, 90-dim CQCC, 60-dim LFCC. The layers adapt
+// (convolutions and pools are size-independent; the first dense layer's
+// input, and so the parameter count, follows the height), which a network
+// built with fixed reshapes would not; Validate checks the result.
+func FitInput(a nn.Arch, f features.Config) (nn.Arch, error) {
+	ex, err := features.New(f)
+	if err != nil {
+		return nn.Arch{}, err
+	}
+	a.InputHeight = ex.Dim()
+	if err := a.Validate(); err != nil {
+		return nn.Arch{}, fmt.Errorf("network %s on %d-dimensional %s features: %w", a.Name, ex.Dim(), f.Kind, err)
+	}
+	return a, nil
+}

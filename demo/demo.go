@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"github.com/deep4deep/deep4deep/progress"
 	"math"
 	"runtime"
 	"strings"
@@ -39,8 +40,10 @@ type Options struct {
 	// Command is the command line shown in the report as the way to
 	// reproduce the run; empty means a Go call description.
 	Command string
-	// Progress, if set, receives the progress of each stage (see Event).
-	Progress func(Event)
+	// Progress, if set, receives the progress of each stage: the demo's
+	// stage in Stage (numbered Index of Count, 6 stages), the step within
+	// it (an epoch, the dev set) in Step.
+	Progress progress.Func
 }
 
 // CNNOptions are the training settings of the seed CNN (DESIGN §4.1) that the

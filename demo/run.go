@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/deep4deep/deep4deep/progress"
 	"os"
 	"path/filepath"
 	"sort"
@@ -78,7 +79,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	// 1. The corpus.
 	err := r.run(ctx, "synthesise corpus", "files", func(p *stageProgress) error {
 		return synth.Generate(ctx, synth.Options{Out: root, Scale: o.Scale, EvalScale: o.EvalScale, Seed: o.Seed, Like: o.Like, Workers: threads,
-			Command: rep.Command, Progress: func(done, total int) { p.update(done, total) }})
+			Command: rep.Command, Progress: p.inner("")})
 	})
 	if err != nil {
 		return nil, err
@@ -109,7 +110,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		opt.Corpus, opt.Out = c, filepath.Join(o.Out, cnn.ModelDir)
 		opt.Epochs, opt.FramesPerUtt, opt.DevFrames = o.CNN.Epochs, o.CNN.FramesPerUtt, o.CNN.DevFramesPerUtt
 		opt.Patience = 0 // a short run: every epoch, keep the best
-		opt.Seed, opt.Threads, opt.Progress = o.Seed, threads, trainProgress(p)
+		opt.Seed, opt.Threads, opt.Progress = o.Seed, threads, p.inner("")
 		res, err := train.TrainCNN(ctx, opt)
 		if err != nil {
 			return err
@@ -127,7 +128,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		opt := train.DefaultGMMOptions()
 		opt.Corpus, opt.Out = c, filepath.Join(o.Out, gmmSys.ModelDir)
 		opt.Components, opt.Iters, opt.Tol, opt.MaxFrames = o.GMM.Components, o.GMM.Iterations, 0, o.GMM.MaxFrames
-		opt.Seed, opt.Threads, opt.Progress = o.Seed, threads, trainProgress(p)
+		opt.Seed, opt.Threads, opt.Progress = o.Seed, threads, p.inner("")
 		res, err := train.TrainGMM(ctx, opt)
 		if err != nil {
 			return err
@@ -151,8 +152,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 				return err
 			}
 			for i, s := range []corpus.Set{corpus.Dev, corpus.Eval} {
-				p.step(s.String()+" set", "files", len(trials[s]))
-				if err := scoreSet(ctx, m, c, s, trials[s], threads, filepath.Join(o.Out, sys.Scores[i]), p); err != nil {
+				if err := scoreSet(ctx, m, c, s, trials[s], threads, filepath.Join(o.Out, sys.Scores[i]), p.inner(s.String()+" set")); err != nil {
 					return err
 				}
 			}
@@ -263,23 +263,14 @@ func prepareOut(out string) error {
 		[]byte("Output of `deep4deep demo`: a rerun replaces corpus/, models/ and scores/ here.\n"), 0o644)
 }
 
-// trainProgress adapts package train's progress reports to the stage's
-// steps.
-func trainProgress(p *stageProgress) train.Progress {
-	return func(stage, unit string, total int) (func(int), func()) {
-		p.step(stage, unit, total)
-		return func(done int) { p.update(done, 0) }, nil
-	}
-}
-
 // scoreSet scores the trials of set s with m and writes the score file.
-func scoreSet(ctx context.Context, m *model.Model, c corpus.Corpus, s corpus.Set, trials []corpus.Trial, threads int, path string, p *stageProgress) error {
+func scoreSet(ctx context.Context, m *model.Model, c corpus.Corpus, s corpus.Set, trials []corpus.Trial, threads int, path string, report progress.Func) error {
 	paths := make([]string, len(trials))
 	ids := make([]string, len(trials))
 	for i, t := range trials {
 		paths[i], ids[i] = c.AudioPath(s, t), t.ID()
 	}
-	scores, err := m.ScoreFiles(ctx, paths, threads, func(done, _ int) { p.update(done, 0) })
+	scores, err := m.ScoreFiles(ctx, paths, threads, report)
 	if err != nil {
 		return fmt.Errorf("%s set: %w", s, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/deep4deep/deep4deep/progress"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,8 +75,8 @@ func tinyOptions(t testing.TB) Options {
 // eval.Evaluate computes from the demo's own score files and protocols.
 func TestRunTiny(t *testing.T) {
 	o := tinyOptions(t)
-	var events []Event
-	o.Progress = func(e Event) { events = append(events, e) }
+	var events []progress.Event
+	o.Progress = func(e progress.Event) { events = append(events, e) }
 	rep, err := Run(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)

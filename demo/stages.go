@@ -3,64 +3,53 @@ package demo
 import (
 	"context"
 	"fmt"
+	"github.com/deep4deep/deep4deep/progress"
 	"sync"
 	"time"
 )
 
-// Event reports the progress of Run: in stage Index (1-based) of Count,
-// named Stage, the current step (Step, e.g. "epoch 2" or "fbank features of
-// train"; empty for single-step stages) has finished Done of Total units
-// (Total 0: unknown). Run sends an event with Done 0 whenever a stage or a
-// step starts, then one whenever its library call reports progress.
-type Event struct {
-	Stage        string // "synthesise corpus", "train cnn-fbank", ...
-	Index, Count int
-	Step         string
-	Done, Total  int
-	Unit         string // "files", "batches", "iterations", ...
-}
-
-// stageProgress is how a stage reports its progress. It is safe for
-// concurrent use, since library progress callbacks may run in worker
-// goroutines; it does nothing when the demo has no progress callback.
+// stageProgress reports the progress of one stage of Run. The stage's
+// events carry its name in Stage and its number in Index of Count; the
+// library calls it makes report through inner, and their stages become
+// the event's Step. It is safe for concurrent use, and does nothing when the
+// demo has no progress callback.
 type stageProgress struct {
 	mu   sync.Mutex
-	ev   Event
-	send func(Event)
+	ev   progress.Event
+	send progress.Func
 }
 
-// step starts a new step of the stage with total units named unit.
-func (p *stageProgress) step(name, unit string, total int) {
-	if p.send == nil {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.ev.Step, p.ev.Unit, p.ev.Total, p.ev.Done = name, unit, total, 0
-	p.send(p.ev)
+// start announces the stage (Done 0).
+func (p *stageProgress) start() {
+	p.send.Send(p.ev)
 }
 
-// update reports that done units of the current step are finished; total,
-// when > 0, changes the step's total.
-func (p *stageProgress) update(done, total int) {
+// inner returns the progress callback for a library call made in the stage;
+// step names the call's work when the call names none (a single-stage call).
+func (p *stageProgress) inner(step string) progress.Func {
 	if p.send == nil {
-		return
+		return nil
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if total > 0 {
-		p.ev.Total = total
+	return func(e progress.Event) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		ev := p.ev
+		ev.Step = e.Stage
+		if ev.Step == "" {
+			ev.Step = step
+		}
+		if e.Unit != "" {
+			ev.Unit = e.Unit
+		}
+		ev.Done, ev.Total = e.Done, e.Total
+		p.send(ev)
 	}
-	if done > p.ev.Done {
-		p.ev.Done = done
-	}
-	p.send(p.ev)
 }
 
 // runner runs the stages of the demo in order, timing each and reporting
 // progress.
 type runner struct {
-	progress func(Event)
+	progress progress.Func
 	count    int
 	index    int
 	times    []StageTime
@@ -74,8 +63,8 @@ func (r *runner) run(ctx context.Context, name, unit string, f func(p *stageProg
 		return err
 	}
 	r.index++
-	p := &stageProgress{ev: Event{Stage: name, Index: r.index, Count: r.count, Unit: unit}, send: r.progress}
-	p.update(0, 0)
+	p := &stageProgress{ev: progress.Event{Stage: name, Index: r.index, Count: r.count, Unit: unit}, send: r.progress}
+	p.start()
 	start, cpu := time.Now(), cpuSeconds()
 	err := f(p)
 	r.times = append(r.times, StageTime{Name: name, Seconds: time.Since(start).Seconds(), CPUSeconds: cpuSeconds() - cpu})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/deep4deep/deep4deep/audio"
 	"github.com/deep4deep/deep4deep/internal/par"
+	"github.com/deep4deep/deep4deep/progress"
 )
 
 // ErrNoFrames is the error for audio too short to hold one analysis frame;
@@ -14,8 +15,8 @@ import (
 var ErrNoFrames = errors.New("no feature frames (audio shorter than one analysis window)")
 
 // ExtractFiles is ExtractFilesLimited with audio's default limits.
-func ExtractFiles(ctx context.Context, c Config, paths []string, workers int, fn func(i int, m *Matrix) error, progress par.Progress) error {
-	return ExtractFilesLimited(ctx, c, audio.Limits{}, paths, workers, fn, progress)
+func ExtractFiles(ctx context.Context, c Config, paths []string, workers int, fn func(i int, m *Matrix) error, report progress.Func) error {
+	return ExtractFilesLimited(ctx, c, audio.Limits{}, paths, workers, fn, report)
 }
 
 // ExtractFilesLimited computes the features described by c for every file in
@@ -27,14 +28,14 @@ func ExtractFiles(ctx context.Context, c Config, paths []string, workers int, fn
 //
 // fn(i, m) receives the features of paths[i]. It is called from the worker
 // goroutines, possibly concurrently and in any order, and m is reused as
-// soon as fn returns: fn must copy m.Data if it keeps it. progress, if not
-// nil, is called after each file (calls serialised).
+// soon as fn returns: fn must copy m.Data if it keeps it. report, if not
+// nil, receives the progress in files (calls serialised; see par.Do).
 //
 // The first error — from reading, extracting or fn — stops every worker and
 // is returned, naming the file's path once (errors of fn are wrapped with
 // it, so fn should not name paths[i] itself); ctx's error is returned if ctx
 // is cancelled first.
-func ExtractFilesLimited(ctx context.Context, c Config, lim audio.Limits, paths []string, workers int, fn func(i int, m *Matrix) error, progress par.Progress) error {
+func ExtractFilesLimited(ctx context.Context, c Config, lim audio.Limits, paths []string, workers int, fn func(i int, m *Matrix) error, report progress.Func) error {
 	// Validate the configuration once, before starting anything.
 	if _, err := New(c); err != nil {
 		return err
@@ -60,5 +61,5 @@ func ExtractFilesLimited(ctx context.Context, c Config, lim audio.Limits, paths 
 				return fmt.Errorf("%s: %w", paths[i], err)
 			}
 			return nil
-		}, progress)
+		}, report.Named("", "files"))
 }

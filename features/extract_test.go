@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/deep4deep/deep4deep/progress"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -50,7 +51,12 @@ func TestExtractFilesMatchesSerial(t *testing.T) {
 		got[i] = append([]float32(nil), m.Data...)
 		mu.Unlock()
 		return nil
-	}, func(done, _ int) { lastDone.Store(int64(done)) })
+	}, func(e progress.Event) {
+		if e.Unit != "files" || e.Total != len(paths) {
+			t.Errorf("progress event %+v, want files of %d", e, len(paths))
+		}
+		lastDone.Store(int64(e.Done))
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,15 @@
 
 #include "textflag.h"
 
+// Hand-written, with its repetition kept on purpose (DESIGN §8.1): each
+// kernel is one fused FFT or filterbank pass whose lanes are four frames,
+// so most blocks below differ in which registers hold which butterfly leg
+// and in their memory offsets, not only by a loop index; twistDif4AVX2 has a
+// second copy of its loop for the identity twist (tdplain), which saves its
+// complex multiplies. Generating this file with avo was not attempted: the
+// gmm experiment showed that avo's output is only as fast as hand-written
+// code when the registers are pinned by hand, which is most of the work.
+
 // func difStageAVX2(re, im, wr, wi []float64, h int)
 //
 // For each block of 2h lane-groups (4 float64 each) and j < h:

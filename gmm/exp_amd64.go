@@ -32,7 +32,7 @@ var expTab = func() (t [expTabLen]uint64) {
 }()
 
 //go:noescape
-func expSubAVX2(x *float64, n int, mx float64, tab *[expTabLen]uint64) float64
+func expSubAVX2(x []float64, mx float64, tab *[expTabLen]uint64) float64
 
 // expSubAVX2s is expSubGo with the assembly on the multiple of 4 of x and
 // Go on the rest.
@@ -40,7 +40,7 @@ func expSubAVX2s(x []float64, mx float64) float64 {
 	n4 := len(x) &^ 3
 	s := 0.0
 	if n4 > 0 {
-		s = expSubAVX2(&x[0], n4, mx, &expTab)
+		s = expSubAVX2(x[:n4], mx, &expTab)
 	} else {
 		n4 = 0
 	}

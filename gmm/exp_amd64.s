@@ -2,17 +2,17 @@
 
 #include "textflag.h"
 
-// func expSubAVX2(x *float64, n int, mx float64, tab *[expTabLen]uint64) float64
+// func expSubAVX2(x []float64, mx float64, tab *[expTabLen]uint64) float64
 //
-// x[i] = exp(x[i] − mx) for i < n (n > 0, a multiple of 4), returning the sum
+// x[i] = exp(x[i] − mx) for all i (len(x) > 0, a multiple of 4), returning the sum
 // of the results: expNeg (estep.go) four lanes at a time. tab holds, each
 // replicated over four lanes: −700, log2(e), ln2hi, ln2lo, 1023 (as int64),
 // then the Taylor coefficients 1/11!, 1/10!, …, 1/1!, 1/0!.
-TEXT ·expSubAVX2(SB), NOSPLIT, $0-40
-	MOVQ         x+0(FP), SI
-	MOVQ         n+8(FP), CX
-	VBROADCASTSD mx+16(FP), Y15
-	MOVQ         tab+24(FP), R9
+TEXT ·expSubAVX2(SB), NOSPLIT, $0-48
+	MOVQ         x_base+0(FP), SI
+	MOVQ         x_len+8(FP), CX
+	VBROADCASTSD mx+24(FP), Y15
+	MOVQ         tab+32(FP), R9
 	VMOVUPD      0(R9), Y13   // −700
 	VMOVUPD      32(R9), Y12  // log2(e)
 	VMOVUPD      64(R9), Y11  // ln2hi
@@ -57,6 +57,6 @@ loop:
 	VEXTRACTF128 $1, Y14, X0
 	VADDPD       X0, X14, X0
 	VHADDPD      X0, X0, X0
-	MOVSD        X0, ret+32(FP)
+	MOVSD        X0, ret+40(FP)
 	VZEROUPPER
 	RET

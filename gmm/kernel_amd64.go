@@ -4,6 +4,14 @@ package gmm
 
 import "golang.org/x/sys/cpu"
 
+// kernel_amd64.s is generated with avo from internal/asmgen (its own
+// module, so deep4deep does not depend on avo): the unrolled register tiles
+// are written there once, as Go loops over rows and columns, with the
+// registers pinned to the schedule of the hand-written kernels they
+// replaced (DESIGN §8.1).
+//
+//go:generate sh -c "cd ../internal/asmgen && go run . -out ../../gmm/kernel_amd64.s"
+
 // avx2Kernels is the 4 × 8 kernel and the exponential in AVX2+FMA
 // assembly; avx512Kernels adds the 8 × 16 AVX-512 kernel for 2 × 2 panel
 // pairs. Both differ from the Go reference only in the last bits (fused
@@ -27,13 +35,13 @@ func archKernels() []archSet {
 // len(b) ≥ 8p and a 4 × 8 tile of c at stride ldc; kernel checks that.
 //
 //go:noescape
-func kern4x8AVX2(p int, a, b, c *float64, ldc int)
+func kern4x8AVX2(p int, a, b, c []float64, ldc int)
 
 // kern8x16AVX512 computes an 8 × 16 tile from two A panels (rows 0–3,
 // 4–7) and two B panels (columns 0–7, 8–15); kernel2x2 checks the lengths.
 //
 //go:noescape
-func kern8x16AVX512(p int, a0, a1, b0, b1, c *float64, ldc int)
+func kern8x16AVX512(p int, a0, a1, b0, b1, c []float64, ldc int)
 
 // kernelAVX2 is kernelGo through kern4x8AVX2, with its length checks.
 func kernelAVX2(p int, a, b, c []float64, ldc int) {
@@ -44,7 +52,7 @@ func kernelAVX2(p int, a, b, c []float64, ldc int) {
 	if len(a) < p*mr || len(b) < p*nr || len(c) < (mr-1)*ldc+nr || ldc < nr {
 		panic("gmm: kernel operands too short")
 	}
-	kern4x8AVX2(p, &a[0], &b[0], &c[0], ldc)
+	kern4x8AVX2(p, a, b, c, ldc)
 }
 
 // kernel2x2AVX2 is four kernelAVX2 calls on the 2 × 2 panel pairs
@@ -65,5 +73,5 @@ func kernel2x2AVX512(p int, a0, a1, b0, b1, c []float64, ldc int) {
 		len(c) < (2*mr-1)*ldc+2*nr || ldc < 2*nr {
 		panic("gmm: kernel operands too short")
 	}
-	kern8x16AVX512(p, &a0[0], &a1[0], &b0[0], &b1[0], &c[0], ldc)
+	kern8x16AVX512(p, a0, a1, b0, b1, c, ldc)
 }

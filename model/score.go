@@ -9,6 +9,7 @@ import (
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/gmm"
 	"github.com/deep4deep/deep4deep/internal/par"
+	"github.com/deep4deep/deep4deep/progress"
 	"github.com/deep4deep/deep4deep/nn"
 )
 
@@ -274,10 +275,10 @@ func (s *gmmScorer) ScoreFeatures(fm *features.Matrix) (float64, error) {
 // GOMAXPROCS): with at least as many files as cores each core scores its own
 // files with its own scorer; with fewer files, each CNN scorer gets
 // workers/len(paths) engine threads, so one long file still uses every core.
-// progress, if not nil, is called after each file (calls serialised). The
+// report, if not nil, receives the progress in files (calls serialised). The
 // first error stops every worker and is returned, naming its file; a
 // cancelled ctx returns ctx.Err().
-func (m *Model) ScoreFiles(ctx context.Context, paths []string, workers int, progress par.Progress) ([]float64, error) {
+func (m *Model) ScoreFiles(ctx context.Context, paths []string, workers int, report progress.Func) ([]float64, error) {
 	workers, threads := split(workers, len(paths))
 	scores := make([]float64, len(paths))
 	err := par.Do(ctx, len(paths), workers,
@@ -287,7 +288,7 @@ func (m *Model) ScoreFiles(ctx context.Context, paths []string, workers int, pro
 			s, err := sc.ScoreFile(paths[i])
 			scores[i] = s
 			return err
-		}, progress)
+		}, report.Named("", "files"))
 	if err != nil {
 		return nil, err
 	}

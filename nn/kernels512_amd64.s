@@ -4,6 +4,8 @@
 
 // AVX-512 kernels: 4×48 GEMM tiles (12 zmm accumulators) and the 4×3
 // dot-product tile over 16 lanes. Same contracts as the AVX2 kernels.
+// The repetition follows kernels_amd64.s's: the ReLU kernel repeats the
+// GEMM loop with its epilogue, and the 12 accumulators are spelt out.
 
 // func gemm4x48AVX512(k int, a, b *float32, offs *int, c *float32, ldc int)
 TEXT ·gemm4x48AVX512(SB), NOSPLIT, $0-48

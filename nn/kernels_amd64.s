@@ -2,6 +2,14 @@
 
 #include "textflag.h"
 
+// Hand-written (DESIGN §8.1). gemm4x24ReLUAVX2 repeats gemm4x24AVX2's
+// accumulation loop and adds the fused affine + ReLU + mask store; the two
+// are kept apart so that the plain GEMM (backward passes) carries no
+// epilogue branch. The kernels take pointers, not slices: each call covers
+// one register tile inside a larger strided buffer (B rows at offs[k], a C
+// tile at stride ldc), called per tile from gemmJob.run, and the Go
+// reference kernels in kernels.go use the same signatures.
+
 // func gemm4x24AVX2(k int, a, b *float32, offs *int, c *float32, ldc int)
 // Accumulators: Y0-Y2 row 0, Y3-Y5 row 1, Y6-Y8 row 2, Y9-Y11 row 3.
 TEXT ·gemm4x24AVX2(SB), NOSPLIT, $0-48

@@ -13,6 +13,7 @@ import (
 	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/internal/atomicfile"
 	"github.com/deep4deep/deep4deep/internal/par"
+	"github.com/deep4deep/deep4deep/progress"
 )
 
 // Version identifies the synthesis recipe. It changes whenever the audio
@@ -45,9 +46,9 @@ type Options struct {
 	Force bool
 	// Command is recorded in the README (how the corpus was made).
 	Command string
-	// Progress, when set, is called after each file with the number of
-	// files written so far and the total. Calls are serialised.
-	Progress par.Progress
+	// Progress, when set, receives the progress in files written
+	// (calls serialised).
+	Progress progress.Func
 }
 
 // FieldError is an error in one field of Options (or of another options
@@ -151,7 +152,7 @@ func Generate(ctx context.Context, opts Options) error {
 				return fmt.Errorf("%s: %w", j.t.File, err)
 			}
 			return audio.WriteWAV16(c.AudioPath(j.set, j.t), x, Rate)
-		}, opts.Progress)
+		}, opts.Progress.Named("", "files"))
 	if err != nil {
 		return err
 	}

@@ -347,7 +347,7 @@ func GeneratePA(ctx context.Context, opts Options) error {
 				return err
 			}
 			return audio.WriteFLAC16(jobs[i].path, x, Rate)
-		}, opts.Progress)
+		}, opts.Progress.Named("", "files"))
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/deep4deep/deep4deep/progress"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -373,7 +374,12 @@ func TestGenerateDeterministic(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "corpus")
 		var calls, last int
 		err := Generate(context.Background(), Options{Out: out, Seed: o.seed, Like: like, Workers: o.workers,
-			Progress: func(done, total int) { calls++; last = done }})
+			Progress: func(e progress.Event) {
+				if e.Done > 0 && e.Unit == "files" {
+					calls++
+				}
+				last = e.Done
+			}})
 		if err != nil {
 			t.Fatal(err)
 		}

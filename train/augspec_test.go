@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/deep4deep/deep4deep/progress"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -47,15 +48,10 @@ func TestCNNResumeAugmented(t *testing.T) {
 	outC := filepath.Join(base, "c")
 	cctx, cancel := context.WithCancel(ctx)
 	o := withAugment(t, testCNNOptions(c, outC, 3), spec)
-	o.Progress = func(stage, unit string, total int) (func(int), func()) {
-		if !strings.HasPrefix(stage, "epoch 2/") {
-			return nil, nil
+	o.Progress = func(e progress.Event) {
+		if strings.HasPrefix(e.Stage, "epoch 2/") && e.Done >= 100 {
+			cancel()
 		}
-		return func(done int) {
-			if done >= 100 {
-				cancel()
-			}
-		}, nil
 	}
 	if _, err := TrainCNN(cctx, o); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled run: %v", err)

@@ -16,6 +16,7 @@ import (
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/model"
 	"github.com/deep4deep/deep4deep/nn"
+	"github.com/deep4deep/deep4deep/progress"
 )
 
 // CNNOptions configures a CNN training run (TrainCNN, NewCNNTrainer). Start
@@ -72,7 +73,7 @@ type CNNOptions struct {
 	AugmentSpec string
 
 	Logf     func(format string, args ...any) // one line per epoch and stage; nil: silent
-	Progress Progress
+	Progress progress.Func
 }
 
 // DefaultCNNOptions returns the seed recipe: fbank features, the DESIGN §4.1
@@ -470,8 +471,7 @@ func (t *CNNTrainer) trainEpoch(ctx context.Context, epoch int) error {
 		bt = newBatcher(epochSet, samples, st.Step, bs, o.Arch.InputWidth/2)
 	}
 	defer bt.close()
-	update, end := o.Progress.start(fmt.Sprintf("epoch %d/%d", epoch, o.Epochs), "samples", len(samples))
-	defer end()
+	update := o.Progress.Stage(fmt.Sprintf("epoch %d/%d", epoch, o.Epochs), "samples", len(samples))
 	for b := bt.next(); b != nil; b = bt.next() {
 		loss, correct, err := t.net.TrainStep(b.x[:b.n*bt.size], b.y[:b.n], t.opt)
 		bt.release(b)
@@ -484,9 +484,7 @@ func (t *CNNTrainer) trainEpoch(ctx context.Context, epoch int) error {
 		st.SumLoss += loss * float64(b.n)
 		st.Correct += int64(correct)
 		st.Step += b.n
-		if update != nil {
-			update(st.Step)
-		}
+		update(st.Step)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/deep4deep/deep4deep/audio"
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/model"
+	"github.com/deep4deep/deep4deep/progress"
 )
 
 // arenaChunk is the size of one arena allocation in float32 values (32 MiB):
@@ -68,7 +69,7 @@ func (s *frameSet) finish() {
 // extractSet computes the features of paths (labels per path) on workers
 // goroutines into a frameSet. An utterance without frames is an error naming
 // its file: training never skips data silently.
-func extractSet(ctx context.Context, cfg features.Config, lim audio.Limits, paths []string, labels []int32, workers int, progress func(done int)) (*frameSet, error) {
+func extractSet(ctx context.Context, cfg features.Config, lim audio.Limits, paths []string, labels []int32, workers int, report progress.Func) (*frameSet, error) {
 	s := &frameSet{utts: make([]features.Matrix, len(paths)), labels: labels}
 	err := features.ExtractFilesLimited(ctx, cfg, lim, paths, workers, func(i int, m *features.Matrix) error {
 		if m.Rows == 0 {
@@ -78,7 +79,7 @@ func extractSet(ctx context.Context, cfg features.Config, lim audio.Limits, path
 		copy(buf, m.Data)
 		s.utts[i] = features.Matrix{Rows: m.Rows, Cols: m.Cols, Data: buf}
 		return nil
-	}, progressOf(progress))
+	}, report)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/model"
 	"github.com/deep4deep/deep4deep/nn"
+	"github.com/deep4deep/deep4deep/progress"
 )
 
 // trainPaths lists the audio files of the train trials.
@@ -24,16 +25,14 @@ func trainPaths(c corpus.Corpus, trials []corpus.Trial) []string {
 }
 
 // extractTrials computes the features of one set's trials.
-func extractTrials(ctx context.Context, c corpus.Corpus, set corpus.Set, trials []corpus.Trial, cfg features.Config, lim audio.Limits, workers int, p Progress) (*frameSet, error) {
+func extractTrials(ctx context.Context, c corpus.Corpus, set corpus.Set, trials []corpus.Trial, cfg features.Config, lim audio.Limits, workers int, p progress.Func) (*frameSet, error) {
 	paths := make([]string, len(trials))
 	labels := make([]int32, len(trials))
 	for i, t := range trials {
 		paths[i] = c.AudioPath(set, t)
 		labels[i] = int32(t.Label)
 	}
-	update, end := p.start(fmt.Sprintf("%s %s features", set, cfg.Kind), "files", len(paths))
-	defer end()
-	s, err := extractSet(ctx, cfg, lim, paths, labels, workers, update)
+	s, err := extractSet(ctx, cfg, lim, paths, labels, workers, p.Named(fmt.Sprintf("%s %s features", set, cfg.Kind), "files"))
 	if err != nil {
 		return nil, fmt.Errorf("%s set: %w", set, err)
 	}
@@ -51,9 +50,7 @@ const devCacheBytes = 128 << 20
 // number of frames and, when they fit in budget bytes, the features
 // themselves (nil otherwise). An utterance without frames is an error
 // naming its file.
-func scanDev(ctx context.Context, cfg features.Config, lim audio.Limits, paths []string, workers int, budget int, p Progress) (int, []features.Matrix, error) {
-	update, end := p.start(fmt.Sprintf("dev %s features", cfg.Kind), "files", len(paths))
-	defer end()
+func scanDev(ctx context.Context, cfg features.Config, lim audio.Limits, paths []string, workers int, budget int, p progress.Func) (int, []features.Matrix, error) {
 	var (
 		mu    sync.Mutex
 		total int
@@ -79,7 +76,7 @@ func scanDev(ctx context.Context, cfg features.Config, lim audio.Limits, paths [
 		copy(buf, m.Data)
 		cache[i] = features.Matrix{Rows: m.Rows, Cols: m.Cols, Data: buf}
 		return nil
-	}, progressOf(update))
+	}, p.Named(fmt.Sprintf("dev %s features", cfg.Kind), "files"))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -134,7 +131,7 @@ func newDevEvaluator(paths []string, labels []int32, cfg features.Config, lim au
 // for an utterance network) and the ROCCH EER of the utterance scores: the
 // mean over frames of z_genuine − z_spoof (the difference of log-softmax
 // outputs), or the utterance's own score (model.LogitScore).
-func (d *devEvaluator) run(ctx context.Context, net *nn.Net, p Progress) (loss, eer float64, err error) {
+func (d *devEvaluator) run(ctx context.Context, net *nn.Net, p progress.Func) (loss, eer float64, err error) {
 	n := len(d.paths)
 	sum := make([]float64, n)
 	cnt := make([]int, n)
@@ -179,8 +176,7 @@ func (d *devEvaluator) run(ctx context.Context, net *nn.Net, p Progress) (loss, 
 		lossN++
 		return nil
 	}
-	update, end := p.start("dev evaluation", "files", n)
-	defer end()
+	update := p.Stage("dev evaluation", "files", n)
 	for lo := 0; lo < n; lo += devChunk {
 		hi := min(lo+devChunk, n)
 		utts, err := d.extract(ctx, lo, hi)
@@ -207,9 +203,7 @@ func (d *devEvaluator) run(ctx context.Context, net *nn.Net, p Progress) (loss, 
 				}
 			}
 		}
-		if update != nil {
-			update(hi)
-		}
+		update(hi)
 	}
 	if err := flush(); err != nil {
 		return 0, 0, err
@@ -254,13 +248,4 @@ func (d *devEvaluator) extract(ctx context.Context, lo, hi int) ([]features.Matr
 		return nil, fmt.Errorf("dev set: %w", err)
 	}
 	return d.utts, nil
-}
-
-// progressOf adapts a progress callback to features.ExtractFiles' (done,
-// total) form; nil stays nil.
-func progressOf(update func(int)) func(done, total int) {
-	if update == nil {
-		return nil
-	}
-	return func(done, _ int) { update(done) }
 }

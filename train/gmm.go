@@ -19,6 +19,7 @@ import (
 	"github.com/deep4deep/deep4deep/gmm"
 	"github.com/deep4deep/deep4deep/internal/atomicfile"
 	"github.com/deep4deep/deep4deep/model"
+	"github.com/deep4deep/deep4deep/progress"
 )
 
 // GMMOptions configures TrainGMM.
@@ -45,7 +46,7 @@ type GMMOptions struct {
 	Limits audio.Limits
 
 	Logf     func(format string, args ...any)
-	Progress Progress
+	Progress progress.Func
 }
 
 // DefaultGMMOptions returns the ASVspoof 2017 baseline: CQCC features, 512
@@ -152,16 +153,13 @@ func TrainGMM(ctx context.Context, o GMMOptions) (*Result, error) {
 			return nil, fmt.Errorf("%s GMM: %d components but only %d training frames", class, opt.Components, n)
 		}
 		t0 := time.Now()
-		update, end := o.Progress.start(fmt.Sprintf("%s GMM (EM)", class), "iterations", o.Iters)
+		update := o.Progress.Stage(fmt.Sprintf("%s GMM (EM)", class), "iterations", o.Iters)
 		g, err := gmm.Train(ctx, data, dim, opt, func(iter int, ll float64) {
 			fmt.Fprintf(&logBuf, "%s,%d,%s,%.2f\n", class, iter, strconv.FormatFloat(ll, 'g', 10, 64), time.Since(t0).Seconds())
 			*info.ItersRun.of(class) = iter
-			if update != nil {
-				update(iter)
-			}
+			update(iter)
 			logf(o.Logf, "%s GMM: EM iteration %d, mean log-likelihood %.4f (%.0f s)", class, iter, ll, time.Since(t0).Seconds())
 		})
-		end()
 		if err != nil {
 			return nil, fmt.Errorf("%s GMM: %w", class, err)
 		}
@@ -182,10 +180,8 @@ func TrainGMM(ctx context.Context, o GMMOptions) (*Result, error) {
 	for i, t := range devTrials {
 		paths[i] = o.Corpus.AudioPath(corpus.Dev, t)
 	}
-	update, end := o.Progress.start("dev scores", "files", len(paths))
 	m.Limits = o.Limits
-	scores, err := m.ScoreFiles(ctx, paths, o.Threads, func(done, _ int) { update(done) })
-	end()
+	scores, err := m.ScoreFiles(ctx, paths, o.Threads, o.Progress.Named("dev scores", "files"))
 	if err != nil {
 		return nil, fmt.Errorf("dev set: %w", err)
 	}

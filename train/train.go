@@ -22,26 +22,6 @@ import (
 	"github.com/deep4deep/deep4deep/corpus"
 )
 
-// Progress reports a long stage (feature extraction, an epoch): it is called
-// when the stage starts, with its name, unit and total, and returns update,
-// called with the amount done so far (possibly from several goroutines), and
-// end, called once when the stage is over. A nil Progress reports nothing.
-type Progress func(stage, unit string, total int) (update func(done int), end func())
-
-func (p Progress) start(stage, unit string, total int) (func(int), func()) {
-	if p == nil {
-		return func(int) {}, func() {}
-	}
-	u, e := p(stage, unit, total)
-	if u == nil {
-		u = func(int) {}
-	}
-	if e == nil {
-		e = func() {}
-	}
-	return u, e
-}
-
 // logf prints one line through f when it is not nil.
 func logf(f func(string, ...any), format string, args ...any) {
 	if f != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/deep4deep/deep4deep/progress"
 	"math"
 	"os"
 	"path/filepath"
@@ -112,15 +113,10 @@ func TestCNNResume(t *testing.T) {
 	outC := filepath.Join(base, "c")
 	cctx, cancel := context.WithCancel(ctx)
 	o = testCNNOptions(c, outC, 3)
-	o.Progress = func(stage, unit string, total int) (func(int), func()) {
-		if !strings.HasPrefix(stage, "epoch 2/") {
-			return nil, nil
+	o.Progress = func(e progress.Event) {
+		if strings.HasPrefix(e.Stage, "epoch 2/") && e.Done >= 100 {
+			cancel()
 		}
-		return func(done int) {
-			if done >= 100 {
-				cancel()
-			}
-		}, nil
 	}
 	_, err = TrainCNN(cctx, o)
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "can be resumed") {

@@ -50,8 +50,8 @@ func runDemo(ctx context.Context, env *cli.Env, args []string) error {
 	if err := o.Validate(); err != nil {
 		return cli.Usagef("%v", demoFlagError(err))
 	}
-	bars := &stageBars{env: env}
-	o.Progress = bars.event
+	bars, report := newBars(env)
+	o.Progress = report
 	rep, err := demo.Run(ctx, o)
 	bars.done()
 	if err != nil {
@@ -64,39 +64,6 @@ func runDemo(ctx context.Context, env *cli.Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "report: %s (%.0f s)\n", filepath.Join(*out, "report.md"), rep.Seconds)
 	return nil
 }
-
-// stageBars turns the demo's progress events into one bar per stage step,
-// named "[i/n] stage: step", with its ETA and throughput.
-type stageBars struct {
-	env   *cli.Env
-	bar   *cli.Progress
-	index int
-	step  string
-	total int
-	shown int
-}
-
-func (s *stageBars) event(e demo.Event) {
-	if e.Index != s.index || e.Step != s.step || e.Total != s.total {
-		s.bar.Done()
-		total := int64(e.Total)
-		if total == 0 {
-			total = -1 // unknown: a spinner
-		}
-		desc := fmt.Sprintf("[%d/%d] %s", e.Index, e.Count, e.Stage)
-		if e.Step != "" {
-			desc += ": " + e.Step
-		}
-		s.bar = s.env.Progress(total, desc, e.Unit)
-		s.index, s.step, s.total, s.shown = e.Index, e.Step, e.Total, 0
-	}
-	if e.Done > s.shown {
-		s.bar.Add(e.Done - s.shown)
-		s.shown = e.Done
-	}
-}
-
-func (s *stageBars) done() { s.bar.Done() }
 
 // demoFlags maps the fields of demo.Options to their flags.
 var demoFlags = map[string]string{

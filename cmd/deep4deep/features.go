@@ -87,8 +87,8 @@ func runFeatures(ctx context.Context, env *cli.Env, args []string) error {
 	for i, t := range trials {
 		paths[i] = c.AudioPath(set, t)
 	}
-	bar := env.Progress(int64(len(paths)), "features "+set.String(), "files")
-	defer bar.Done()
+	bars, report := newBars(env)
+	defer bars.done()
 	var frames atomic.Int64
 	err = features.ExtractFilesLimited(ctx, cfg, lim, paths, *workers, func(i int, m *features.Matrix) error {
 		frames.Add(int64(m.Rows))
@@ -99,11 +99,11 @@ func runFeatures(ctx context.Context, env *cli.Env, args []string) error {
 			}
 		}
 		return write(dst, m)
-	}, func(int, int) { bar.Add(1) })
+	}, report.Named("features "+set.String(), "files"))
 	if err != nil {
 		return limitHint(err)
 	}
-	bar.Done()
+	bars.done()
 	fmt.Fprintf(env.Stdout, "%s: %d files, %d frames of %s features in %s\n",
 		set, len(paths), frames.Load(), kind, *out)
 	return nil

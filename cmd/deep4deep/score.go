@@ -66,10 +66,10 @@ func runScore(ctx context.Context, env *cli.Env, args []string) error {
 	for i, t := range trials {
 		paths[i], ids[i] = c.AudioPath(set, t), t.ID()
 	}
-	bar := env.Progress(int64(len(paths)), "score "+set.String(), "files")
+	bars, report := newBars(env)
 	start := time.Now()
-	preds, err := m.PredictFiles(ctx, paths, *threads, func(int, int) { bar.Add(1) })
-	bar.Done()
+	preds, err := m.PredictFiles(ctx, paths, *threads, report.Named("score "+set.String(), "files"))
+	bars.done()
 	if err != nil {
 		return limitHint(err)
 	}

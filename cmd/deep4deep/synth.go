@@ -66,14 +66,10 @@ func runSynth(ctx context.Context, env *cli.Env, args []string) error {
 	for _, s := range corpus.Sets {
 		total += len(rows[s])
 	}
-	bar := env.Progress(int64(total), "synth", "files")
-	last := 0
-	opts.Progress = func(done, _ int) {
-		bar.Add(done - last)
-		last = done
-	}
+	bars, report := newBars(env)
+	opts.Progress = report.Named("synth", "files")
 	err = generate(ctx, opts)
-	bar.Done()
+	bars.done()
 	if err != nil {
 		return synthFlagError(err)
 	}

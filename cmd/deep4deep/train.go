@@ -10,7 +10,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/features"
@@ -68,8 +67,11 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 			return cli.Usagef("train: --calibrate-on: %v", err)
 		}
 	}
+	bars, report := newBars(env)
+	defer bars.done()
 	logf := func(format string, a ...any) {
 		if !env.Quiet {
+			bars.done() // a log line ends the bar above it
 			fmt.Fprintf(env.Stderr, format+"\n", a...)
 		}
 	}
@@ -116,7 +118,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 		if err := setAugment(&o, *augSpec); err != nil {
 			return err
 		}
-		o.Logf, o.Progress = logf, progressOf(env)
+		o.Logf, o.Progress = logf, report
 		res, err := train.TrainCNN(ctx, o)
 		if err != nil {
 			return limitHint(trainError(err))
@@ -146,7 +148,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 		if *comps < 1 || *iters < 1 || *maxFrames < 0 {
 			return cli.Usagef("train: --components and --gmm-iters must be positive, --max-frames not negative")
 		}
-		o.Logf, o.Progress = logf, progressOf(env)
+		o.Logf, o.Progress = logf, report
 		res, err := train.TrainGMM(ctx, o)
 		if err != nil {
 			return limitHint(err)
@@ -203,24 +205,4 @@ func loadArch(name string) (nn.Arch, error) {
 		return nn.Arch{}, fmt.Errorf("%s: %w", name, err)
 	}
 	return a, nil
-}
-
-// progressOf shows each training stage as a progress bar on the terminal.
-func progressOf(env *cli.Env) train.Progress {
-	return func(stage, unit string, total int) (func(int), func()) {
-		bar := env.Progress(int64(total), stage, unit)
-		if bar == nil {
-			return nil, nil
-		}
-		var mu sync.Mutex
-		last := 0
-		return func(done int) {
-			mu.Lock()
-			if done > last {
-				bar.Add(done - last)
-				last = done
-			}
-			mu.Unlock()
-		}, bar.Done
-	}
 }

@@ -13,12 +13,9 @@ import (
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
-)
 
-// Progress reports that done of total items are finished. The pool
-// serialises its calls, and done increases by one with each call. A nil
-// Progress reports nothing.
-type Progress func(done, total int)
+	"github.com/deep4deep/deep4deep/progress"
+)
 
 // Workers returns the number of workers to run for n items when w are
 // requested: w ≤ 0 means GOMAXPROCS, and never more workers than items
@@ -39,12 +36,14 @@ func Workers(w, n int) int {
 // The first error — from newState or fn — cancels the ctx passed to fn and
 // to the other workers, which stop before their next item; Do waits for all
 // of them and returns that error. If ctx is cancelled first, Do returns
-// ctx.Err(). progress, if not nil, is called after each finished item until
-// the first error.
-func Do[S any](ctx context.Context, n, workers int, newState func() (S, error), release func(S), fn func(ctx context.Context, s S, i int) error, progress Progress) error {
+// ctx.Err(). report, if not nil, receives an event of Done 0 of Total n
+// before the first item, then one after each finished item (Done rising by
+// one each time) until the first error; its calls are serialised.
+func Do[S any](ctx context.Context, n, workers int, newState func() (S, error), release func(S), fn func(ctx context.Context, s S, i int) error, report progress.Func) error {
 	if n <= 0 {
 		return ctx.Err()
 	}
+	report.Send(progress.Event{Total: n})
 	workers = Workers(workers, n)
 	g, gctx := errgroup.WithContext(ctx)
 	var (
@@ -75,12 +74,12 @@ func Do[S any](ctx context.Context, n, workers int, newState func() (S, error), 
 				if err := fn(gctx, s, i); err != nil {
 					return err
 				}
-				if progress != nil {
+				if report != nil {
 					mu.Lock()
 					// Report only while no worker has failed.
 					if gctx.Err() == nil {
 						done++
-						progress(done, n)
+						report(progress.Event{Done: done, Total: n})
 					}
 					mu.Unlock()
 				}

@@ -182,13 +182,13 @@ func RNG(seed uint64, epoch, utt int) *rand.Rand {
 type Augmenter struct {
 	spec    Spec
 	changed bool // the last Waveform call applied a transform
-	rb   RawBoost
-	st   rbState
-	ch   synth.Channel
-	x    []float64
-	y    []float64
-	out  []float32
-	fir  []float64
+	rb      RawBoost
+	st      rbState
+	ch      synth.Channel
+	x       []float64
+	y       []float64
+	out     []float32
+	fir     []float64
 }
 
 // New returns an Augmenter for spec with RawBoost's default parameters.

@@ -35,6 +35,14 @@ flags() {
 	gmm-lfcc) echo "--model gmm --features lfcc $GMM" ;;
 	cnn) echo "--model cnn $CNN" ;;
 	cnn-aug) echo "--model cnn $CNN --augment $AUG" ;;
+	cnn-cqcc) echo "--model cnn --features cqcc $CNN" ;;
+	cnn-cqcc-aug) echo "--model cnn --features cqcc $CNN --augment $AUG" ;;
+	cnn-lfcc) echo "--model cnn --features lfcc $CNN" ;;
+	cnn-lfcc-aug) echo "--model cnn --features lfcc $CNN --augment $AUG" ;;
+	# Screened variants of cnn-cqcc-aug (README: generalisation experiments).
+	cnn-cqcc-aug-dev6) echo "--model cnn --features cqcc $CNN --augment rawboost:5@0.5,device@0.6,freqmask:8@0.5" ;;
+	cnn-cqcc-aug-room) echo "--model cnn --features cqcc $CNN --augment rawboost:5@0.5,device@0.3,room@0.3,freqmask:8@0.5" ;;
+	cnn-cqcc-aug-e8) echo "--model cnn --features cqcc --epochs 8 --frames-per-utt 64 --dev-frames 100 --augment $AUG" ;;
 	lcnn) echo "--model cnn --arch lcnn --features lfcc $CNN" ;;
 	lcnn-aug) echo "--model cnn --arch lcnn --features lfcc $CNN --augment $AUG" ;;
 	*) echo "unknown system $1" >&2; exit 2 ;;

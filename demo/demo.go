@@ -2,11 +2,13 @@ package demo
 
 import (
 	"fmt"
-	"github.com/deep4deep/deep4deep/progress"
 	"math"
 	"runtime"
 	"strings"
 
+	"github.com/deep4deep/deep4deep/augment"
+	"github.com/deep4deep/deep4deep/features"
+	"github.com/deep4deep/deep4deep/progress"
 	"github.com/deep4deep/deep4deep/synth"
 )
 
@@ -49,7 +51,14 @@ type Options struct {
 // CNNOptions are the training settings of the seed CNN (DESIGN §4.1) that the
 // demo cuts down to fit its time budget.
 type CNNOptions struct {
-	Epochs int
+	// Features is the feature kind the network sees (its input height
+	// follows, train.FitInput); "" is the seed's 64-band fbank. The system
+	// is named after it: "cnn-cqcc".
+	Features features.Kind
+	// Augment is the on-the-fly augmentation spec (package augment); ""
+	// trains on the clean waveforms.
+	Augment string
+	Epochs  int
 	// FramesPerUtt is the number of frames (context images) drawn at random
 	// from each train utterance per epoch; 0 uses every frame (the seed's
 	// recipe).
@@ -81,7 +90,7 @@ func DefaultOptions() Options {
 		Scale:     0.05,
 		EvalScale: 0.1,
 		Seed:      1,
-		CNN:       CNNOptions{Epochs: 4, FramesPerUtt: 64, DevFramesPerUtt: 64},
+		CNN:       CNNOptions{Features: DefaultCNNFeatures, Augment: DefaultAugment, Epochs: 4, FramesPerUtt: 64, DevFramesPerUtt: 64},
 		GMM:       GMMOptions{Components: 512, Iterations: 10, MaxFrames: 200000},
 	}
 }
@@ -102,6 +111,8 @@ func (o *Options) Validate() error {
 		return bad("EvalScale", "%v outside (0, 1]", o.EvalScale)
 	case o.Threads < 0:
 		return bad("Threads", "%d < 0", o.Threads)
+	case o.CNN.Features != "" && !validKind(o.CNN.Features):
+		return bad("CNN.Features", "unknown feature kind %q", o.CNN.Features)
 	case o.CNN.Epochs < 1:
 		return bad("CNN.Epochs", "%d < 1", o.CNN.Epochs)
 	case o.CNN.FramesPerUtt < 0:
@@ -115,8 +126,35 @@ func (o *Options) Validate() error {
 	case o.GMM.MaxFrames < 0:
 		return bad("GMM.MaxFrames", "%d < 0", o.GMM.MaxFrames)
 	}
+	if _, err := augment.Parse(o.CNN.Augment); err != nil {
+		return bad("CNN.Augment", "%v", err)
+	}
 	return nil
 }
+
+// The demo's CNN by default, as the generalisation experiments chose it
+// (README: Generalisation to unseen replay): the seed CNN on CQCC, trained
+// with RawBoost, random device responses and frequency masking.
+const (
+	DefaultCNNFeatures = features.CQCC
+	DefaultAugment     = "rawboost:5@0.5,device@0.3,freqmask:8@0.5"
+)
+
+func validKind(k features.Kind) bool {
+	_, err := features.ParseKind(string(k))
+	return err == nil
+}
+
+// kind is the CNN's feature kind, "" read as fbank.
+func (o CNNOptions) kind() features.Kind {
+	if o.Features == "" {
+		return features.Fbank
+	}
+	return o.Features
+}
+
+// System is the CNN's system name: "cnn-" and its feature kind.
+func (o CNNOptions) System() string { return "cnn-" + string(o.kind()) }
 
 // evalScale is the scale of the eval set.
 func (o *Options) evalScale() float64 {

@@ -65,7 +65,7 @@ func tinyOptions(t testing.TB) Options {
 	o := DefaultOptions()
 	o.Out = filepath.Join(t.TempDir(), "demo")
 	o.Like, o.Scale, o.Seed = like, 1, 3
-	o.CNN = CNNOptions{Epochs: 1, FramesPerUtt: 8, DevFramesPerUtt: 8}
+	o.CNN = CNNOptions{Features: DefaultCNNFeatures, Augment: DefaultAugment, Epochs: 1, FramesPerUtt: 8, DevFramesPerUtt: 8}
 	o.GMM = GMMOptions{Components: 4, Iterations: 2, MaxFrames: 2000}
 	return o
 }
@@ -83,9 +83,9 @@ func TestRunTiny(t *testing.T) {
 	}
 	for _, f := range []string{SummaryFile, ReportFile, DETFile, CurvesFile, SpectrogramFile,
 		"corpus/protocol_V2/ASVspoof2017_V2_eval.trl.txt",
-		"models/cnn-fbank/config.json", "models/cnn-fbank/model.safetensors", "models/cnn-fbank/train-log.csv",
+		ModelDir(CNNSystem) + "/config.json", ModelDir(CNNSystem) + "/model.safetensors", ModelDir(CNNSystem) + "/train-log.csv",
 		"models/gmm-cqcc/config.json", "models/gmm-cqcc/model.safetensors",
-		"scores/cnn-fbank.dev.txt", "scores/cnn-fbank.eval.txt", "scores/gmm-cqcc.dev.txt", "scores/gmm-cqcc.eval.txt",
+		ScoreFile(CNNSystem, corpus.Dev), ScoreFile(CNNSystem, corpus.Eval), "scores/gmm-cqcc.dev.txt", "scores/gmm-cqcc.eval.txt",
 	} {
 		if fi, err := os.Stat(filepath.Join(o.Out, f)); err != nil || fi.Size() == 0 {
 			t.Errorf("%s: missing or empty (%v)", f, err)
@@ -108,7 +108,7 @@ func TestRunTiny(t *testing.T) {
 	if err := json.Unmarshal(data, &sum); err != nil {
 		t.Fatal(err)
 	}
-	// cnn-fbank, gmm-cqcc and their fusion (calibration.go).
+	// the CNN, gmm-cqcc and their fusion (calibration.go).
 	if sum.Seed != 3 || sum.Scale != 1 || !(sum.Seconds > 0) || len(sum.Systems) != 3 || sum.Systems[FusionName] == nil {
 		t.Errorf("summary seed %d scale %v seconds %v systems %d", sum.Seed, sum.Scale, sum.Seconds, len(sum.Systems))
 	}

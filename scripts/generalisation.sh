@@ -39,12 +39,20 @@ flags() {
 	cnn-cqcc-aug) echo "--model cnn --features cqcc $CNN --augment $AUG" ;;
 	cnn-lfcc) echo "--model cnn --features lfcc $CNN" ;;
 	cnn-lfcc-aug) echo "--model cnn --features lfcc $CNN --augment $AUG" ;;
+	cnn-spec) echo "--model cnn --features spec $CNN" ;;
+	cnn-spec-aug) echo "--model cnn --features spec $CNN --augment $AUG" ;;
+	cnn-cqcc-aug-hp) echo "--model cnn --features cqcc $CNN --augment rawboost:5@0.5,device@0.3,highpass@0.5,freqmask:8@0.5" ;;
+	cnn-spec-aug-hp) echo "--model cnn --features spec $CNN --augment rawboost:5@0.5,device@0.3,highpass@0.5,freqmask:8@0.5" ;;
+	cnn-cqcc-hp) echo "--model cnn --features cqcc $CNN --augment rawboost:5@0.5,highpass@0.5,freqmask:8@0.5" ;;
 	# Screened variants of cnn-cqcc-aug (README: generalisation experiments).
 	cnn-cqcc-aug-dev6) echo "--model cnn --features cqcc $CNN --augment rawboost:5@0.5,device@0.6,freqmask:8@0.5" ;;
 	cnn-cqcc-aug-room) echo "--model cnn --features cqcc $CNN --augment rawboost:5@0.5,device@0.3,room@0.3,freqmask:8@0.5" ;;
 	cnn-cqcc-aug-e8) echo "--model cnn --features cqcc --epochs 8 --frames-per-utt 64 --dev-frames 100 --augment $AUG" ;;
-	lcnn) echo "--model cnn --arch lcnn --features lfcc $CNN" ;;
-	lcnn-aug) echo "--model cnn --arch lcnn --features lfcc $CNN --augment $AUG" ;;
+	# Utterance-level networks train on one 400-frame crop per utterance and
+	# epoch (no --frames-per-utt); they need the graph engine's fast path.
+	lcnn) echo "--model cnn --arch lcnn --features lfcc --epochs 4" ;;
+	lcnn-aug) echo "--model cnn --arch lcnn --features lfcc --epochs 4 --augment $AUG" ;;
+	stats-cqcc-aug) echo "--model cnn --arch seed-cnn-stats --features cqcc --epochs 4 --augment $AUG" ;;
 	*) echo "unknown system $1" >&2; exit 2 ;;
 	esac
 }

@@ -14,7 +14,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/deep4deep/deep4deep/synth"
 )
 
 type result struct {
@@ -61,10 +64,21 @@ func main() {
 	type row struct {
 		name                  string
 		dev, eval, cllr, minc stat
+		fullRange, bassCut    stat
+	}
+	full, cut := splitProtocol(*out, filepath.Join(proto, "ASVspoof2017_V2_eval.trl.txt"))
+	// subsetEER is the eval EER of a score file on the genuine trials and
+	// the spoofs of one playback group.
+	subsetEER := func(scores, protocol string) float64 {
+		var r result
+		if err := json.Unmarshal([]byte(run(d, "eval", "--json", "--scores", scores, "--protocol", protocol)), &r); err != nil {
+			fatal(err)
+		}
+		return r.EER
 	}
 	var rows []row
 	for _, sys := range systems {
-		var dev, ev, cl, mc []float64
+		var dev, ev, cl, mc, fr, bc []float64
 		for _, s := range seeds {
 			r := filepath.Join(*out, "results", sys+"-"+s)
 			a, err := read(filepath.Join(r, "dev.json"))
@@ -76,8 +90,10 @@ func main() {
 				fatal(err)
 			}
 			dev, ev, cl, mc = append(dev, a.EER), append(ev, b.EER), append(cl, b.Cllr), append(mc, b.MinCllr)
+			fr = append(fr, subsetEER(filepath.Join(r, "eval.txt"), full))
+			bc = append(bc, subsetEER(filepath.Join(r, "eval.txt"), cut))
 		}
-		rows = append(rows, row{sys, summarise(dev), summarise(ev), summarise(cl), summarise(mc)})
+		rows = append(rows, row{sys, summarise(dev), summarise(ev), summarise(cl), summarise(mc), summarise(fr), summarise(bc)})
 	}
 	best := slices.Clone(rows)
 	slices.SortStableFunc(best, func(a, b row) int {
@@ -91,7 +107,7 @@ func main() {
 	})
 	if len(best) >= 2 {
 		a, b := best[0].name, best[1].name
-		var ev, cl, mc []float64
+		var ev, cl, mc, fr, bc []float64
 		for _, s := range seeds {
 			ra, rb := filepath.Join(*out, "results", a+"-"+s), filepath.Join(*out, "results", b+"-"+s)
 			f := filepath.Join(*out, "results", "fusion-"+s)
@@ -106,22 +122,63 @@ func main() {
 				fatal(err)
 			}
 			ev, cl, mc = append(ev, r.EER), append(cl, r.Cllr), append(mc, r.MinCllr)
+			fr = append(fr, subsetEER(filepath.Join(f, "eval.txt"), full))
+			bc = append(bc, subsetEER(filepath.Join(f, "eval.txt"), cut))
 		}
-		rows = append(rows, row{name: "fusion of " + a + " + " + b, eval: summarise(ev), cllr: summarise(cl), minc: summarise(mc)})
+		rows = append(rows, row{name: "fusion of " + a + " + " + b, eval: summarise(ev), cllr: summarise(cl), minc: summarise(mc),
+			fullRange: summarise(fr), bassCut: summarise(bc)})
 		txt := run(d, "eval", "--scores", filepath.Join(*out, "results", a+"-"+seeds[0], "eval.txt"),
 			"--calibration", filepath.Join(*out, "results", a+"-"+seeds[0], "cal.json"),
 			"--protocol", filepath.Join(proto, "ASVspoof2017_V2_eval.trl.txt"))
 		os.WriteFile(filepath.Join(*out, "best-breakdown.txt"), []byte(txt), 0o644)
 	}
-	fmt.Printf("| system | dev EER %% mean [range] | eval EER %% mean [range] | eval Cllr (calibrated on dev) | eval min Cllr |\n|---|---:|---:|---:|---:|\n")
+	fmt.Printf("| system | dev EER %% mean [range] | eval EER %% mean [range] | eval Cllr (calibrated on dev) | eval min Cllr | eval EER %%, playback with a bass cut-off | eval EER %%, full-range playback |\n|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range rows {
 		dev := "–"
 		if r.dev != (stat{}) {
 			dev = r.dev.pct()
 		}
-		fmt.Printf("| %s | %s | %s | %s | %s |\n", r.name, dev, r.eval.pct(), r.cllr.num(), r.minc.num())
+		fmt.Printf("| %s | %s | %s | %s | %s | %s | %s |\n", r.name, dev, r.eval.pct(), r.cllr.num(), r.minc.num(), r.bassCut.pct(), r.fullRange.pct())
 	}
-	fmt.Printf("\nSeeds %s; %s.\n", strings.Join(seeds, ", "), "EER = ROCCH-EER; Cllr of eval scores calibrated by the affine map fitted on dev (fusion: its own LLRs)")
+	fmt.Printf("\nSeeds %s; %s.\n", strings.Join(seeds, ", "), "EER = ROCCH-EER; Cllr of eval scores calibrated by the affine map fitted on dev (fusion: its own LLRs); "+
+		"the last two columns split the eval spoofs by their playback device's low cut-off (synth/CONDITIONS.md), each against all genuine trials: "+
+		"full-range = cut-off ≤ "+strconv.Itoa(fullRangeHz)+" Hz (studio monitors, hi-fi speakers, line outputs), none of them like the train set's phone and laptop speakers")
+}
+
+// fullRangeHz is the highest loudspeaker low cut-off counted as full-range.
+const fullRangeHz = 55
+
+// splitProtocol writes two eval protocols into out: every genuine trial
+// with the spoofs whose playback device (synth.PlaybackOf) cuts off at or
+// below fullRangeHz, and every genuine trial with the other spoofs. It
+// returns their paths.
+func splitProtocol(out, eval string) (full, cut string) {
+	data, err := os.ReadFile(eval)
+	if err != nil {
+		fatal(err)
+	}
+	var f, c strings.Builder
+	for _, line := range strings.SplitAfter(string(data), "\n") {
+		fs := strings.Fields(line)
+		switch {
+		case len(fs) == 0:
+		case fs[1] == "genuine":
+			f.WriteString(line)
+			c.WriteString(line)
+		case len(fs) >= 6 && synth.PlaybackOf(fs[5]).Low <= fullRangeHz:
+			f.WriteString(line)
+		default:
+			c.WriteString(line)
+		}
+	}
+	full, cut = filepath.Join(out, "eval-full-range.trl.txt"), filepath.Join(out, "eval-bass-cut.trl.txt")
+	if err := os.WriteFile(full, []byte(f.String()), 0o644); err != nil {
+		fatal(err)
+	}
+	if err := os.WriteFile(cut, []byte(c.String()), 0o644); err != nil {
+		fatal(err)
+	}
+	return full, cut
 }
 
 func run(name string, args ...string) string {

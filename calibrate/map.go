@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/eval"
@@ -249,12 +248,5 @@ func (m *Map) Save(path string) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	data = append(data, '\n')
-	err = atomicfile.Write(path, 0o644, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
-	if err != nil && !strings.HasPrefix(err.Error(), path) {
-		err = fmt.Errorf("%s: %w", path, err)
-	}
-	return err
+	return atomicfile.WriteFile(path, data, 0o644) // its errors name path
 }

@@ -134,11 +134,7 @@ func FormatScores(w io.Writer, ids []string, scores []float64) error {
 // rename: a crash never leaves a partial file). See FormatScores for the
 // format and the checks.
 func WriteScores(path string, ids []string, scores []float64) error {
-	err := atomicfile.Write(path, 0o644, func(w io.Writer) error {
+	return atomicfile.Write(path, 0o644, func(w io.Writer) error { // its errors name path
 		return FormatScores(w, ids, scores)
 	})
-	if err != nil && !strings.HasPrefix(err.Error(), path) {
-		err = fmt.Errorf("%s: %w", path, err)
-	}
-	return err
 }

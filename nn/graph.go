@@ -13,11 +13,20 @@ import (
 type graph struct {
 	layers []layer
 	specs  []LayerSpec
+	first  []int    // layer i computes specs[first[i]]... (fused fast layers); nil: one each
 	acts   []tensor // acts[0] is the input, acts[i+1] the output of layer i
 	grads  []tensor // gradients of acts (grads[0] unused)
-	ctx    passCtx
-	logits []float32 // row-major batch × classes
-	dz     []float32
+	// Storage: a training pass keeps every activation (own[i]) for the
+	// backward pass, which needs only two neighbouring gradients at a
+	// time, so grads[i] lives in gradBuf[i%2]; an inference pass needs
+	// only a layer's input and output, so acts[i] lives in evalBuf[i%2].
+	own     [][]float32
+	shapes  []shape // of acts, for the current pass
+	gradBuf [2][]float32
+	evalBuf [2][]float32
+	ctx     passCtx
+	logits  []float32 // row-major batch × classes
+	dz      []float32
 }
 
 func newGraph(layers []layer, specs []LayerSpec, uniform func() float64) *graph {
@@ -29,25 +38,63 @@ func newGraph(layers []layer, specs []LayerSpec, uniform func() float64) *graph 
 }
 
 // setInput copies x (batch × height × width) into acts[0] and sizes every
-// activation; it fails when the width is too short for a layer.
-func (g *graph) setInput(x []float32, batch, height, width int, train bool) error {
-	s := shape{1, height, width}
-	g.acts[0].resize(batch, s)
-	copy(g.acts[0].data, x)
+// activation; it fails when the width is too short for a layer. The fast
+// layers of the pass run on wk.
+func (g *graph) setInput(x []float32, batch, height, width int, train bool, wk *workers) error {
+	g.ctx.wk = wk
+	for len(g.ctx.scratch) < wk.n {
+		g.ctx.scratch = append(g.ctx.scratch, nil)
+	}
+	if g.shapes == nil {
+		g.shapes = make([]shape, len(g.layers)+1)
+	}
+	shapes := g.shapes
+	shapes[0] = shape{1, height, width}
 	for i, l := range g.layers {
-		s = l.outShape(s)
+		s := l.outShape(shapes[i])
 		if s.c < 1 || s.h < 1 || s.w < 1 {
-			return fmt.Errorf("nn: input of %d frames is too short: layer %d (%s) leaves an empty map", width, i+1, g.specs[i].Type)
+			si := i
+			if g.first != nil {
+				si = g.first[i]
+			}
+			return fmt.Errorf("nn: input of %d frames is too short: layer %d (%s) leaves an empty map", width, si+1, g.specs[si].Type)
 		}
-		g.acts[i+1].resize(batch, s)
+		shapes[i+1] = s
+	}
+	if g.own == nil {
+		g.own = make([][]float32, len(g.acts))
+	}
+	var need [2]int
+	for i, s := range shapes {
+		need[i%2] = max(need[i%2], batch*s.size())
+	}
+	for i, s := range shapes {
+		k := batch * s.size()
+		var data []float32
 		if train {
-			g.grads[i+1].resize(batch, s)
+			g.own[i] = growFloats(g.own[i], k)
+			data = g.own[i]
+			if i > 0 {
+				g.gradBuf[i%2] = growFloats(g.gradBuf[i%2], need[i%2])
+				g.grads[i] = tensor{n: batch, s: s, data: g.gradBuf[i%2][:k]}
+			}
+		} else {
+			g.evalBuf[i%2] = growFloats(g.evalBuf[i%2], need[i%2])
+			data = g.evalBuf[i%2][:k]
 		}
+		g.acts[i] = tensor{n: batch, s: s, data: data}
 	}
-	if train {
-		g.grads[0].resize(batch, g.acts[0].s)
-	}
+	copy(g.acts[0].data, x)
 	return nil
+}
+
+// growFloats returns s with length n, reallocated only when its capacity
+// is too small (the contents are not kept then).
+func growFloats(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
 }
 
 func (g *graph) forward(train bool) {

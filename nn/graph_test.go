@@ -81,7 +81,7 @@ func TestFusedMatchesGraph(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer fused.Close()
-			ref, err := newNet(a, 3, true)
+			ref, err := newNet(a, 3, enginePlain)
 			if err != nil {
 				t.Fatal(err)
 			}

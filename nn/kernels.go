@@ -106,3 +106,36 @@ func dot4x3Go(l int, a *float32, lda int, b *float32, offs *int, out *float32) {
 		}
 	}
 }
+
+// archSet is an assembly kernel set, whether this CPU supports it, and the
+// CPU features it needs.
+type archSet struct {
+	ks        kernelSet
+	supported bool
+	needs     string
+}
+
+// bestKernels is the kernel set nets use unless told otherwise: the last
+// (fastest) supported assembly set, or the Go kernels.
+func bestKernels() kernelSet {
+	best := goKernels
+	for _, a := range archKernels() {
+		if a.supported {
+			best = a.ks
+		}
+	}
+	return best
+}
+
+// allKernels lists the kernel sets this CPU can run, the Go reference
+// first, for tests and benchmarks; TestKernelSetsOnThisCPU names the ones
+// it cannot.
+func allKernels() []kernelSet {
+	ks := []kernelSet{goKernels}
+	for _, a := range archKernels() {
+		if a.supported {
+			ks = append(ks, a.ks)
+		}
+	}
+	return ks
+}

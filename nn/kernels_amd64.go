@@ -59,29 +59,13 @@ var avx2Kernels = kernelSet{name: "avx2", nr: 24, gemm: gemm4x24AVX2, gemmReLU: 
 
 var avx512Kernels = kernelSet{name: "avx512", nr: 48, gemm: gemm4x48AVX512, gemmReLU: gemm4x48ReLUAVX512, dc: 6, dot: dot4x6AVX512, elem: avx2Elem}
 
-var (
-	hasAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
-	hasAVX512 = hasAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
-)
-
-func bestKernels() kernelSet {
-	switch {
-	case hasAVX512:
-		return avx512Kernels
-	case hasAVX2:
-		return avx2Kernels
+// archKernels lists the assembly kernel sets, fastest last, each with
+// whether this CPU can run it and the CPU features it needs (for the tests'
+// skip messages), as features and gmm do.
+func archKernels() []archSet {
+	avx2 := cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	return []archSet{
+		{avx2Kernels, avx2, "AVX2+FMA"},
+		{avx512Kernels, avx2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL, "AVX2+FMA, AVX-512F and AVX-512VL"},
 	}
-	return goKernels
-}
-
-// allKernels lists the kernel sets this CPU can run, for tests.
-func allKernels() []kernelSet {
-	ks := []kernelSet{goKernels}
-	if hasAVX2 {
-		ks = append(ks, avx2Kernels)
-	}
-	if hasAVX512 {
-		ks = append(ks, avx512Kernels)
-	}
-	return ks
 }

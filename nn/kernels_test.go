@@ -363,3 +363,24 @@ func TestPool2x2Arg(t *testing.T) {
 		}
 	}
 }
+
+// TestKernelSetsOnThisCPU names every assembly kernel set of this build:
+// a set the CPU lacks is skipped with a message naming it and what it needs
+// (the agreement tests above run only the sets allKernels returns), and the
+// default is the last supported one.
+func TestKernelSetsOnThisCPU(t *testing.T) {
+	want := goKernels.name
+	for _, a := range archKernels() {
+		t.Run(a.ks.name, func(t *testing.T) {
+			if !a.supported {
+				t.Skipf("kernel set %s not tested: this CPU lacks %s", a.ks.name, a.needs)
+			}
+		})
+		if a.supported {
+			want = a.ks.name
+		}
+	}
+	if got := bestKernels().name; got != want {
+		t.Errorf("default kernel set %s, want %s", got, want)
+	}
+}

@@ -84,6 +84,34 @@ type passCtx struct {
 	training bool
 	// uniform draws the dropout masks (training only): a value in [0, 1).
 	uniform func() float64
+	// wk runs the fast layers' parallel parts (nil: the plain engine,
+	// single-threaded).
+	wk *workers
+	// scratch is one buffer per worker thread, shared by the fast layers
+	// (each layer uses it only within one pass); see scratchBuf.
+	scratch [][]float32
+}
+
+// scratchBuf returns worker tid's scratch buffer with at least n values
+// (contents undefined), growing it once to the largest size asked for.
+func (c *passCtx) scratchBuf(tid, n int) []float32 {
+	if cap(c.scratch[tid]) < n {
+		c.scratch[tid] = make([]float32, n)
+	}
+	return c.scratch[tid][:n]
+}
+
+// splitLayer is a layer whose passes split into independent items
+// (samples, or channels for batch norm): forward is forwardPart over all
+// items, and the fast path runs the same forwardPart on ranges of items in
+// parallel (parallelLayer), with the same arithmetic per item.
+type splitLayer interface {
+	layer
+	// parts is the number of items of a pass on x; it also sizes any
+	// state the parts share (before they run).
+	parts(x *tensor) int
+	forwardPart(x, y *tensor, ctx *passCtx, lo, hi int)
+	backwardPart(x, y, dy, dx *tensor, ctx *passCtx, lo, hi int)
 }
 
 // newLayer builds the layer of spec s on inputs of shape in; prefix names
@@ -298,9 +326,18 @@ type mfmLayer struct{ in shape }
 func (m *mfmLayer) outShape(in shape) shape { return shape{in.c / 2, in.h, in.w} }
 func (m *mfmLayer) tensors() []tensorSpec   { return nil }
 func (m *mfmLayer) bind(_, _ [][]float32)   {}
-func (m *mfmLayer) forward(x, y *tensor, _ *passCtx) {
+func (m *mfmLayer) parts(x *tensor) int     { return x.n }
+func (m *mfmLayer) forward(x, y *tensor, ctx *passCtx) {
+	m.forwardPart(x, y, ctx, 0, x.n)
+}
+func (m *mfmLayer) backward(x, y, dy, dx *tensor, ctx *passCtx) {
+	m.backwardPart(x, y, dy, dx, ctx, 0, x.n)
+}
+
+// forwardPart and backwardPart run samples lo..hi.
+func (m *mfmLayer) forwardPart(x, y *tensor, _ *passCtx, lo, hi int) {
 	half := y.s.size()
-	for n := 0; n < x.n; n++ {
+	for n := lo; n < hi; n++ {
 		xs, ys := x.sample(n), y.sample(n)
 		a, b := xs[:half], xs[half:]
 		for i := range ys {
@@ -312,12 +349,12 @@ func (m *mfmLayer) forward(x, y *tensor, _ *passCtx) {
 	}
 }
 
-func (m *mfmLayer) backward(x, y, dy, dx *tensor, _ *passCtx) {
+func (m *mfmLayer) backwardPart(x, y, dy, dx *tensor, _ *passCtx, lo, hi int) {
 	if dx == nil {
 		return
 	}
 	half := y.s.size()
-	for n := 0; n < x.n; n++ {
+	for n := lo; n < hi; n++ {
 		xs, gs, ds := x.sample(n), dy.sample(n), dx.sample(n)
 		a, b := xs[:half], xs[half:]
 		da, db := ds[:half], ds[half:]
@@ -385,9 +422,18 @@ func (b *batchNorm) scaleShift(c int) (float64, float64) {
 	return 1, 0
 }
 
+func (b *batchNorm) parts(x *tensor) int { return b.in.c }
 func (b *batchNorm) forward(x, y *tensor, ctx *passCtx) {
+	b.forwardPart(x, y, ctx, 0, b.in.c)
+}
+func (b *batchNorm) backward(x, y, dy, dx *tensor, ctx *passCtx) {
+	b.backwardPart(x, y, dy, dx, ctx, 0, b.in.c)
+}
+
+// forwardPart and backwardPart run channels lo..hi.
+func (b *batchNorm) forwardPart(x, y *tensor, ctx *passCtx, lo, hi int) {
 	hw := x.s.h * x.s.w
-	for c := 0; c < b.in.c; c++ {
+	for c := lo; c < hi; c++ {
 		var mean, inv float64
 		if ctx.training {
 			var s float64
@@ -432,10 +478,10 @@ func (b *batchNorm) forward(x, y *tensor, ctx *passCtx) {
 // backward: with x̂ = (x − μ)·inv and M values per channel,
 //
 //	dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ·inv·(dy − dβ/M − x̂·dγ/M).
-func (b *batchNorm) backward(x, y, dy, dx *tensor, _ *passCtx) {
+func (b *batchNorm) backwardPart(x, y, dy, dx *tensor, _ *passCtx, lo, hi int) {
 	hw := x.s.h * x.s.w
 	cnt := float64(x.n * hw)
-	for c := 0; c < b.in.c; c++ {
+	for c := lo; c < hi; c++ {
 		mean, inv := b.mean[c], b.inv[c]
 		var sg, sgx float64
 		for n := 0; n < x.n; n++ {
@@ -470,24 +516,37 @@ type reluLayer struct{ in shape }
 func (r *reluLayer) outShape(in shape) shape { return in }
 func (r *reluLayer) tensors() []tensorSpec   { return nil }
 func (r *reluLayer) bind(_, _ [][]float32)   {}
-func (r *reluLayer) forward(x, y *tensor, _ *passCtx) {
-	for i, v := range x.data {
-		y.data[i] = max(v, 0)
+func (r *reluLayer) parts(x *tensor) int     { return x.n }
+func (r *reluLayer) forward(x, y *tensor, ctx *passCtx) {
+	r.forwardPart(x, y, ctx, 0, x.n)
+}
+func (r *reluLayer) backward(x, y, dy, dx *tensor, ctx *passCtx) {
+	r.backwardPart(x, y, dy, dx, ctx, 0, x.n)
+}
+
+// forwardPart and backwardPart run samples lo..hi.
+func (r *reluLayer) forwardPart(x, y *tensor, _ *passCtx, lo, hi int) {
+	k := x.s.size()
+	ys := y.data[lo*k : hi*k]
+	for i, v := range x.data[lo*k : hi*k] {
+		ys[i] = max(v, 0)
 	}
 }
 
 // backward: the gradient passes where the input was positive (PyTorch's
 // ReLU gradient at 0 is 0).
-func (r *reluLayer) backward(x, y, dy, dx *tensor, _ *passCtx) {
+func (r *reluLayer) backwardPart(x, y, dy, dx *tensor, _ *passCtx, lo, hi int) {
 	if dx == nil {
 		return
 	}
-	for i, v := range x.data {
+	k := x.s.size()
+	gs, ds := dy.data[lo*k:hi*k], dx.data[lo*k:hi*k]
+	for i, v := range x.data[lo*k : hi*k] {
 		g := float32(0)
 		if v > 0 {
-			g = dy.data[i]
+			g = gs[i]
 		}
-		dx.data[i] = g
+		ds[i] = g
 	}
 }
 
@@ -508,17 +567,32 @@ func (p *poolLayer) outShape(in shape) shape { return shape{in.c, in.h / p.ph, i
 func (p *poolLayer) tensors() []tensorSpec   { return nil }
 func (p *poolLayer) bind(_, _ [][]float32)   {}
 
-func (p *poolLayer) forward(x, y *tensor, _ *passCtx) {
-	ih, iw, oh, ow := x.s.h, x.s.w, y.s.h, y.s.w
+// parts sizes the argmax buffer for the batch (the output's size).
+func (p *poolLayer) parts(x *tensor) int {
 	if p.max {
-		if cap(p.arg) < len(y.data) {
-			p.arg = make([]int32, len(y.data))
+		k := x.n * p.outShape(x.s).size()
+		if cap(p.arg) < k {
+			p.arg = make([]int32, k)
 		}
-		p.arg = p.arg[:len(y.data)]
+		p.arg = p.arg[:k]
 	}
+	return x.n
+}
+
+func (p *poolLayer) forward(x, y *tensor, ctx *passCtx) {
+	p.forwardPart(x, y, ctx, 0, p.parts(x))
+}
+
+func (p *poolLayer) backward(x, y, dy, dx *tensor, ctx *passCtx) {
+	p.backwardPart(x, y, dy, dx, ctx, 0, x.n)
+}
+
+// forwardPart and backwardPart run samples lo..hi.
+func (p *poolLayer) forwardPart(x, y *tensor, _ *passCtx, lo, hi int) {
+	ih, iw, oh, ow := x.s.h, x.s.w, y.s.h, y.s.w
 	inv := 1 / float32(p.ph*p.pw)
 	per := y.s.size()
-	for n := 0; n < x.n; n++ {
+	for n := lo; n < hi; n++ {
 		xs, ys := x.sample(n), y.sample(n)
 		for c := 0; c < x.s.c; c++ {
 			for h := 0; h < oh; h++ {
@@ -552,16 +626,16 @@ func (p *poolLayer) forward(x, y *tensor, _ *passCtx) {
 	}
 }
 
-func (p *poolLayer) backward(x, y, dy, dx *tensor, _ *passCtx) {
+func (p *poolLayer) backwardPart(x, y, dy, dx *tensor, _ *passCtx, lo, hi int) {
 	if dx == nil {
 		return
 	}
-	clear(dx.data)
 	ih, iw, oh, ow := x.s.h, x.s.w, y.s.h, y.s.w
 	inv := 1 / float32(p.ph*p.pw)
 	per := y.s.size()
-	for n := 0; n < x.n; n++ {
+	for n := lo; n < hi; n++ {
 		gs, ds := dy.sample(n), dx.sample(n)
+		clear(ds)
 		for c := 0; c < x.s.c; c++ {
 			for h := 0; h < oh; h++ {
 				for w := 0; w < ow; w++ {
@@ -730,10 +804,19 @@ func (t *timePool) outShape(shape) shape {
 func (t *timePool) tensors() []tensorSpec { return nil }
 func (t *timePool) bind(_, _ [][]float32) {}
 
-func (t *timePool) forward(x, y *tensor, _ *passCtx) {
+func (t *timePool) parts(x *tensor) int { return x.n }
+func (t *timePool) forward(x, y *tensor, ctx *passCtx) {
+	t.forwardPart(x, y, ctx, 0, x.n)
+}
+func (t *timePool) backward(x, y, dy, dx *tensor, ctx *passCtx) {
+	t.backwardPart(x, y, dy, dx, ctx, 0, x.n)
+}
+
+// forwardPart and backwardPart run samples lo..hi.
+func (t *timePool) forwardPart(x, y *tensor, _ *passCtx, lo, hi int) {
 	T := x.s.w
 	f := x.s.c * x.s.h
-	for n := 0; n < x.n; n++ {
+	for n := lo; n < hi; n++ {
 		xs, ys := x.sample(n), y.sample(n)
 		for i := 0; i < f; i++ {
 			row := xs[i*T : (i+1)*T]
@@ -757,13 +840,13 @@ func (t *timePool) forward(x, y *tensor, _ *passCtx) {
 
 // backward: dμ spreads evenly, dx += dμ/T; for σ = √(mean((x−μ)²) + ε),
 // dx += dσ·(x − μ)/(T·σ) (the μ term sums to zero).
-func (t *timePool) backward(x, y, dy, dx *tensor, _ *passCtx) {
+func (t *timePool) backwardPart(x, y, dy, dx *tensor, _ *passCtx, lo, hi int) {
 	if dx == nil {
 		return
 	}
 	T := x.s.w
 	f := x.s.c * x.s.h
-	for n := 0; n < x.n; n++ {
+	for n := lo; n < hi; n++ {
 		xs, ys, gs, ds := x.sample(n), y.sample(n), dy.sample(n), dx.sample(n)
 		for i := 0; i < f; i++ {
 			row, drow := xs[i*T:(i+1)*T], ds[i*T:(i+1)*T]

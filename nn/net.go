@@ -73,10 +73,24 @@ func (t tensorRef) size() int {
 // A network of the seed family (the expansion of a block shorthand: conv
 // 3×3 → batch norm → ReLU blocks with max pools, dense layers, softmax)
 // runs on the fused engine; any other on the graph engine of plain layers.
-func New(a Arch, seed uint64) (*Net, error) { return newNet(a, seed, false) }
+func New(a Arch, seed uint64) (*Net, error) { return newNet(a, seed, engineAuto) }
 
-// newNet is New; reference forces the graph engine (tests compare the two).
-func newNet(a Arch, seed uint64, reference bool) (*Net, error) {
+// engine selects how a Net runs its layers.
+type engine int
+
+const (
+	// engineAuto: the fused engine when the architecture is of the seed
+	// family, else the graph engine with its fast layers.
+	engineAuto engine = iota
+	// engineGraph: the graph engine with its fast layers (fast.go).
+	engineGraph
+	// enginePlain: the graph engine with the plain layers of layer.go,
+	// the specification the others are tested against.
+	enginePlain
+)
+
+// newNet is New with the engine chosen (tests compare them).
+func newNet(a Arch, seed uint64, eng engine) (*Net, error) {
 	layers, specs, err := a.build()
 	if err != nil {
 		return nil, err
@@ -100,7 +114,7 @@ func newNet(a Arch, seed uint64, reference bool) (*Net, error) {
 	n.stats = make([]float32, ns)
 	n.rng = rand.NewPCG(seed, 0x64726f706f7574)
 
-	if bf, ok := a.blockForm(); ok && !reference {
+	if bf, ok := a.blockForm(); ok && eng == engineAuto {
 		n.blocks = bf
 		n.build()
 	} else {
@@ -119,7 +133,12 @@ func newNet(a Arch, seed uint64, reference bool) (*Net, error) {
 			l.bind(p, g)
 			ti += k
 		}
+		var first []int
+		if eng != enginePlain {
+			layers, first = fastLayers(layers, &n.ks)
+		}
 		n.graph = newGraph(layers, a.LayerList(), func() float64 { return float64(n.rng.Uint64()>>11) / (1 << 53) })
+		n.graph.first = first
 	}
 
 	// PyTorch default initialisation, tensor by tensor in state_dict order.
@@ -462,7 +481,7 @@ func (n *Net) Logits(x []float32, batch int, out []float32) error {
 	}
 	if n.graph != nil {
 		w, _ := n.inputWidth(x, batch)
-		if err := n.graph.setInput(x, batch, n.arch.InputHeight, w, false); err != nil {
+		if err := n.graph.setInput(x, batch, n.arch.InputHeight, w, false, n.wk); err != nil {
 			return err
 		}
 		n.graph.forward(false)
@@ -522,7 +541,7 @@ func (n *Net) Loss(x []float32, labels []int32) (loss float64, correct int, err 
 	k := n.arch.Classes
 	if n.graph != nil {
 		w, _ := n.inputWidth(x, batch)
-		if err := n.graph.setInput(x, batch, n.arch.InputHeight, w, false); err != nil {
+		if err := n.graph.setInput(x, batch, n.arch.InputHeight, w, false, n.wk); err != nil {
 			return 0, 0, err
 		}
 		n.graph.forward(false)
@@ -713,7 +732,7 @@ func (n *Net) graphTrainStep(x []float32, labels []int32, opt *Adam) (float64, i
 	batch := len(labels)
 	w, _ := n.inputWidth(x, batch)
 	g := n.graph
-	if err := g.setInput(x, batch, n.arch.InputHeight, w, true); err != nil {
+	if err := g.setInput(x, batch, n.arch.InputHeight, w, true, n.wk); err != nil {
 		return 0, 0, err
 	}
 	g.forward(true)

@@ -44,7 +44,7 @@ func (n *Net) lossGradForTest(x []float32, labels []int32) float64 {
 		if err != nil {
 			panic(err)
 		}
-		if err := g.setInput(x, batch, n.arch.InputHeight, w, true); err != nil {
+		if err := g.setInput(x, batch, n.arch.InputHeight, w, true, n.wk); err != nil {
 			panic(err)
 		}
 		g.forward(true)

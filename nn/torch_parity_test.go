@@ -182,8 +182,9 @@ func readFixture(t *testing.T, name string) map[string]safetensors.Tensor {
 	return fx
 }
 
-// TestTrainingParity runs every fixture on the graph engine and, for the
-// seed family, on the fused engine with every kernel set: loss, every
+// TestTrainingParity runs every fixture on the plain layers, on the graph
+// engine's fast layers with every kernel set and, for the seed family, on
+// the fused engine with every kernel set: loss, every
 // gradient, every tensor after 3 Adam steps and the eval logits must match
 // PyTorch within parityTol.
 func TestTrainingParity(t *testing.T) {
@@ -192,20 +193,21 @@ func TestTrainingParity(t *testing.T) {
 		fx := readFixture(t, pc.name)
 		a := withoutDropout(pc.arch())
 		_, fusable := a.blockForm()
-		type engine struct {
-			name      string
-			reference bool
-			ks        kernelSet
+		type run struct {
+			name string
+			eng  engine
+			ks   kernelSet
 		}
-		engines := []engine{{"graph", true, bestKernels()}}
-		if fusable {
-			for _, ks := range allKernels() {
-				engines = append(engines, engine{"fused-" + ks.name, false, ks})
+		runs := []run{{"plain", enginePlain, bestKernels()}}
+		for _, ks := range allKernels() {
+			runs = append(runs, run{"graph-" + ks.name, engineGraph, ks})
+			if fusable {
+				runs = append(runs, run{"fused-" + ks.name, engineAuto, ks})
 			}
 		}
-		for _, e := range engines {
+		for _, e := range runs {
 			t.Run(pc.name+"/"+e.name, func(t *testing.T) {
-				n, err := newNet(a, fixtureSeed, e.reference)
+				n, err := newNet(a, fixtureSeed, e.eng)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -258,7 +260,7 @@ func TestParityCatchesOnePercent(t *testing.T) {
 		fx := readFixture(t, pc.name)
 		a := withoutDropout(pc.arch())
 		for i, spec := range a.LayerList() {
-			n, err := newNet(a, fixtureSeed, true)
+			n, err := newNet(a, fixtureSeed, enginePlain)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -265,13 +265,9 @@ func writeJSONString(b *bytes.Buffer, s string) {
 
 // WriteFile writes the tensors to path atomically (temporary file + rename).
 func WriteFile(path string, tensors map[string]Tensor, meta map[string]string) error {
-	err := atomicfile.Write(path, 0o644, func(w io.Writer) error {
+	return atomicfile.Write(path, 0o644, func(w io.Writer) error { // its errors name path
 		return Write(w, tensors, meta)
 	})
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
 }
 
 // ReadFile reads a safetensors file; errors name the file.

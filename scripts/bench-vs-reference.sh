@@ -20,6 +20,11 @@ echo "== CNN, 2 threads: PyTorch vs Go (samples/s; train batch 256, inference ba
 go test -run '^$' -bench 'CNN(Train|Infer)$' -cpu 2 -count "$count" ./nn
 "${jemalloc[@]}" $py ../shared/bench/torch_cnn.py bench 2
 
+echo "== LCNN (nn/archs/lcnn.json), 2 threads: PyTorch vs Go (train samples/s, batch 16 × 400 frames × 60 LFCC; scoring audio-s/s, one 3 s utterance)"
+"${jemalloc[@]}" $py nn/testdata/torch_arch.py bench nn/archs/lcnn.json 2 16 400
+go test -run '^$' -bench 'LCNN(Train|Score)$' -cpu 2 -count "$count" ./nn
+"${jemalloc[@]}" $py nn/testdata/torch_arch.py bench nn/archs/lcnn.json 2 16 400
+
 echo "== GMM EM iteration, 100k × 60, 512 components, 2 threads: scikit-learn vs Go (frames/s)"
 "${jemalloc[@]}" OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 $py gmm/testdata/sklearn_em.py
 go test -run '^$' -bench 'GMMEMStep$' -cpu 2 -count "$count" ./gmm

@@ -59,7 +59,7 @@ cp model/model.safetensors model/calibration.json model/train-log.csv "$OUT/"
 cat > "$OUT/recipe.json" <<RECIPE
 {
   "name": "deep4deep-default",
-  "recipe": "seed CNN (SPEC network) on fbank; epochs $EPOCHS, patience $PATIENCE, frames-per-utt $FRAMES_PER_UTT, dev-frames $DEV_FRAMES, threads $THREADS; other settings default",
+  "recipe": "seed CNN (DESIGN §4.1 network) on fbank; epochs $EPOCHS, patience $PATIENCE, frames-per-utt $FRAMES_PER_UTT, dev-frames $DEV_FRAMES, threads $THREADS; other settings default",
   "corpus": "deep4deep synth --like (real ASVspoof 2017 V2 train and dev rows, 2 eval rows) --scale $SCALE",
   "corpus_recipe_version": "$synthv",
   "seed": $SEED,

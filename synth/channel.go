@@ -31,7 +31,7 @@ func (c *channel) room(r *rand.Rand, x []float64, env Environment) {
 
 // roomResponse builds the impulse response described at channel.room.
 func roomResponse(r *rand.Rand, env Environment) []float64 {
-	n := int(math.Min(1.1*env.RT60, 1.0) * Rate)
+	n := int(math.Min(1.1*math.Max(env.RT60, env.RT60Low), 1.0) * Rate)
 	n = max(n, 256)
 	h := make([]float64, n)
 	h[0] = 1
@@ -89,7 +89,45 @@ func roomResponse(r *rand.Rand, env Environment) []float64 {
 			h[i] += g * tail[i]
 		}
 	}
+	if env.CutOff > 0 && env.RT60Low > 0 {
+		lowBandModes(r, h, env, direct)
+	}
 	return h
+}
+
+// lowBandModes adds to h (in place) the reverberation of an anechoic room
+// below its cut-off frequency env.CutOff, where the wedges stop absorbing:
+// a diffuse tail of reverberation time env.RT60Low whose level follows the
+// critical distance at that reverberation time, r_c = 0.057·√(V/T)
+// (Kuttruff), like channel.room's broadband tail, then low-passed at the
+// cut-off (2nd-order Butterworth), so only the band below it keeps the
+// tail's energy density: (d/r_c)² times the direct sound's.
+func lowBandModes(r *rand.Rand, h []float64, env Environment, direct float64) {
+	n := len(h)
+	start := int(0.004 * Rate)
+	if n <= start {
+		return
+	}
+	tail := make([]float64, n)
+	gauss(r, tail[start:])
+	d := math.Exp(-6.91 / (env.RT60Low * Rate))
+	a := 1.0
+	var e float64
+	for i := start; i < n; i++ {
+		tail[i] *= a
+		a *= d
+		e += tail[i] * tail[i]
+	}
+	rc := 0.057 * math.Sqrt(env.Volume/env.RT60Low)
+	want := direct * (env.Dist / rc) * (env.Dist / rc)
+	g := math.Sqrt(want / e)
+	for i := range tail {
+		tail[i] *= g
+	}
+	butterworth(tail, env.CutOff, 2, false)
+	for i := range h {
+		h[i] += tail[i]
+	}
 }
 
 // addNoise adds background noise of kind to x at snr dB below the active
@@ -380,11 +418,56 @@ func (c *channel) play(x []float64, ls Loudspeaker, wire bool) {
 	}
 }
 
+// speechSPL1m is the sound pressure level of speech at normal vocal effort
+// 1 m in front of the talker: 62.35 dB SPL (ANSI S3.5-1997, Table 3). A
+// replay is assumed to be played back at the same level, so that it sounds
+// like the talker at that distance.
+const speechSPL1m = 62.35
+
+// selfNoiseBand converts a datasheet self-noise figure, measured over the
+// 20 Hz–20 kHz audio band, to the 0–8 kHz band of a 16 kHz recording: for
+// a white noise floor the share is 10·log10(8/20) = −4 dB.
+const selfNoiseBand = -3.98
+
+// speechSPL returns the speech level (dB SPL) at a capsule dist metres from
+// the talker or loudspeaker: spherical spreading, −20·log10(dist) re 1 m.
+func speechSPL(dist float64) float64 { return speechSPL1m - 20*math.Log10(dist) }
+
 // record passes the acoustic (or line) signal x through microphone m:
-// frequency response, self-noise, automatic gain control, then the
-// conversion of the device's recording to 16 kHz (m.SRC). r draws the
-// self-noise.
-func (c *channel) record(r *rand.Rand, x []float64, m Microphone, wire bool) {
+// the acoustic part of its response (the proximity effect of a gradient
+// capsule at dist m from the source, the capsule and enclosure
+// resonances), its self-noise, its electrical band limits (the high-pass
+// and the converter's anti-alias low-pass, which shape the self-noise like
+// the speech: a 16 kHz device records no noise above its own band),
+// automatic gain control, then the conversion of the device's recording to
+// 16 kHz (m.SRC). r draws the self-noise.
+//
+// Self-noise: a capsule with a datasheet figure (m.SelfNoise, dB(A) SPL)
+// at dist > 0 adds white noise at m.SelfNoise + selfNoiseBand −
+// speechSPL(dist) dB re the active speech level at the capsule, so a
+// phone 2 m from a loudspeaker is 12 dB noisier than one 0.5 m away. Line
+// inputs, the line input of a device fed by a wire, and microphones
+// without a figure use m.NoiseDB (re the active speech level).
+func (c *channel) record(r *rand.Rand, x []float64, m Microphone, wire bool, dist float64) {
+	acoustic := !m.Line && !wire
+	if acoustic {
+		if m.Gradient && dist > 0 {
+			proximity(x, dist)
+		}
+		applyPeaks(x, m.Peaks)
+	}
+	lvl := activeLevel(x)
+	if lvl == 0 {
+		return
+	}
+	noiseDB := m.NoiseDB
+	if acoustic && m.SelfNoise > 0 && dist > 0 {
+		noiseDB = m.SelfNoise + selfNoiseBand - speechSPL(dist)
+	}
+	g := lvl * db(noiseDB)
+	for i := range x {
+		x[i] += g * r.NormFloat64()
+	}
 	switch {
 	case m.Line:
 		butterworth(x, m.Low, 2, true)
@@ -395,20 +478,37 @@ func (c *channel) record(r *rand.Rand, x []float64, m Microphone, wire bool) {
 	default:
 		butterworth(x, m.Low, m.LowOrder, true)
 		butterworth(x, m.High, m.HighOrder, false)
-		applyPeaks(x, m.Peaks)
-	}
-	lvl := activeLevel(x)
-	if lvl == 0 {
-		return
-	}
-	g := lvl * db(m.NoiseDB)
-	for i := range x {
-		x[i] += g * r.NormFloat64()
 	}
 	if m.AGC > 0 && !wire {
-		agc(x, m.AGC, lvl)
+		agc(x, m.AGC, activeLevel(x))
 	}
 	c.resample(x, m.SRC)
+}
+
+// proximity applies the near-field bass boost of a first-order cardioid
+// capsule dist m from a point source. A cardioid responds to
+// ½(pressure + pressure gradient); for a spherical wave the gradient term
+// is p·(1 + 1/(jkr)), so the response relative to the far field is
+//
+//	H(jω) = 1 + c/(2jωr) = (jω + ω0)/(jω),  ω0 = c/(2r)
+//
+// (+3 dB at ω = ω0, +6 dB per octave below; 55 Hz at 0.5 m, 1.4 kHz at
+// 2 cm). The pole at DC is moved to 5 Hz to keep the filter stable; the
+// capsule's own high-pass follows. Bilinear transform, K = 2·Rate (no
+// pre-warping: both corners are far below Nyquist).
+func proximity(x []float64, dist float64) {
+	const c = 343.0
+	w0 := c / (2 * dist)
+	wp := 2 * math.Pi * 5
+	k := 2.0 * Rate
+	b0, b1 := (k+w0)/(k+wp), (w0-k)/(k+wp)
+	a1 := (wp - k) / (k + wp)
+	var x1, y1 float64
+	for i, v := range x {
+		y := b0*v + b1*x1 - a1*y1
+		x1, y1 = v, y
+		x[i] = y
+	}
 }
 
 // agc is a feed-forward automatic gain control: an RMS envelope with 10 ms

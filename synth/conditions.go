@@ -44,6 +44,10 @@ type Environment struct {
 	// order) and the noise apply.
 	Wire      bool
 	Low, High float64
+	// CutOff is an anechoic room's lower cut-off frequency (Hz): below it
+	// the wedge lining no longer absorbs and the room has modes that decay
+	// with reverberation time RT60Low (s). Zero: no such band.
+	CutOff, RT60Low float64
 }
 
 // Peak is a resonance or dip of a transducer: a peaking equaliser.
@@ -67,8 +71,10 @@ type Loudspeaker struct {
 }
 
 // Microphone is a recording device: band limits, capsule/enclosure
-// resonances, self-noise relative to the active speech level (dB) and an
-// automatic gain control of strength AGC (0 = none, 1 = full).
+// resonances, self-noise (SelfNoise, the capsule's datasheet figure, for
+// acoustic recordings; NoiseDB, relative to the active speech level, for
+// line inputs and devices without a figure) and an automatic gain control
+// of strength AGC (0 = none, 1 = full).
 type Microphone struct {
 	Name                string
 	Low, High           float64
@@ -77,17 +83,36 @@ type Microphone struct {
 	NoiseDB             float64
 	AGC                 float64
 	Line                bool // line input: no capsule
+	// SelfNoise is the capsule's equivalent self-noise in dB(A) SPL, the
+	// datasheet figure (94 dB SPL minus the A-weighted SNR). When it is
+	// set, an acoustic recording takes its self-noise from it and the
+	// speech level at the capsule (see speechSPL); NoiseDB then serves
+	// only the device's line input (analog wire).
+	SelfNoise float64
+	// Gradient marks a pressure-gradient (cardioid) capsule: close to a
+	// source it boosts low frequencies (the proximity effect).
+	Gradient bool
 	// SRC is the converter that brought the device's 44.1/48 kHz recording
 	// down to the corpus's 16 kHz (zero: the device records at 16 kHz).
 	SRC Resampler
 }
+
+// anechoicRT60Low is the reverberation time of the 100 m³ anechoic rooms
+// (E01, E23) below their 100 Hz cut-off. The cut-off: wedges of 0.86 m are
+// a quarter wavelength at 100 Hz (c/4L), the usual size and limit for
+// chambers 4–5 m across (100–120 Hz). Below it the lining absorbs less; we
+// take α = 0.8 (our assumption: the quarter-wave rule gives ≥ 0.9 at the
+// cut-off itself). Eyring: T = 0.161·V / (−S·ln(1−α)) with V = 100 m³ and
+// the surface of a cube of that volume, S = 6·V^(2/3) = 129 m²:
+// 16.1 / (129 × 1.609) = 0.077 s.
+const anechoicRT60Low = 0.077
 
 // environments maps the ASVspoof 2017 environment IDs to synthetic rooms.
 // The real corpus documents only the IDs; these parameters are ours, chosen
 // to span the range from easy (noisy cantine, long reverberation) to
 // nearly undetectable (anechoic room, analog wire).
 var environments = map[string]Environment{
-	"E01": {Name: "anechoic chamber", RT60: 0.04, Dist: 0.5, Volume: 100, Noise: NoiseQuiet, SNR: 60},
+	"E01": {Name: "anechoic chamber", RT60: 0.04, Dist: 0.5, Volume: 100, Noise: NoiseQuiet, SNR: 60, CutOff: 100, RT60Low: anechoicRT60Low},
 	"E02": {Name: "small office", RT60: 0.35, Dist: 0.6, Volume: 40, Noise: NoiseOffice, SNR: 38},
 	"E03": {Name: "meeting room", RT60: 0.55, Dist: 1.0, Volume: 80, Noise: NoiseHVAC, SNR: 32},
 	"E04": {Name: "living room, TV on", RT60: 0.45, Dist: 1.2, Volume: 60, Noise: NoiseBabble, SNR: 28},
@@ -109,7 +134,7 @@ var environments = map[string]Environment{
 	"E20": {Name: "library", RT60: 0.50, Dist: 1.5, Volume: 800, Noise: NoiseQuiet, SNR: 44},
 	"E21": {Name: "office with PC fans", RT60: 0.40, Dist: 0.7, Volume: 50, Noise: NoiseHVAC, SNR: 30},
 	"E22": {Name: "classroom", RT60: 0.70, Dist: 2.5, Volume: 200, Noise: NoiseBabble, SNR: 26},
-	"E23": {Name: "anechoic chamber, far", RT60: 0.05, Dist: 1.0, Volume: 100, Noise: NoiseQuiet, SNR: 62},
+	"E23": {Name: "anechoic chamber, far", RT60: 0.05, Dist: 1.0, Volume: 100, Noise: NoiseQuiet, SNR: 62, CutOff: 100, RT60Low: anechoicRT60Low},
 	"E24": {Name: "analog wire, shielded", Wire: true, Noise: NoiseHum, SNR: 70, Low: 20, High: 7700},
 	"E25": {Name: "analog wire, long unbalanced", Wire: true, Noise: NoiseHum, SNR: 55, Low: 30, High: 6500},
 	"E26": {Name: "analog wire, adapter", Wire: true, Noise: NoiseHum, SNR: 62, Low: 40, High: 7200},
@@ -147,31 +172,31 @@ var playbacks = map[string]Loudspeaker{
 
 // recorders maps the ASVspoof 2017 recording-device IDs to microphones.
 var recorders = map[string]Microphone{
-	"R01": {Name: "smartphone A", Low: 110, LowOrder: 2, High: 7600, HighOrder: 4, Peaks: []Peak{{2500, 3, 2}, {6000, 2, 2}}, NoiseDB: -62, AGC: 0.8},
-	"R02": {Name: "smartphone B", Low: 150, LowOrder: 2, High: 7400, HighOrder: 4, Peaks: []Peak{{1800, 2, 2}, {4500, 4, 3}}, NoiseDB: -60, AGC: 0.7},
-	"R03": {Name: "tablet A", Low: 120, LowOrder: 2, High: 7200, HighOrder: 4, Peaks: []Peak{{3000, 3, 2}}, NoiseDB: -58, AGC: 0.6},
-	"R04": {Name: "laptop microphone A", Low: 200, LowOrder: 2, High: 7000, HighOrder: 4, Peaks: []Peak{{1000, 2, 1}, {5000, -4, 2}}, NoiseDB: -55, AGC: 0.9, SRC: soxHigh},
-	"R05": {Name: "USB headset", Low: 100, LowOrder: 2, High: 7300, HighOrder: 4, Peaks: []Peak{{3500, 4, 2}}, NoiseDB: -60, AGC: 0.5, SRC: soxHigh},
-	"R06": {Name: "smartphone C", Low: 130, LowOrder: 2, High: 7700, HighOrder: 4, Peaks: []Peak{{2200, 2, 2}, {7000, -3, 2}}, NoiseDB: -61, AGC: 0.8},
-	"R07": {Name: "handheld digital recorder", Low: 60, LowOrder: 2, High: 7900, HighOrder: 4, NoiseDB: -70, SRC: soxHigh},
+	"R01": {Name: "smartphone A", Low: 110, LowOrder: 2, High: 7600, HighOrder: 4, Peaks: []Peak{{2500, 3, 2}, {6000, 2, 2}}, NoiseDB: -62, AGC: 0.8, SelfNoise: 29},
+	"R02": {Name: "smartphone B", Low: 150, LowOrder: 2, High: 7400, HighOrder: 4, Peaks: []Peak{{1800, 2, 2}, {4500, 4, 3}}, NoiseDB: -60, AGC: 0.7, SelfNoise: 33},
+	"R03": {Name: "tablet A", Low: 120, LowOrder: 2, High: 7200, HighOrder: 4, Peaks: []Peak{{3000, 3, 2}}, NoiseDB: -58, AGC: 0.6, SelfNoise: 33},
+	"R04": {Name: "laptop microphone A", Low: 200, LowOrder: 2, High: 7000, HighOrder: 4, Peaks: []Peak{{1000, 2, 1}, {5000, -4, 2}}, NoiseDB: -55, AGC: 0.9, SRC: soxHigh, SelfNoise: 33},
+	"R05": {Name: "USB headset", Low: 100, LowOrder: 2, High: 7300, HighOrder: 4, Peaks: []Peak{{3500, 4, 2}}, NoiseDB: -60, AGC: 0.5, SRC: soxHigh, SelfNoise: 32},
+	"R06": {Name: "smartphone C", Low: 130, LowOrder: 2, High: 7700, HighOrder: 4, Peaks: []Peak{{2200, 2, 2}, {7000, -3, 2}}, NoiseDB: -61, AGC: 0.8, SelfNoise: 29},
+	"R07": {Name: "handheld digital recorder", Low: 60, LowOrder: 2, High: 7900, HighOrder: 4, NoiseDB: -70, SRC: soxHigh, SelfNoise: 32},
 	"R08": {Name: "sound-card line input", Line: true, Low: 15, LowOrder: 2, High: 7900, HighOrder: 4, NoiseDB: -85, SRC: soxHigh},
-	"R09": {Name: "lavalier microphone", Low: 80, LowOrder: 2, High: 7800, HighOrder: 4, Peaks: []Peak{{6000, 4, 2}}, NoiseDB: -66, SRC: soxHigh},
-	"R10": {Name: "webcam microphone", Low: 180, LowOrder: 2, High: 6500, HighOrder: 4, Peaks: []Peak{{1500, 3, 1.5}, {4000, -3, 2}}, NoiseDB: -52, AGC: 0.9, SRC: soxHigh},
-	"R11": {Name: "smartphone D", Low: 140, LowOrder: 2, High: 7500, HighOrder: 4, Peaks: []Peak{{2700, 4, 3}}, NoiseDB: -60, AGC: 0.8},
-	"R12": {Name: "feature phone", Low: 300, LowOrder: 4, High: 3600, HighOrder: 4, Peaks: []Peak{{1200, 4, 2}}, NoiseDB: -50, AGC: 0.9},
-	"R13": {Name: "studio condenser microphone", Low: 40, LowOrder: 2, High: 7950, HighOrder: 4, Peaks: []Peak{{5000, 1, 1.5}}, NoiseDB: -78, SRC: soxHigh},
-	"R14": {Name: "laptop microphone B", Low: 180, LowOrder: 2, High: 7200, HighOrder: 4, Peaks: []Peak{{1300, 3, 2}, {5500, -3, 2}}, NoiseDB: -56, AGC: 0.9, SRC: soxHigh},
-	"R15": {Name: "smartphone E", Low: 120, LowOrder: 2, High: 7700, HighOrder: 4, Peaks: []Peak{{3200, 3, 2}}, NoiseDB: -62, AGC: 0.7},
-	"R16": {Name: "car hands-free microphone", Low: 250, LowOrder: 2, High: 6800, HighOrder: 4, Peaks: []Peak{{1800, 3, 1}}, NoiseDB: -54, AGC: 0.9},
-	"R17": {Name: "tablet B", Low: 150, LowOrder: 2, High: 7400, HighOrder: 4, Peaks: []Peak{{2400, 3, 2}}, NoiseDB: -60, AGC: 0.7},
-	"R18": {Name: "smartphone F", Low: 100, LowOrder: 2, High: 7600, HighOrder: 4, Peaks: []Peak{{1600, 2, 2}, {5200, 3, 3}}, NoiseDB: -63, AGC: 0.8},
-	"R19": {Name: "smart watch", Low: 300, LowOrder: 2, High: 6000, HighOrder: 4, Peaks: []Peak{{2500, 6, 2}}, NoiseDB: -52, AGC: 0.9},
-	"R20": {Name: "dynamic handheld microphone", Low: 70, LowOrder: 2, High: 7000, HighOrder: 4, Peaks: []Peak{{4500, 5, 1.5}}, NoiseDB: -68, SRC: soxHigh},
-	"R21": {Name: "conference speakerphone", Low: 160, LowOrder: 2, High: 7000, HighOrder: 4, Peaks: []Peak{{1000, -2, 1}, {3000, 3, 1.5}}, NoiseDB: -60, AGC: 1},
-	"R22": {Name: "smartphone G", Low: 120, LowOrder: 2, High: 7650, HighOrder: 4, Peaks: []Peak{{2900, 3, 2.5}}, NoiseDB: -62, AGC: 0.8},
+	"R09": {Name: "lavalier microphone", Low: 80, LowOrder: 2, High: 7800, HighOrder: 4, Peaks: []Peak{{6000, 4, 2}}, NoiseDB: -66, SRC: soxHigh, SelfNoise: 32},
+	"R10": {Name: "webcam microphone", Low: 180, LowOrder: 2, High: 6500, HighOrder: 4, Peaks: []Peak{{1500, 3, 1.5}, {4000, -3, 2}}, NoiseDB: -52, AGC: 0.9, SRC: soxHigh, SelfNoise: 33},
+	"R11": {Name: "smartphone D", Low: 140, LowOrder: 2, High: 7500, HighOrder: 4, Peaks: []Peak{{2700, 4, 3}}, NoiseDB: -60, AGC: 0.8, SelfNoise: 33},
+	"R12": {Name: "feature phone", Low: 300, LowOrder: 4, High: 3600, HighOrder: 4, Peaks: []Peak{{1200, 4, 2}}, NoiseDB: -50, AGC: 0.9, SelfNoise: 33},
+	"R13": {Name: "studio condenser microphone", Low: 40, LowOrder: 2, High: 7950, HighOrder: 4, Peaks: []Peak{{5000, 1, 1.5}}, NoiseDB: -78, SRC: soxHigh, SelfNoise: 15, Gradient: true},
+	"R14": {Name: "laptop microphone B", Low: 180, LowOrder: 2, High: 7200, HighOrder: 4, Peaks: []Peak{{1300, 3, 2}, {5500, -3, 2}}, NoiseDB: -56, AGC: 0.9, SRC: soxHigh, SelfNoise: 33},
+	"R15": {Name: "smartphone E", Low: 120, LowOrder: 2, High: 7700, HighOrder: 4, Peaks: []Peak{{3200, 3, 2}}, NoiseDB: -62, AGC: 0.7, SelfNoise: 29},
+	"R16": {Name: "car hands-free microphone", Low: 250, LowOrder: 2, High: 6800, HighOrder: 4, Peaks: []Peak{{1800, 3, 1}}, NoiseDB: -54, AGC: 0.9, SelfNoise: 33},
+	"R17": {Name: "tablet B", Low: 150, LowOrder: 2, High: 7400, HighOrder: 4, Peaks: []Peak{{2400, 3, 2}}, NoiseDB: -60, AGC: 0.7, SelfNoise: 33},
+	"R18": {Name: "smartphone F", Low: 100, LowOrder: 2, High: 7600, HighOrder: 4, Peaks: []Peak{{1600, 2, 2}, {5200, 3, 3}}, NoiseDB: -63, AGC: 0.8, SelfNoise: 29},
+	"R19": {Name: "smart watch", Low: 300, LowOrder: 2, High: 6000, HighOrder: 4, Peaks: []Peak{{2500, 6, 2}}, NoiseDB: -52, AGC: 0.9, SelfNoise: 33},
+	"R20": {Name: "dynamic handheld microphone", Low: 70, LowOrder: 2, High: 7000, HighOrder: 4, Peaks: []Peak{{4500, 5, 1.5}}, NoiseDB: -68, SRC: soxHigh, SelfNoise: 18, Gradient: true},
+	"R21": {Name: "conference speakerphone", Low: 160, LowOrder: 2, High: 7000, HighOrder: 4, Peaks: []Peak{{1000, -2, 1}, {3000, 3, 1.5}}, NoiseDB: -60, AGC: 1, SelfNoise: 33},
+	"R22": {Name: "smartphone G", Low: 120, LowOrder: 2, High: 7650, HighOrder: 4, Peaks: []Peak{{2900, 3, 2.5}}, NoiseDB: -62, AGC: 0.8, SelfNoise: 29},
 	"R23": {Name: "audio interface line input", Line: true, Low: 10, LowOrder: 2, High: 7950, HighOrder: 4, NoiseDB: -88, SRC: soxHigh},
 	"R24": {Name: "portable recorder line input", Line: true, Low: 20, LowOrder: 2, High: 7900, HighOrder: 4, NoiseDB: -84, SRC: soxHigh},
-	"R25": {Name: "laptop microphone C", Low: 210, LowOrder: 2, High: 7100, HighOrder: 4, Peaks: []Peak{{900, 2, 1.5}, {4800, -3, 2}}, NoiseDB: -55, AGC: 0.9, SRC: soxHigh},
+	"R25": {Name: "laptop microphone C", Low: 210, LowOrder: 2, High: 7100, HighOrder: 4, Peaks: []Peak{{900, 2, 1.5}, {4800, -3, 2}}, NoiseDB: -55, AGC: 0.9, SRC: soxHigh, SelfNoise: 33},
 }
 
 // genuinePhones are the speakers' own phones, which record every genuine
@@ -179,12 +204,12 @@ var recorders = map[string]Microphone{
 // speakers recorded themselves on their phones). One per speaker, chosen
 // by VoiceFor's seed.
 var genuinePhones = []Microphone{
-	{Name: "speaker phone 1", Low: 100, LowOrder: 2, High: 7700, HighOrder: 4, Peaks: []Peak{{2600, 3, 2}}, NoiseDB: -64, AGC: 0.7},
-	{Name: "speaker phone 2", Low: 130, LowOrder: 2, High: 7500, HighOrder: 4, Peaks: []Peak{{1900, 2, 2}, {4800, 3, 3}}, NoiseDB: -62, AGC: 0.8},
-	{Name: "speaker phone 3", Low: 90, LowOrder: 2, High: 7800, HighOrder: 4, Peaks: []Peak{{3300, 4, 2.5}}, NoiseDB: -65, AGC: 0.6},
-	{Name: "speaker phone 4", Low: 160, LowOrder: 2, High: 7300, HighOrder: 4, Peaks: []Peak{{1200, 2, 1.5}, {5500, 2, 2}}, NoiseDB: -60, AGC: 0.9},
-	{Name: "speaker phone 5", Low: 110, LowOrder: 2, High: 7650, HighOrder: 4, Peaks: []Peak{{2300, 3, 2}, {6500, -3, 2}}, NoiseDB: -63, AGC: 0.8},
-	{Name: "speaker phone 6", Low: 120, LowOrder: 2, High: 7600, HighOrder: 4, Peaks: []Peak{{2900, 2, 2}}, NoiseDB: -61, AGC: 0.7},
+	{Name: "speaker phone 1", Low: 100, LowOrder: 2, High: 7700, HighOrder: 4, Peaks: []Peak{{2600, 3, 2}}, NoiseDB: -64, AGC: 0.7, SelfNoise: 29},
+	{Name: "speaker phone 2", Low: 130, LowOrder: 2, High: 7500, HighOrder: 4, Peaks: []Peak{{1900, 2, 2}, {4800, 3, 3}}, NoiseDB: -62, AGC: 0.8, SelfNoise: 33},
+	{Name: "speaker phone 3", Low: 90, LowOrder: 2, High: 7800, HighOrder: 4, Peaks: []Peak{{3300, 4, 2.5}}, NoiseDB: -65, AGC: 0.6, SelfNoise: 29},
+	{Name: "speaker phone 4", Low: 160, LowOrder: 2, High: 7300, HighOrder: 4, Peaks: []Peak{{1200, 2, 1.5}, {5500, 2, 2}}, NoiseDB: -60, AGC: 0.9, SelfNoise: 33},
+	{Name: "speaker phone 5", Low: 110, LowOrder: 2, High: 7650, HighOrder: 4, Peaks: []Peak{{2300, 3, 2}, {6500, -3, 2}}, NoiseDB: -63, AGC: 0.8, SelfNoise: 29},
+	{Name: "speaker phone 6", Low: 120, LowOrder: 2, High: 7600, HighOrder: 4, Peaks: []Peak{{2900, 2, 2}}, NoiseDB: -61, AGC: 0.7, SelfNoise: 33},
 }
 
 // EnvironmentOf, PlaybackOf and RecorderOf return the parameters of a

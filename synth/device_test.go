@@ -212,3 +212,126 @@ func TestSoXHigh(t *testing.T) {
 		t.Errorf("at 8 kHz: %.1f dB, want below −125 dB", g)
 	}
 }
+
+// TestSelfNoiseLevel checks a capsule's self-noise against its datasheet
+// figure: a 1 kHz tone recorded at distance d gains white noise at
+// SelfNoise − 4 dB (the 0–8 kHz share of the 20 Hz–20 kHz figure) −
+// (62.35 − 20·log10 d) dB re its level (ANSI S3.5 speech at normal effort).
+// The expected values are worked by hand; a line input (wire) uses NoiseDB.
+func TestSelfNoiseLevel(t *testing.T) {
+	// No band limits (butterworth skips 0 Hz and ≥ 0.49 × 16 kHz; a wire's
+	// 20 Hz coupling high-pass is applied to the reference too), so the
+	// white noise keeps its full level.
+	m := Microphone{Low: 0, LowOrder: 2, High: 7900, HighOrder: 4, SelfNoise: 29, NoiseDB: -80}
+	for _, c := range []struct {
+		name string
+		dist float64
+		wire bool
+		want float64 // dB re the active level
+	}{
+		{"phone at 0.3 m", 0.3, false, 29 - 3.979 - (62.35 + 10.457)}, // −47.79
+		{"phone at 2 m", 2, false, 29 - 3.979 - (62.35 - 6.021)},      // −31.31
+		{"line input", 2, true, -80},
+	} {
+		n := 3 * Rate
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = 0.1 * math.Sin(2*math.Pi*1000*float64(i)/Rate)
+		}
+		clean := append([]float64(nil), x...)
+		lvl := activeLevel(clean) // the level at the capsule
+		if c.wire {
+			butterworth(clean, 20, 2, true)
+		} else {
+			butterworth(clean, m.Low, m.LowOrder, true)
+		}
+		butterworth(clean, m.High, m.HighOrder, false)
+		var ch channel
+		ch.record(newRand(1, "selfnoise", c.name), x, m, c.wire, c.dist)
+		for i := range x {
+			x[i] -= clean[i]
+		}
+		got := 20 * math.Log10(rms(x)/lvl)
+		if math.Abs(got-c.want) > 0.2 {
+			t.Errorf("%s: self-noise %.2f dB re speech, want %.2f", c.name, got, c.want)
+		}
+	}
+}
+
+// TestProximity checks the cardioid's near-field boost against the
+// point-source theory |1 + c/(2jωr)| = √(1 + (c/(2ωr))²): +3 dB at
+// c/(4πr) (55 Hz at 0.5 m), flat far above it.
+func TestProximity(t *testing.T) {
+	for _, r := range []float64{0.5, 0.05} {
+		for _, f := range []float64{40, 55, 100, 300, 1000, 4000} {
+			n := 4 * Rate
+			x := make([]float64, n)
+			for i := range x {
+				x[i] = math.Sin(2 * math.Pi * f * float64(i) / Rate)
+			}
+			proximity(x, r)
+			got := 20 * math.Log10(rms(x[Rate:])*math.Sqrt2)
+			w := 343 / (2 * 2 * math.Pi * f * r)
+			want := 10 * math.Log10(1+w*w)
+			if math.Abs(got-want) > 0.15 {
+				t.Errorf("r %g m, %g Hz: %.2f dB, want %.2f", r, f, got, want)
+			}
+		}
+	}
+}
+
+// TestAnechoicLowBand checks the anechoic room's modes below its cut-off
+// (lowBandModes, part of E01's and E23's responses), averaged over 200
+// draws: almost all their energy lies below 200 Hz (a 2nd-order low-pass at
+// 100 Hz leaves about 4 % of white noise's energy above 200 Hz:
+// ∫(100/f)⁴ df from 200 Hz over its 111 Hz noise bandwidth); they decay at
+// RT60 0.077 s (the energy 50–70 ms after the direct sound is
+// 60 × 0.04/0.077 = 31.2 dB below that at 10–30 ms); and their mean energy
+// matches the critical-distance law, (d/r_c)² × the direct sound's energy
+// in the low-pass's noise bandwidth (1.1107 × 100 Hz for a 2nd-order
+// Butterworth, out of 8 kHz), with r_c = 0.057·√(V/T) at T = 0.077 s.
+func TestAnechoicLowBand(t *testing.T) {
+	env := EnvironmentOf("E01")
+	if env.CutOff != 100 || env.RT60Low != 0.077 {
+		t.Fatalf("E01: cut-off %g Hz, RT60 below %g s", env.CutOff, env.RT60Low)
+	}
+	n := int(1.1 * env.RT60Low * Rate)
+	if got := len(roomResponse(newRand(1, "e01"), env)); got != n {
+		t.Errorf("E01 response: %d samples, want %d (1.1 × RT60 below the cut-off)", got, n)
+	}
+	const seeds = 200
+	var total, low, high, early, late float64
+	fft := fourier.NewFFT(n)
+	for s := range seeds {
+		h := make([]float64, n)
+		lowBandModes(newRand(uint64(s), "modes"), h, env, 1)
+		for i, v := range h {
+			total += v * v / seeds
+			switch {
+			case i >= int(0.010*Rate) && i < int(0.030*Rate):
+				early += v * v
+			case i >= int(0.050*Rate) && i < int(0.070*Rate):
+				late += v * v
+			}
+		}
+		for k, c := range fft.Coefficients(nil, h) {
+			e := real(c)*real(c) + imag(c)*imag(c)
+			if float64(k)*Rate/float64(n) < 200 {
+				low += e
+			} else {
+				high += e
+			}
+		}
+	}
+	if low < 9*high {
+		t.Errorf("energy below 200 Hz %.3g, above %.3g: want ≥ 90 %% below", low, high)
+	}
+	if d := 10 * math.Log10(early/late); math.Abs(d-31.2) > 2 {
+		t.Errorf("decay from 10–30 ms to 50–70 ms: %.1f dB, want 31.2 (RT60 0.077 s)", d)
+	}
+	rc := 0.057 * math.Sqrt(env.Volume/env.RT60Low)
+	want := (env.Dist / rc) * (env.Dist / rc) * 1.1107 * env.CutOff / (Rate / 2)
+	if math.Abs(total/want-1) > 0.15 {
+		t.Errorf("low-band energy %.3g, want %.3g (critical distance %.2f m)", total, want, rc)
+	}
+}

@@ -18,7 +18,7 @@ import (
 
 // Version identifies the synthesis recipe. It changes whenever the audio
 // for a given seed and row changes, and is recorded in the corpus README.
-const Version = "2"
+const Version = "3"
 
 // ErrNotEmpty is the error (wrapped in a *FieldError for Out) of Generate
 // when the output folder exists, is not empty and Options.Force is off.

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/deep4deep/deep4deep/corpus"
+	"github.com/deep4deep/deep4deep/demo"
 	"github.com/deep4deep/deep4deep/eval"
 	"github.com/deep4deep/deep4deep/synth"
 	"github.com/deep4deep/deep4deep/train"
@@ -23,8 +24,10 @@ import (
 // configuration, speakers disjoint) at scale 0.1 (eval: 130 genuine and
 // about 480 spoof trials), must reach ≤ 3 % pooled eval EER and ≤ 10 % on
 // every environment, playback and recording device with at least 5 spoof
-// trials: every replay chain carries a cue a detector can learn.
-// DEEP4DEEP_MATCHED_SCALE overrides the scale.
+// trials: every replay chain carries a cue a detector can learn. The
+// table it logs gives each EER a seeded 95 % bootstrap interval.
+// DEEP4DEEP_MATCHED_SCALE overrides the scale, DEEP4DEEP_MATCHED_SEED the
+// seed of both the corpus and the training (default 1).
 func TestMatchedCNN(t *testing.T) {
 	if os.Getenv("DEEP4DEEP_LONG") == "" {
 		t.Skip("set DEEP4DEEP_LONG=1")
@@ -36,15 +39,23 @@ func TestMatchedCNN(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	seed := uint64(1)
+	if s := os.Getenv("DEEP4DEEP_MATCHED_SEED"); s != "" {
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ctx := context.Background()
 	root := filepath.Join(t.TempDir(), "corpus")
-	if err := synth.Generate(ctx, synth.Options{Out: root, Scale: scale, Seed: 1, Matched: true}); err != nil {
+	if err := synth.Generate(ctx, synth.Options{Out: root, Scale: scale, Seed: seed, Matched: true}); err != nil {
 		t.Fatal(err)
 	}
 	c := corpus.Corpus{Root: root}
 	o := train.DefaultCNNOptions()
 	o.Corpus, o.Out = c, filepath.Join(t.TempDir(), "cnn")
 	o.Epochs, o.FramesPerUtt, o.DevFrames, o.Patience = 6, 100, 100, 0
+	o.Seed = seed
 	o.Logf = t.Logf
 	res, err := train.TrainCNN(ctx, o)
 	if err != nil {
@@ -71,9 +82,27 @@ func TestMatchedCNN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// 95 % intervals: a stratified bootstrap over trials (demo.BootstrapEER,
+	// seeded), every condition's spoofs against all genuine trials, as in
+	// its EER.
+	var genuine []float64
+	spoofs := map[string][]float64{} // "pooled", environment, playback and recorder IDs
+	for i, tr := range trials {
+		if tr.Label == corpus.Genuine {
+			genuine = append(genuine, scores[i])
+			continue
+		}
+		for _, k := range []string{"pooled", tr.Environment, tr.Playback, tr.Recorder} {
+			spoofs[k] = append(spoofs[k], scores[i])
+		}
+	}
+	ci := func(k string) string {
+		lo, hi := demo.BootstrapEER(genuine, spoofs[k], demo.BootstrapResamples, 1)
+		return fmt.Sprintf("[%5.2f, %5.2f]", 100*lo, 100*hi)
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "matched check, scale %g: eval %d genuine / %d spoof, pooled EER %.2f %% (dev %.2f %%, best epoch %d)\n",
-		scale, r.NGenuine, r.NSpoof, 100*r.EER, 100*res.DevEER, res.BestEpoch)
+	fmt.Fprintf(&b, "matched check, seed %d, scale %g: eval %d genuine / %d spoof, pooled EER %.2f %% %s (dev %.2f %%, best epoch %d)\n",
+		seed, scale, r.NGenuine, r.NSpoof, 100*r.EER, ci("pooled"), 100*res.DevEER, res.BestEpoch)
 	if r.EER > 0.03 {
 		t.Errorf("pooled eval EER %.2f %% > 3 %%", 100*r.EER)
 	}
@@ -89,7 +118,7 @@ func TestMatchedCNN(t *testing.T) {
 		worst := ""
 		for _, k := range keys {
 			cnd := f.by[k]
-			fmt.Fprintf(&b, "  %-11s %s %-36s %4d spoofs  EER %6.2f %%\n", f.name, k, synth.DescribeCondition(k), cnd.NSpoof, 100*cnd.EER)
+			fmt.Fprintf(&b, "  %-11s %s %-36s %4d spoofs  EER %6.2f %% %s\n", f.name, k, synth.DescribeCondition(k), cnd.NSpoof, 100*cnd.EER, ci(k))
 			if cnd.NSpoof < 5 {
 				continue
 			}
@@ -101,7 +130,7 @@ func TestMatchedCNN(t *testing.T) {
 			}
 		}
 		if worst != "" {
-			fmt.Fprintf(&b, "  worst %s: %s %.2f %%\n", f.name, worst, 100*f.by[worst].EER)
+			fmt.Fprintf(&b, "  worst %s: %s (%s) %.2f %% %s, %d spoofs\n", f.name, worst, synth.DescribeCondition(worst), 100*f.by[worst].EER, ci(worst), f.by[worst].NSpoof)
 		}
 	}
 	t.Log(b.String())

@@ -96,4 +96,4 @@ func (ch *Channel) Play(x []float64, ls Loudspeaker) { ch.c.play(x, ls, false) }
 
 // Record passes x in place through microphone m, with self-noise drawn
 // from r.
-func (ch *Channel) Record(r *rand.Rand, x []float64, m Microphone) { ch.c.record(r, x, m, false) }
+func (ch *Channel) Record(r *rand.Rand, x []float64, m Microphone) { ch.c.record(r, x, m, false, 0) }

@@ -31,14 +31,18 @@ func NewRenderer(seed uint64, sources *Sources) *Renderer {
 //
 // Genuine: clean speech → the speaker's recording environment (a short
 // room response, background noise) → the speaker's phone (microphone
-// response, self-noise, AGC).
+// response, self-noise at its datasheet level for the speech level at the
+// session's distance, AGC): one device chain.
 //
 // Spoof: another genuine recording of the same speaker and phrase, made as
 // above and stored at 16 bits, → playback device t.Playback (its sample-rate
 // converter, non-linear distortion rising at its low cut-off, band limits,
-// resonances) → replay environment t.Environment
-// (room response of its RT60 at its distance, background noise; nothing for
-// an analog wire) → recording device t.Recorder.
+// resonances; played at the talker's level) → replay environment
+// t.Environment (room response of its RT60 at its distance, with the
+// anechoic rooms' modes below their cut-off, background noise; nothing for
+// an analog wire) → recording device t.Recorder (a second device chain:
+// its response, a cardioid's proximity effect, its self-noise for the
+// speech level at the environment's distance, AGC, conversion to 16 kHz).
 //
 // Both classes end with the same level normalisation: the active speech
 // level is set to a per-file random value in −30…−20 dBFS, so loudness
@@ -66,7 +70,7 @@ func (g *Renderer) Render(t corpus.Trial) ([]float32, error) {
 			butterworth(x, env.High, 2, false)
 		}
 		g.ch.addNoise(rc, x, env.Noise, env.SNR)
-		g.ch.record(rc, x, mic, env.Wire)
+		g.ch.record(rc, x, mic, env.Wire, env.Dist)
 	}
 	level := uniform(rc, -30, -20)
 	quantize(rc, x, level)
@@ -124,7 +128,7 @@ func (g *Renderer) genuineRecording(r *rand.Rand, x []float64, speaker string) {
 	env := genuineSession(r)
 	g.ch.room(r, x, env)
 	g.ch.addNoise(r, x, env.Noise, env.SNR)
-	g.ch.record(r, x, phoneOf(g.seed, speaker), false)
+	g.ch.record(r, x, phoneOf(g.seed, speaker), false, env.Dist)
 }
 
 // quantize scales x to the active level levelDB (dBFS), limits the peak to

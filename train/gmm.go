@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -28,8 +29,8 @@ type GMMOptions struct {
 	Out      string          // model directory (created)
 	Features features.Config // CQCC for the ASVspoof 2017 baseline, LFCC for 2019's
 
-	Components int     // Gaussians per class (512 in the baselines)
-	Iters      int     // maximum EM iterations
+	Components int     // Gaussians per class (512 in the baselines; 0: the default)
+	Iters      int     // maximum EM iterations (0: the default)
 	Tol        float64 // relative log-likelihood change that ends EM early (0: run Iters)
 	// MaxFrames > 0 trains each class on a random subset (seeded) of at most
 	// this many frames, for fast runs; 0 uses every frame as the baseline
@@ -47,6 +48,33 @@ type GMMOptions struct {
 
 	Logf     func(format string, args ...any)
 	Progress progress.Func
+}
+
+// Validate checks every option; the error is an *OptionError naming the
+// first bad field. Zero Components, Iters and Features mean the defaults
+// (DefaultGMMOptions); negative values are errors, never replaced.
+func (o GMMOptions) Validate() error {
+	bad := func(field string, v any, problem string) error { return &OptionError{field, v, problem} }
+	switch {
+	case o.Out == "":
+		return bad("Out", `""`, "no output directory")
+	case o.Components < 0:
+		return bad("Components", o.Components, "must be positive (0 for the default)")
+	case o.Iters < 0:
+		return bad("Iters", o.Iters, "must be positive (0 for the default)")
+	case !(o.Tol >= 0) || math.IsInf(o.Tol, 0):
+		return bad("Tol", o.Tol, "must be a number ≥ 0 (0 runs every iteration)")
+	case o.MaxFrames < 0:
+		return bad("MaxFrames", o.MaxFrames, "must not be negative (0: every frame)")
+	case o.Threads < 0:
+		return bad("Threads", o.Threads, "must not be negative (0: all cores)")
+	}
+	if o.Features.Kind != "" {
+		if _, err := features.New(o.Features); err != nil {
+			return bad("Features", o.Features.Kind, err.Error())
+		}
+	}
+	return nil
 }
 
 // DefaultGMMOptions returns the ASVspoof 2017 baseline: CQCC features, 512
@@ -92,6 +120,9 @@ func (p *PerClass) of(l corpus.Label) *int {
 // spoof) and writes the model with its dev EER to o.Out. train-log.csv holds
 // the EM progress (class, iteration, mean frame log-likelihood, seconds).
 func TrainGMM(ctx context.Context, o GMMOptions) (*Result, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
 	def := DefaultGMMOptions()
 	if o.Features.Kind == "" {
 		o.Features = def.Features
@@ -103,12 +134,6 @@ func TrainGMM(ctx context.Context, o GMMOptions) (*Result, error) {
 		o.Iters = def.Iters
 	}
 	o.Threads = defaultThreads(o.Threads)
-	if o.Out == "" {
-		return nil, fmt.Errorf("train: no output directory")
-	}
-	if _, err := features.New(o.Features); err != nil {
-		return nil, fmt.Errorf("features: %w", err)
-	}
 	start := time.Now()
 	trainTrials, devTrials, fp, err := loadTrainDev(o.Corpus)
 	if err != nil {

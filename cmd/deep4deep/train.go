@@ -145,13 +145,16 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 			}
 			o.Features = features.DefaultConfig(k)
 		}
-		if *comps < 1 || *iters < 1 || *maxFrames < 0 {
-			return cli.Usagef("train: --components and --gmm-iters must be positive, --max-frames not negative")
+		if *comps < 1 || *iters < 1 {
+			return cli.Usagef("train: --components and --gmm-iters must be positive")
+		}
+		if err := o.Validate(); err != nil {
+			return trainError(err)
 		}
 		o.Logf, o.Progress = logf, report
 		res, err := train.TrainGMM(ctx, o)
 		if err != nil {
-			return limitHint(err)
+			return limitHint(trainError(err))
 		}
 		fmt.Fprintf(env.Stdout, "dev EER %.2f%%; model in %s\n", 100*res.DevEER, *out)
 	default:
@@ -163,10 +166,12 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 // curvesFile is the training curves drawn into the model directory.
 const curvesFile = "curves.png"
 
-// cnnFlags maps the fields of train.CNNOptions to their flags.
-var cnnFlags = map[string]string{"Out": "out", "Epochs": "epochs", "Patience": "patience", "Batch": "batch", "LR": "lr",
+// trainFlags maps the fields of train.CNNOptions to their flags.
+var trainFlags = map[string]string{"Out": "out", "Epochs": "epochs", "Patience": "patience", "Batch": "batch", "LR": "lr",
 	"FramesPerUtt": "frames-per-utt", "DevFrames": "dev-frames", "CropFrames": "crop-frames", "Threads": "threads",
-	"Arch": "arch", "Features": "features"}
+	"Arch": "arch", "Features": "features",
+	// GMMOptions
+	"Components": "components", "Iters": "gmm-iters", "MaxFrames": "max-frames"}
 
 // trainError turns the library's errors into the command's: a bad option
 // names its flag (bad usage), and an existing or interrupted run says how
@@ -175,7 +180,7 @@ func trainError(err error) error {
 	var oe *train.OptionError
 	switch {
 	case errors.As(err, &oe):
-		if f, ok := cnnFlags[oe.Field]; ok {
+		if f, ok := trainFlags[oe.Field]; ok {
 			return cli.Usagef("train: --%s %v: %s", f, oe.Value, oe.Problem)
 		}
 		return cli.Usagef("train: %v", err)

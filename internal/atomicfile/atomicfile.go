@@ -25,6 +25,8 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 // Write calls fill with a buffered writer on a temporary file beside path and,
 // if fill and every flush, sync and close succeed, renames the temporary file
 // to path. On any error the temporary file is removed and path is untouched.
+// Every error, fill's included, names path once (fill's errors should not
+// name it themselves); errors.Is and errors.As see through the wrapping.
 func Write(path string, perm os.FileMode, fill func(w io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
@@ -43,7 +45,7 @@ func Write(path string, perm os.FileMode, fill func(w io.Writer) error) (err err
 	}()
 	bw := bufio.NewWriterSize(f, 1<<16)
 	if err = fill(bw); err != nil {
-		return err
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	if err = bw.Flush(); err != nil {
 		return fmt.Errorf("%s: %w", path, err)

@@ -17,6 +17,7 @@ import (
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/internal/atomicfile"
 	"github.com/deep4deep/deep4deep/model"
+	"github.com/deep4deep/deep4deep/nn"
 	"github.com/deep4deep/deep4deep/plot"
 	"github.com/deep4deep/deep4deep/progress"
 	"github.com/deep4deep/deep4deep/synth"
@@ -43,7 +44,7 @@ const (
 // CNNSystem is the CNN's name with the default options
 // (CNNOptions.System names it after its features).
 const (
-	CNNSystem = "cnn-" + string(DefaultCNNFeatures)
+	CNNSystem = DefaultCNNArch + "-" + string(DefaultCNNFeatures)
 	GMMSystem = "gmm-cqcc"
 )
 
@@ -113,11 +114,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		opt := train.DefaultCNNOptions()
 		opt.Corpus, opt.Out = c, filepath.Join(o.Out, cnn.ModelDir)
 		opt.Features = features.DefaultConfig(o.CNN.kind())
-		a, err := train.FitInput(opt.Arch, opt.Features)
+		a, err := nn.ArchByName(o.CNN.arch())
 		if err != nil {
 			return err
 		}
-		opt.Arch = a
+		if opt.Arch, err = train.FitInput(a, opt.Features); err != nil {
+			return err
+		}
 		sp, err := augment.Parse(o.CNN.Augment)
 		if err != nil {
 			return err
@@ -130,6 +133,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			opt.AugmentFeatures = f
 		}
 		opt.Epochs, opt.FramesPerUtt, opt.DevFrames = o.CNN.Epochs, o.CNN.FramesPerUtt, o.CNN.DevFramesPerUtt
+		if opt.Arch.Utterance() {
+			opt.FramesPerUtt, opt.DevFrames = 0, 0 // crops, and whole dev utterances
+		}
 		opt.Patience = 0 // a short run: every epoch, keep the best
 		opt.Seed, opt.Threads, opt.Progress = o.Seed, threads, p.inner("")
 		res, err := train.TrainCNN(ctx, opt)
@@ -364,6 +370,26 @@ func configCounts(trials []corpus.Trial) []ConfigCount {
 	return out
 }
 
+// inputOf says what the network sees of an utterance.
+func inputOf(a nn.Arch) string {
+	if a.Utterance() {
+		return fmt.Sprintf("network %s on the whole utterance (%d parameters)", a.Name, a.NumParams())
+	}
+	return fmt.Sprintf("%d-frame context images, network %s (%d parameters)", a.InputWidth, a.Name, a.NumParams())
+}
+
+// samplesOf says what one epoch draws from each train utterance.
+func samplesOf(o train.CNNOptions) string {
+	if o.Arch.Utterance() {
+		crop := o.CropFrames
+		if crop == 0 {
+			crop = train.DefaultCropFrames
+		}
+		return fmt.Sprintf("one random %d-frame crop", crop)
+	}
+	return frames(o.FramesPerUtt)
+}
+
 // cnnTitle is the one-line description of the CNN system.
 func cnnTitle(o CNNOptions) string {
 	what := map[features.Kind]string{
@@ -375,6 +401,9 @@ func cnnTitle(o CNNOptions) string {
 		what = string(o.kind())
 	}
 	t := "the seed's 10-layer CNN (DESIGN §4.1) on " + what + " context images"
+	if a := o.arch(); a != nn.DefaultArch().Name {
+		t = "the " + a + " network (nn/archs) on whole utterances of " + what
+	}
 	if sp, err := augment.Parse(o.Augment); err == nil && sp.String() != "" {
 		t += ", trained with on-the-fly augmentation"
 	}
@@ -390,10 +419,10 @@ func cnnSettings(o train.CNNOptions, res *train.Result) []string {
 		info = train.CNNTraining{}
 	}
 	s := []string{
-		fmt.Sprintf("features: %s (%s, a frame every %.0f ms), normalised with train-set mean and deviation; 17-frame context images",
-			o.Features.Kind, featureDims(o.Features), 1000*o.Features.HopSeconds),
+		fmt.Sprintf("features: %s (%s, a frame every %.0f ms), normalised with train-set mean and deviation; %s",
+			o.Features.Kind, featureDims(o.Features), 1000*o.Features.HopSeconds, inputOf(o.Arch)),
 		fmt.Sprintf("trained %s × %s per train utterance (a fresh draw each epoch, of %d train frames in all), batch %d, Adam lr %g, seed %d",
-			plural(o.Epochs, "epoch"), frames(o.FramesPerUtt), info.TrainFrames, o.Batch, o.LR, o.Seed),
+			plural(o.Epochs, "epoch"), samplesOf(o), info.TrainFrames, o.Batch, o.LR, o.Seed),
 		fmt.Sprintf("best epoch by dev EER (on %s per dev utterance): epoch %d of %d, dev EER %s %%",
 			devFrames(o.DevFrames), res.BestEpoch, len(res.Log), pct(res.DevEER)),
 	}
@@ -402,7 +431,7 @@ func cnnSettings(o train.CNNOptions, res *train.Result) []string {
 			" (RawBoost series LnL+ISD, a random loudspeaker and microphone from synth's models, frequency masking; each with its probability)")
 	}
 	var cut []string
-	if o.FramesPerUtt > 0 {
+	if o.FramesPerUtt > 0 && !o.Arch.Utterance() {
 		cut = append(cut, fmt.Sprintf("%d frames per utterance and epoch instead of every frame", o.FramesPerUtt))
 	}
 	if o.Epochs < full.Epochs {

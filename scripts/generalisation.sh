@@ -52,6 +52,10 @@ flags() {
 	# epoch (no --frames-per-utt); they need the graph engine's fast path.
 	lcnn) echo "--model cnn --arch lcnn --features lfcc --epochs 4" ;;
 	lcnn-aug) echo "--model cnn --arch lcnn --features lfcc --epochs 4 --augment $AUG" ;;
+	lcnn-cqcc) echo "--model cnn --arch lcnn --features cqcc --epochs 4" ;;
+	lcnn-cqcc-aug) echo "--model cnn --arch lcnn --features cqcc --epochs 4 --augment $AUG" ;;
+	lcnn-e12) echo "--model cnn --arch lcnn --features lfcc --epochs 12" ;;
+	stats-cqcc) echo "--model cnn --arch seed-cnn-stats --features cqcc --epochs 4" ;;
 	stats-cqcc-aug) echo "--model cnn --arch seed-cnn-stats --features cqcc --epochs 4 --augment $AUG" ;;
 	*) echo "unknown system $1" >&2; exit 2 ;;
 	esac

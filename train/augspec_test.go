@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -94,9 +95,10 @@ func TestCNNResumeAugmented(t *testing.T) {
 // augmented feature extraction (train-log's samples_per_s); cost-% is
 // 100·(1 − augmented/clean throughput) over all iterations. The cases: the
 // seed recipe (fbank, every frame), the demo's fbank CNN (64 frames per
-// utterance) and the CQCC CNN of the generalisation table:
+// utterance) and the CQCC CNN of the generalisation table. Use an even
+// -benchtime so that each order runs equally often:
 //
-//	go test ./train -run '^$' -bench AugmentCost -benchtime 3x
+//	go test ./train -run '^$' -bench AugmentCost -benchtime 6x
 func BenchmarkAugmentCost(b *testing.B) {
 	c := tinyCorpus(b, 24, 3)
 	const spec = "rawboost:5@0.5,device@0.3,freqmask:8@0.5" // scripts/generalisation.sh's AUG
@@ -138,8 +140,19 @@ func BenchmarkAugmentCost(b *testing.B) {
 			var t0, t1 float64
 			k := 0
 			for b.Loop() {
-				t0 += secondsPerSample("none")
-				t1 += secondsPerSample(spec)
+				// Alternate the order (ABBA) and collect the garbage before
+				// each run, so that neither side inherits the other's.
+				if k%2 == 0 {
+					runtime.GC()
+					t0 += secondsPerSample("none")
+					runtime.GC()
+					t1 += secondsPerSample(spec)
+				} else {
+					runtime.GC()
+					t1 += secondsPerSample(spec)
+					runtime.GC()
+					t0 += secondsPerSample("none")
+				}
 				k++
 			}
 			clean, aug := float64(k)/t0, float64(k)/t1

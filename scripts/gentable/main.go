@@ -1,9 +1,11 @@
 // Command gentable summarises scripts/generalisation.sh: for each system
 // the dev and eval EER and the eval Cllr of its calibrated scores over the
-// seeds (mean and range); then it fuses the two systems with the lowest
-// mean eval EER, per seed (fuser learnt on dev, applied to eval), and adds
-// that row. It writes the per-condition breakdown of the best single
-// system (first seed) to OUT/best-breakdown.txt.
+// seeds (mean and range), also split by playback device (with a bass
+// cut-off or full-range); then it fuses the two systems with the lowest
+// mean eval EER, per seed (fuser learnt on dev, applied to eval), adds that
+// row and a row for each further pair -fuse names. It writes the
+// per-condition breakdown of the best single system (first seed) to
+// OUT/best-breakdown.txt.
 package main
 
 import (
@@ -57,6 +59,7 @@ func main() {
 	out := flag.String("out", "gen-out", "output folder of generalisation.sh")
 	seedList := flag.String("seeds", "1 2 3", "seeds")
 	sysList := flag.String("systems", "", "systems")
+	fuseList := flag.String("fuse", "", "more fusions to add after the best two's, as A+B, space-separated")
 	flag.Parse()
 	seeds, systems := strings.Fields(*seedList), strings.Fields(*sysList)
 	d := filepath.Join(*out, "deep4deep")
@@ -106,27 +109,46 @@ func main() {
 		return 0
 	})
 	if len(best) >= 2 {
-		a, b := best[0].name, best[1].name
-		var ev, cl, mc, fr, bc []float64
-		for _, s := range seeds {
-			ra, rb := filepath.Join(*out, "results", a+"-"+s), filepath.Join(*out, "results", b+"-"+s)
-			f := filepath.Join(*out, "results", "fusion-"+s)
-			os.MkdirAll(f, 0o755)
-			run(d, "fuse", "--scores", "A="+filepath.Join(ra, "dev.txt"), "--scores", "B="+filepath.Join(rb, "dev.txt"),
-				"--protocol", filepath.Join(proto, "ASVspoof2017_V2_dev.trl.txt"), "--out", filepath.Join(f, "fuser.json"))
-			run(d, "fuse", "--apply", filepath.Join(f, "fuser.json"), "--scores", "A="+filepath.Join(ra, "eval.txt"),
-				"--scores", "B="+filepath.Join(rb, "eval.txt"), "--out", filepath.Join(f, "eval.txt"))
-			js := run(d, "eval", "--json", "--scores", filepath.Join(f, "eval.txt"), "--protocol", filepath.Join(proto, "ASVspoof2017_V2_eval.trl.txt"))
-			var r result
-			if err := json.Unmarshal([]byte(js), &r); err != nil {
-				fatal(err)
+		pairs := [][2]string{{best[0].name, best[1].name}}
+		for _, p := range strings.Fields(*fuseList) {
+			a, b, ok := strings.Cut(p, "+")
+			if !ok {
+				fatal(fmt.Errorf("-fuse %q: want A+B", p))
 			}
-			ev, cl, mc = append(ev, r.EER), append(cl, r.Cllr), append(mc, r.MinCllr)
-			fr = append(fr, subsetEER(filepath.Join(f, "eval.txt"), full))
-			bc = append(bc, subsetEER(filepath.Join(f, "eval.txt"), cut))
+			if !slices.Contains(systems, a) || !slices.Contains(systems, b) {
+				continue // a pair of systems this table does not have
+			}
+			if pairs[0] != [2]string{a, b} {
+				pairs = append(pairs, [2]string{a, b})
+			}
 		}
-		rows = append(rows, row{name: "fusion of " + a + " + " + b, eval: summarise(ev), cllr: summarise(cl), minc: summarise(mc),
-			fullRange: summarise(fr), bassCut: summarise(bc)})
+		for i, pair := range pairs {
+			a, b := pair[0], pair[1]
+			var ev, cl, mc, fr, bc []float64
+			for _, s := range seeds {
+				ra, rb := filepath.Join(*out, "results", a+"-"+s), filepath.Join(*out, "results", b+"-"+s)
+				f := filepath.Join(*out, "results", "fusion-"+s) // the best two's
+				if i > 0 {
+					f = filepath.Join(*out, "results", "fusion-"+a+"+"+b+"-"+s)
+				}
+				os.MkdirAll(f, 0o755)
+				run(d, "fuse", "--scores", "A="+filepath.Join(ra, "dev.txt"), "--scores", "B="+filepath.Join(rb, "dev.txt"),
+					"--protocol", filepath.Join(proto, "ASVspoof2017_V2_dev.trl.txt"), "--out", filepath.Join(f, "fuser.json"))
+				run(d, "fuse", "--apply", filepath.Join(f, "fuser.json"), "--scores", "A="+filepath.Join(ra, "eval.txt"),
+					"--scores", "B="+filepath.Join(rb, "eval.txt"), "--out", filepath.Join(f, "eval.txt"))
+				js := run(d, "eval", "--json", "--scores", filepath.Join(f, "eval.txt"), "--protocol", filepath.Join(proto, "ASVspoof2017_V2_eval.trl.txt"))
+				var r result
+				if err := json.Unmarshal([]byte(js), &r); err != nil {
+					fatal(err)
+				}
+				ev, cl, mc = append(ev, r.EER), append(cl, r.Cllr), append(mc, r.MinCllr)
+				fr = append(fr, subsetEER(filepath.Join(f, "eval.txt"), full))
+				bc = append(bc, subsetEER(filepath.Join(f, "eval.txt"), cut))
+			}
+			rows = append(rows, row{name: "fusion of " + a + " + " + b, eval: summarise(ev), cllr: summarise(cl), minc: summarise(mc),
+				fullRange: summarise(fr), bassCut: summarise(bc)})
+		}
+		a := best[0].name
 		txt := run(d, "eval", "--scores", filepath.Join(*out, "results", a+"-"+seeds[0], "eval.txt"),
 			"--calibration", filepath.Join(*out, "results", a+"-"+seeds[0], "cal.json"),
 			"--protocol", filepath.Join(proto, "ASVspoof2017_V2_eval.trl.txt"))

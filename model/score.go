@@ -9,8 +9,8 @@ import (
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/gmm"
 	"github.com/deep4deep/deep4deep/internal/par"
-	"github.com/deep4deep/deep4deep/progress"
 	"github.com/deep4deep/deep4deep/nn"
+	"github.com/deep4deep/deep4deep/progress"
 )
 
 // Scorer scores utterances with one model. Higher scores mean genuine; a

@@ -17,31 +17,31 @@ const (
 // with μ, σ² the batch mean and biased variance over all N·H·W positions in
 // training, the running averages in inference.
 type conv struct {
-	cin, cout     int
-	cin4, cout4   int
-	k             int // 9·cin
-	g             geom
-	w, b, gm, bt  []float32 // weight [cout][cin][3][3], bias, BN weight, BN bias
-	dw, db        []float32
-	dgm, dbt      []float32
-	runMean       []float32
-	runVar        []float32
-	meanY, invstd []float64 // batch statistics of the last training forward (of y, without bias)
+	cin, cout              int
+	cin4, cout4            int
+	k                      int // 9·cin
+	g                      geom
+	w, b, bnWeight, bnBias []float32 // weight [cout][cin][3][3], bias, BN weight, BN bias
+	dw, db                 []float32
+	dBNWeight, dBNBias     []float32
+	runMean                []float32
+	runVar                 []float32
+	meanY, invstd          []float64 // batch statistics of the last training forward (of y, without bias)
 
-	in, dIn  *act // input and the gradient written for it (dIn nil for the first layer)
-	y, a     act
-	da, dy   act
-	apF, apB []float32
-	offF     []int
-	offB     []int
-	partial  [][]float32
-	fwd, bwd gemmJob
-	dwj      dwJob
+	in, dIn              *act // input and the gradient written for it (dIn nil for the first layer)
+	y, a                 act
+	da, dy               act
+	packedFwd, packedBwd []float32
+	offsFwd              []int
+	offsBwd              []int
+	partial              [][]float32
+	fwd, bwd             gemmJob
+	wgrad                dwJob
 
-	pool    *maxPool
-	mask    *padMask
-	ss      []float32 // inference batch norm: per tile of 4 channels, 4 scales then 4 shifts
-	scratch []float32 // per channel: results of the element-wise kernels
+	pool       *maxPool
+	mask       *padMask
+	scaleShift []float32 // inference batch norm: per tile of 4 channels, 4 scales then 4 shifts
+	scratch    []float32 // per channel: results of the element-wise kernels
 
 	// per-call state read by the parallel passes
 	n        int
@@ -56,17 +56,17 @@ func newConv(ks *kernelSet, g geom, cin, cout int) *conv {
 	c.a = newAct(g, c.cout4)
 	c.da = newAct(g, c.cout4)
 	c.dy = newAct(g, c.cout4)
-	c.apF = make([]float32, c.cout4*c.k)
-	c.apB = make([]float32, c.cin4*9*cout)
-	c.offF = make([]int, roundUp(c.k, 6)+1) // padded for the dot tiles (dummy offsets 0)
-	c.offB = make([]int, 9*cout+1)
-	c.ss = make([]float32, 2*c.cout4)
+	c.packedFwd = make([]float32, c.cout4*c.k)
+	c.packedBwd = make([]float32, c.cin4*9*cout)
+	c.offsFwd = make([]int, roundUp(c.k, 6)+1) // padded for the dot tiles (dummy offsets 0)
+	c.offsBwd = make([]int, 9*cout+1)
+	c.scaleShift = make([]float32, 2*c.cout4)
 	c.scratch = make([]float32, 4*cout)
 	c.meanY = make([]float64, cout)
 	c.invstd = make([]float64, cout)
 	c.fwd.init(ks)
 	c.bwd.init(ks)
-	c.dwj.init(ks)
+	c.wgrad.init(ks)
 	c.bnFwdFn = func(_, lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
 			c.bnForward(ch)
@@ -82,13 +82,13 @@ func newConv(ks *kernelSet, g geom, cin, cout int) *conv {
 
 // pack prepares the packed weights of the forward and backward-data products.
 func (c *conv) pack() {
-	packRows(c.apF, c.cout, c.k, c.w, c.k, 1)
+	packRows(c.packedFwd, c.cout, c.k, c.w, c.k, 1)
 	// Backward data: dX[ci][q] = Σ_{c,t'} W[c][ci][8−t'] · dY[c][q + off(t')],
 	// so A'[ci][c·9 + t'] = W[c·k + ci·9 + 8 − t'].
 	k2 := 9 * c.cout
 	mt := c.cin4 / 4
 	for t := 0; t < mt; t++ {
-		p := c.apB[t*k2*4 : (t+1)*k2*4]
+		p := c.packedBwd[t*k2*4 : (t+1)*k2*4]
 		for r := 0; r < 4; r++ {
 			ci := 4*t + r
 			for co := 0; co < c.cout; co++ {
@@ -128,12 +128,12 @@ func (c *conv) ensure(n int, train bool) {
 func (c *conv) forward(wk *workers, n int, training bool) {
 	c.n, c.training = n, training
 	ntiles := c.g.qhi(n) / c.fwd.ks.nr
-	tapOffsets(c.offF, c.cin, c.in.cs, c.g.wp)
+	tapOffsets(c.offsFwd, c.cin, c.in.chanStride, c.g.wp)
 	f := &c.fwd
 	f.k, f.mtiles, f.ntiles = c.k, c.cout4/4, ntiles
-	f.a, f.b, f.offs = c.apF, c.in.ptr(), c.offF
+	f.a, f.b, f.offs = c.packedFwd, c.in.ptr(), c.offsFwd
 	if training {
-		f.c, f.ldc, f.ss, f.mask = c.y.ptr(), c.y.cs, nil, nil
+		f.c, f.ldc, f.scaleShift, f.mask = c.y.ptr(), c.y.chanStride, nil, nil
 		wk.run(f.items(), f.fn)
 		if c.pool != nil {
 			c.pool.n, c.pool.in, c.pool.training = n, &c.a, true // pooled inside bnForward
@@ -142,8 +142,8 @@ func (c *conv) forward(wk *workers, n int, training bool) {
 		return
 	}
 	// Inference: batch norm, ReLU and the pad zeros fused into the
-	// product's store (c.ss prepared by the caller: evalScaleShift).
-	f.c, f.ldc, f.ss, f.mask = c.a.ptr(), c.a.cs, c.ss, &c.mask.m[0]
+	// product's store (c.scaleShift prepared by the caller: evalScaleShift).
+	f.c, f.ldc, f.scaleShift, f.mask = c.a.ptr(), c.a.chanStride, c.scaleShift, &c.mask.valid[0]
 	wk.run(f.items(), f.fn)
 	if c.pool != nil {
 		c.pool.forward(wk, n, &c.a, false)
@@ -159,28 +159,28 @@ func (c *conv) forward(wk *workers, n int, training bool) {
 func (c *conv) bnForward(ch int) {
 	g := c.g
 	y := c.y.ch(ch)
-	mk := c.mask.m
-	lo, hi := g.base, g.base+c.n*g.s
+	mk := c.mask.valid
+	lo, hi := g.base, g.base+c.n*g.imgStride
 	first := y[lo]
-	var s, ss float64
+	var s, sumSq float64
 	e := &c.fwd.ks.elem
 	scr := c.scratch[ch*4 : ch*4+4]
 	for q0 := lo; q0 < hi; q0 += 512 {
 		q1 := min(q0+512, hi)
 		rs, rss := e.stats(y[q0:q1], mk[q0:q1], first, scr)
 		s += float64(rs)
-		ss += float64(rss)
+		sumSq += float64(rss)
 	}
 	cnt := float64(c.n * g.h * g.w)
 	mean := s / cnt
-	variance := max(ss/cnt-mean*mean, 0)
+	variance := max(sumSq/cnt-mean*mean, 0)
 	mean += float64(first)
 	inv := 1 / math.Sqrt(variance+bnEps)
 	c.meanY[ch], c.invstd[ch] = mean, inv
 	c.runMean[ch] = float32((1-bnMomentum)*float64(c.runMean[ch]) + bnMomentum*(mean+float64(c.b[ch])))
 	c.runVar[ch] = float32((1-bnMomentum)*float64(c.runVar[ch]) + bnMomentum*variance*cnt/(cnt-1))
-	sc := float64(c.gm[ch]) * inv
-	scale, shift := float32(sc), float32(float64(c.bt[ch])-mean*sc)
+	sc := float64(c.bnWeight[ch]) * inv
+	scale, shift := float32(sc), float32(float64(c.bnBias[ch])-mean*sc)
 	a := c.a.ch(ch)[:g.span(c.n)]
 	clear(a[:lo])
 	if c.pool == nil {
@@ -191,7 +191,7 @@ func (c *conv) bnForward(ch int) {
 		step := c.poolGroup()
 		for i0 := 0; i0 < c.n; i0 += step {
 			i1 := min(i0+step, c.n)
-			q0, q1 := g.base+i0*g.s, g.base+i1*g.s
+			q0, q1 := g.base+i0*g.imgStride, g.base+i1*g.imgStride
 			e.apply(a[q0:q1], y[q0:q1], mk[q0:q1], scale, shift)
 			c.pool.forwardRange(ch, i0, i1)
 		}
@@ -199,18 +199,18 @@ func (c *conv) bnForward(ch int) {
 	clear(a[hi:])
 }
 
-// evalScaleShift fills ss (8 per tile of 4 channels) with the inference-mode
+// evalScaleShift fills scaleShift (8 per tile of 4 channels) with the inference-mode
 // batch norm as an affine map of the conv output without bias.
 func (c *conv) evalScaleShift() {
 	for ch := 0; ch < c.cout4; ch++ {
 		var scale, shift float32
 		if ch < c.cout {
-			sc := float64(c.gm[ch]) / math.Sqrt(float64(c.runVar[ch])+bnEps)
+			sc := float64(c.bnWeight[ch]) / math.Sqrt(float64(c.runVar[ch])+bnEps)
 			scale = float32(sc)
-			shift = float32(float64(c.bt[ch]) + (float64(c.b[ch])-float64(c.runMean[ch]))*sc)
+			shift = float32(float64(c.bnBias[ch]) + (float64(c.b[ch])-float64(c.runMean[ch]))*sc)
 		}
-		c.ss[ch/4*8+ch%4] = scale
-		c.ss[ch/4*8+4+ch%4] = shift
+		c.scaleShift[ch/4*8+ch%4] = scale
+		c.scaleShift[ch/4*8+4+ch%4] = shift
 	}
 }
 
@@ -219,25 +219,25 @@ func (c *conv) evalScaleShift() {
 func (c *conv) backward(wk *workers) {
 	n := c.n
 	if c.pool != nil {
-		c.pool.n, c.pool.din = n, &c.da // scattered inside bnBackward
+		c.pool.n, c.pool.dIn = n, &c.da // scattered inside bnBackward
 	}
 	wk.run(c.cout, c.bnBwdFn)
 	// Weight gradient: dW[co][k] = Σ_q dY[co][q] · X[q + off(k)].
 	qhi := c.g.qhi(n)
-	j := &c.dwj
+	j := &c.wgrad
 	dc := j.ks.dc
-	j.ct, j.kt = c.cout4/4, (c.k+dc-1)/dc
-	j.qtot = qhi
+	j.coTiles, j.tapTiles = c.cout4/4, (c.k+dc-1)/dc
+	j.positions = qhi
 	// Chunks of about 512 KB of rows (L2), as many as a multiple of the
 	// thread count so that no thread idles.
 	j.chunk = max(64, roundUp(131072/(c.cout4+c.cin), 16))
 	chunks := roundUp((qhi+j.chunk-1)/j.chunk, wk.n)
 	j.chunk = roundUp((qhi+chunks-1)/chunks, 16)
-	j.a, j.lda, j.b, j.offs = c.dy.ptr(), c.dy.cs, c.in.ptr(), c.offF
-	if len(c.partial) != wk.n || len(c.partial[0]) != j.ct*j.kt*4*dc {
+	j.a, j.lda, j.b, j.offs = c.dy.ptr(), c.dy.chanStride, c.in.ptr(), c.offsFwd
+	if len(c.partial) != wk.n || len(c.partial[0]) != j.coTiles*j.tapTiles*4*dc {
 		c.partial = make([][]float32, wk.n)
 		for t := range c.partial {
-			c.partial[t] = make([]float32, j.ct*j.kt*4*dc)
+			c.partial[t] = make([]float32, j.coTiles*j.tapTiles*4*dc)
 		}
 	}
 	for _, p := range c.partial {
@@ -247,7 +247,7 @@ func (c *conv) backward(wk *workers) {
 	wk.run((qhi+j.chunk-1)/j.chunk, j.fn)
 	for co := 0; co < c.cout; co++ {
 		for kk := 0; kk < c.k; kk++ {
-			idx := ((co/4)*j.kt+kk/dc)*4*dc + (co%4)*dc + kk%dc
+			idx := ((co/4)*j.tapTiles+kk/dc)*4*dc + (co%4)*dc + kk%dc
 			var s float32
 			for _, p := range c.partial {
 				s += p[idx]
@@ -258,10 +258,10 @@ func (c *conv) backward(wk *workers) {
 	if c.dIn == nil {
 		return
 	}
-	tapOffsets(c.offB, c.cout, c.dy.cs, c.g.wp)
+	tapOffsets(c.offsBwd, c.cout, c.dy.chanStride, c.g.wp)
 	b := &c.bwd
 	b.k, b.mtiles, b.ntiles = 9*c.cout, c.cin4/4, qhi/b.ks.nr
-	b.a, b.b, b.offs, b.c, b.ldc = c.apB, c.dy.ptr(), c.offB, c.dIn.ptr(), c.dIn.cs
+	b.a, b.b, b.offs, b.c, b.ldc = c.packedBwd, c.dy.ptr(), c.offsBwd, c.dIn.ptr(), c.dIn.chanStride
 	wk.run(b.items(), b.fn)
 }
 
@@ -274,8 +274,8 @@ func (c *conv) bnBackward(ch int) {
 	g := c.g
 	y, a, da := c.y.ch(ch), c.a.ch(ch), c.da.ch(ch)
 	dy := c.dy.ch(ch)[:g.span(c.n)]
-	mk := c.mask.m
-	lo, hi := g.base, g.base+c.n*g.s
+	mk := c.mask.valid
+	lo, hi := g.base, g.base+c.n*g.imgStride
 	mean, inv := c.meanY[ch], c.invstd[ch]
 	mf := float32(mean)
 	e := &c.fwd.ks.elem
@@ -292,7 +292,7 @@ func (c *conv) bnBackward(ch int) {
 			// while it is in cache.
 			c.pool.backwardRange(ch, i0, i1)
 		}
-		for q0, end := g.base+i0*g.s, g.base+i1*g.s; q0 < end; q0 += 512 {
+		for q0, end := g.base+i0*g.imgStride, g.base+i1*g.imgStride; q0 < end; q0 += 512 {
 			q1 := min(q0+512, end)
 			rs, rsx := e.grad1(dy[q0:q1], da[q0:q1], a[q0:q1], y[q0:q1], mf, scr)
 			sg += float64(rs)
@@ -301,8 +301,8 @@ func (c *conv) bnBackward(ch int) {
 	}
 	sgx *= inv
 	cnt := float64(c.n * g.h * g.w)
-	c.dbt[ch], c.dgm[ch] = float32(sg), float32(sgx)
-	k1 := float64(c.gm[ch]) * inv
+	c.dBNBias[ch], c.dBNWeight[ch] = float32(sg), float32(sgx)
+	k1 := float64(c.bnWeight[ch]) * inv
 	// dL/dy = k1·g − k1·dβ/M − k1·dγ/M·σ⁻¹·(y − μ) = α·g + β' + γ'·y
 	alpha := float32(k1)
 	gam := float32(-k1 * sgx / cnt * inv)
@@ -321,15 +321,15 @@ func (c *conv) bnBackward(ch int) {
 // positions; each thread sums its chunks into its own partial tile buffer,
 // the partials are added in thread order afterwards (deterministic).
 type dwJob struct {
-	ks          *kernelSet
-	ct, kt      int
-	chunk, qtot int
-	a           *float32
-	lda         int
-	b           *float32
-	offs        []int
-	partial     [][]float32
-	fn          func(tid, lo, hi int)
+	ks                *kernelSet
+	coTiles, tapTiles int
+	chunk, positions  int
+	a                 *float32
+	lda               int
+	b                 *float32
+	offs              []int
+	partial           [][]float32
+	fn                func(tid, lo, hi int)
 }
 
 func (j *dwJob) init(ks *kernelSet) {
@@ -342,11 +342,11 @@ func (j *dwJob) run(tid, lo, hi int) {
 	dc := j.ks.dc
 	for ci := lo; ci < hi; ci++ {
 		q0 := ci * j.chunk
-		l := min(j.chunk, j.qtot-q0)
-		for co := 0; co < j.ct; co++ {
+		l := min(j.chunk, j.positions-q0)
+		for co := 0; co < j.coTiles; co++ {
 			ap := at(j.a, co*4*j.lda+q0)
-			for kk := 0; kk < j.kt; kk++ {
-				j.ks.dot(l, ap, j.lda, at(j.b, q0), &j.offs[kk*dc], &p[(co*j.kt+kk)*4*dc])
+			for kk := 0; kk < j.tapTiles; kk++ {
+				j.ks.dot(l, ap, j.lda, at(j.b, q0), &j.offs[kk*dc], &p[(co*j.tapTiles+kk)*4*dc])
 			}
 		}
 	}
@@ -356,23 +356,23 @@ func (j *dwJob) run(tid, lo, hi int) {
 // trailing rows/columns that do not fill a window are dropped). Ties go to
 // the first maximum in row-major window order, as in PyTorch.
 type maxPool struct {
-	ph, pw   int
-	gi, gout geom
-	c        int
-	out      act
-	dOut     act
-	arg      []int32 // per channel, per output position: input position q
-	n        int
-	training bool
-	in, din  *act
-	e        *elemKernels
-	fwdFn    func(tid, lo, hi int)
+	ph, pw          int
+	geomIn, geomOut geom
+	c               int
+	out             act
+	dOut            act
+	arg             []int32 // per channel, per output position: input position q
+	n               int
+	training        bool
+	in, dIn         *act
+	elem            *elemKernels
+	fwdFn           func(tid, lo, hi int)
 }
 
 func newMaxPool(ks *kernelSet, gi geom, c, ph, pw int) *maxPool {
-	p := &maxPool{ph: ph, pw: pw, gi: gi, gout: newGeom(gi.h/ph, gi.w/pw), c: c, e: &ks.elem}
-	p.out = newAct(p.gout, roundUp(c, 4))
-	p.dOut = newAct(p.gout, roundUp(c, 4))
+	p := &maxPool{ph: ph, pw: pw, geomIn: gi, geomOut: newGeom(gi.h/ph, gi.w/pw), c: c, elem: &ks.elem}
+	p.out = newAct(p.geomOut, roundUp(c, 4))
+	p.dOut = newAct(p.geomOut, roundUp(c, 4))
 	p.fwdFn = func(_, lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
 			p.forwardChannel(ch)
@@ -386,7 +386,7 @@ func (p *maxPool) ensure(n int, train bool) {
 	if train {
 		p.dOut.ensure(n)
 	}
-	per := n * p.gout.h * p.gout.w
+	per := n * p.geomOut.h * p.geomOut.w
 	if len(p.arg) < p.c*per {
 		p.arg = make([]int32, p.c*per)
 	}
@@ -402,7 +402,7 @@ func (p *maxPool) forwardChannel(ch int) { p.forwardRange(ch, 0, p.n) }
 // forwardRange pools images i0..i1 of channel ch (and writes the pads
 // before the first and after the last image when the range touches them).
 func (p *maxPool) forwardRange(ch, i0, i1 int) {
-	gi, g := p.gi, p.gout
+	gi, g := p.geomIn, p.geomOut
 	src := p.in.ch(ch)
 	dst := p.out.ch(ch)[:g.span(p.n)]
 	per := p.n * g.h * g.w
@@ -418,11 +418,11 @@ func (p *maxPool) forwardRange(ch, i0, i1 int) {
 		// Inference 2×1 and 2×2: one vector kernel call per image over its
 		// row pairs, then the pads set to +0 as below.
 		for i := i0; i < i1; i++ {
-			o := g.base + i*g.s
+			o := g.base + i*g.imgStride
 			if p.pw == 1 {
-				p.e.pool2x1(&dst[o], &src[gi.base+i*gi.s], g.h, g.wp)
+				p.elem.pool2x1(&dst[o], &src[gi.base+i*gi.imgStride], g.h, g.wp)
 			} else {
-				p.e.pool2x2(&dst[o], &src[gi.base+i*gi.s], g.h, g.w, gi.wp, g.wp)
+				p.elem.pool2x2(&dst[o], &src[gi.base+i*gi.imgStride], g.h, g.w, gi.wp, g.wp)
 			}
 			for oh := 0; oh < g.h; oh++ {
 				dst[o+oh*g.wp+g.w] = 0
@@ -431,18 +431,18 @@ func (p *maxPool) forwardRange(ch, i0, i1 int) {
 			clear(dst[o : o+g.wp])
 		}
 		if i1 == p.n {
-			clear(dst[g.base+p.n*g.s:])
+			clear(dst[g.base+p.n*g.imgStride:])
 		}
 		return
 	}
 	if arg != nil && p.ph == 2 && (p.pw == 1 && g.w >= 8 || p.pw == 2 && (g.w == 2 || g.w >= 4)) {
 		// Training 2×1 and 2×2: the same with the argmax.
 		for i := i0; i < i1; i++ {
-			o, q := g.base+i*g.s, gi.base+i*gi.s
+			o, q := g.base+i*g.imgStride, gi.base+i*gi.imgStride
 			if p.pw == 1 {
-				p.e.pool2x1Arg(&dst[o], &arg[k], &src[q], g.h, g.w, gi.wp, q)
+				p.elem.pool2x1Arg(&dst[o], &arg[k], &src[q], g.h, g.w, gi.wp, q)
 			} else {
-				p.e.pool2x2Arg(&dst[o], &arg[k], &src[q], g.h, g.w, gi.wp, g.wp, q)
+				p.elem.pool2x2Arg(&dst[o], &arg[k], &src[q], g.h, g.w, gi.wp, g.wp, q)
 			}
 			for oh := 0; oh < g.h; oh++ {
 				dst[o+oh*g.wp+g.w] = 0
@@ -452,14 +452,14 @@ func (p *maxPool) forwardRange(ch, i0, i1 int) {
 			k += g.h * g.w
 		}
 		if i1 == p.n {
-			clear(dst[g.base+p.n*g.s:])
+			clear(dst[g.base+p.n*g.imgStride:])
 		}
 		return
 	}
 	for i := i0; i < i1; i++ {
 		for oh := 0; oh < g.h; oh++ {
-			q0 := gi.base + i*gi.s + oh*p.ph*gi.wp
-			o := g.base + i*g.s + oh*g.wp
+			q0 := gi.base + i*gi.imgStride + oh*p.ph*gi.wp
+			o := g.base + i*g.imgStride + oh*g.wp
 			out := dst[o : o+g.w]
 			dst[o+g.w] = 0
 			switch {
@@ -531,28 +531,28 @@ func (p *maxPool) forwardRange(ch, i0, i1 int) {
 			}
 			k += g.w
 		}
-		o := g.base + i*g.s + g.h*g.wp
+		o := g.base + i*g.imgStride + g.h*g.wp
 		clear(dst[o : o+g.wp])
 	}
 	if i1 == p.n {
-		clear(dst[g.base+p.n*g.s:])
+		clear(dst[g.base+p.n*g.imgStride:])
 	}
 }
 
 // backwardRange scatters the gradient of images i0..i1 of channel ch into
-// din, whose positions of those images it first zeroes (the positions of
+// dIn, whose positions of those images it first zeroes (the positions of
 // other images and the outer pads are left alone).
 func (p *maxPool) backwardRange(ch, i0, i1 int) {
-	gi, g := p.gi, p.gout
-	dst := p.din.ch(ch)[:gi.span(p.n)]
+	gi, g := p.geomIn, p.geomOut
+	dst := p.dIn.ch(ch)[:gi.span(p.n)]
 	src := p.dOut.ch(ch)
 	per := p.n * g.h * g.w
 	arg := p.arg[ch*per : (ch+1)*per]
-	clear(dst[gi.base+i0*gi.s : gi.base+i1*gi.s])
+	clear(dst[gi.base+i0*gi.imgStride : gi.base+i1*gi.imgStride])
 	k := i0 * g.h * g.w
 	for i := i0; i < i1; i++ {
 		for oh := 0; oh < g.h; oh++ {
-			o := g.base + i*g.s + oh*g.wp
+			o := g.base + i*g.imgStride + oh*g.wp
 			for _, v := range src[o : o+g.w] {
 				dst[arg[k]] = v
 				k++
@@ -564,9 +564,9 @@ func (p *maxPool) backwardRange(ch, i0, i1 int) {
 // padMask is 1 at the valid positions of a geometry and 0 at pads, for the
 // largest batch seen (positions past a smaller batch are never used as valid).
 type padMask struct {
-	g    geom
-	capN int
-	m    []float32
+	g     geom
+	capN  int
+	valid []float32
 }
 
 func (p *padMask) ensure(n int) {
@@ -575,10 +575,10 @@ func (p *padMask) ensure(n int) {
 	}
 	p.capN = n
 	g := p.g
-	p.m = make([]float32, g.span(n)+maxNR)
+	p.valid = make([]float32, g.span(n)+maxNR)
 	for i := 0; i < n; i++ {
 		for h := 0; h < g.h; h++ {
-			row := p.m[g.base+i*g.s+h*g.wp:][:g.w]
+			row := p.valid[g.base+i*g.imgStride+h*g.wp:][:g.w]
 			for j := range row {
 				row[j] = 1
 			}
@@ -588,4 +588,4 @@ func (p *padMask) ensure(n int) {
 
 // poolGroup is the number of images normalised and pooled together (about
 // 32 KB of one channel).
-func (c *conv) poolGroup() int { return max(1, 8192/c.g.s) }
+func (c *conv) poolGroup() int { return max(1, 8192/c.g.imgStride) }

@@ -10,22 +10,22 @@ type dense struct {
 	w, b        []float32 // [fout][fin], [fout]
 	dw, db      []float32
 
-	in, dIn  *mat // dIn nil: no input gradient needed
-	z, a     mat
-	mask     mat
-	da, dz   mat
-	apF, apB []float32
-	offF     []int
-	offB     []int
-	offW     []int
-	tile     []float32 // per-thread 4×dc weight-gradient tile (24 floats)
-	ss       []float32 // fused store: per tile of 4 rows, 4 scales then 4 biases
-	colMask  []float32
-	maskN    int
-	fwd, bwd gemmJob
-	ks       *kernelSet
+	in, dIn              *mat // dIn nil: no input gradient needed
+	z, a                 mat
+	mask                 mat
+	da, dz               mat
+	packedFwd, packedBwd []float32
+	offsFwd              []int
+	offsBwd              []int
+	offsDW               []int
+	tile                 []float32 // per-thread 4×dc weight-gradient tile (24 floats)
+	scaleShift           []float32 // fused store: per tile of 4 rows, 4 scales then 4 biases
+	colMask              []float32
+	maskN                int
+	fwd, bwd             gemmJob
+	ks                   *kernelSet
 
-	n, np    int
+	n, cols  int
 	training bool
 	actFn    func(tid, lo, hi int)
 	gradFn   func(tid, lo, hi int)
@@ -36,11 +36,11 @@ func newDense(ks *kernelSet, fin, fout int, drop float64, hidden bool) *dense {
 	d := &dense{fin: fin, fout: fout, fin4: roundUp(fin, 4), fout4: roundUp(fout, 4), drop: drop, hidden: hidden, ks: ks}
 	d.z.rows, d.a.rows, d.da.rows, d.dz.rows = d.fout4, d.fout4, d.fout4, d.fout4
 	d.mask.rows = d.fout4
-	d.apF = make([]float32, d.fout4*fin)
-	d.apB = make([]float32, d.fin4*fout)
-	d.offF = make([]int, fin+1)
-	d.offB = make([]int, fout+1)
-	d.offW = make([]int, roundUp(fin, 6))
+	d.packedFwd = make([]float32, d.fout4*fin)
+	d.packedBwd = make([]float32, d.fin4*fout)
+	d.offsFwd = make([]int, fin+1)
+	d.offsBwd = make([]int, fout+1)
+	d.offsDW = make([]int, roundUp(fin, 6))
 	d.fwd.init(ks)
 	d.bwd.init(ks)
 	// One column tile per work item: the B panel of a tile (all fin rows)
@@ -73,22 +73,22 @@ func (d *dense) ensure(n int, train bool) {
 }
 
 func (d *dense) forward(wk *workers, n int, training bool) {
-	d.n, d.np, d.training = n, roundUp(n, maxNR), training
+	d.n, d.cols, d.training = n, roundUp(n, maxNR), training
 	for k := 0; k < d.fin; k++ {
-		d.offF[k] = k * d.in.ld
+		d.offsFwd[k] = k * d.in.ld
 	}
 	f := &d.fwd
-	f.k, f.mtiles, f.ntiles = d.fin, d.fout4/4, d.np/f.ks.nr
-	f.a, f.b, f.offs = d.apF, &d.in.data[0], d.offF
+	f.k, f.mtiles, f.ntiles = d.fin, d.fout4/4, d.cols/f.ks.nr
+	f.a, f.b, f.offs = d.packedFwd, &d.in.data[0], d.offsFwd
 	if d.hidden && !(training && d.drop > 0) {
 		// Bias and ReLU fused into the product's store; the column mask
 		// keeps the columns past the batch zero.
 		d.prepareFused(n)
-		f.c, f.ldc, f.ss, f.mask = &d.a.data[0], d.a.ld, d.ss, &d.colMask[0]
+		f.c, f.ldc, f.scaleShift, f.mask = &d.a.data[0], d.a.ld, d.scaleShift, &d.colMask[0]
 		wk.run(f.items(), f.fn)
 		return
 	}
-	f.c, f.ldc, f.ss, f.mask = &d.z.data[0], d.z.ld, nil, nil
+	f.c, f.ldc, f.scaleShift, f.mask = &d.z.data[0], d.z.ld, nil, nil
 	wk.run(f.items(), f.fn)
 	wk.run(d.fout, d.actFn)
 }
@@ -96,19 +96,19 @@ func (d *dense) forward(wk *workers, n int, training bool) {
 // prepareFused sets the fused store's constants: scale 1, shift = bias, and
 // a column mask of n ones.
 func (d *dense) prepareFused(n int) {
-	if len(d.ss) != 2*d.fout4 {
-		d.ss = make([]float32, 2*d.fout4)
+	if len(d.scaleShift) != 2*d.fout4 {
+		d.scaleShift = make([]float32, 2*d.fout4)
 	}
 	for o := 0; o < d.fout4; o++ {
 		var b, one float32
 		if o < d.fout {
 			b, one = d.b[o], 1
 		}
-		d.ss[o/4*8+o%4], d.ss[o/4*8+4+o%4] = one, b
+		d.scaleShift[o/4*8+o%4], d.scaleShift[o/4*8+4+o%4] = one, b
 	}
-	if len(d.colMask) < d.np+maxNR || d.maskN != n {
-		if len(d.colMask) < d.np+maxNR {
-			d.colMask = make([]float32, d.np+maxNR)
+	if len(d.colMask) < d.cols+maxNR || d.maskN != n {
+		if len(d.colMask) < d.cols+maxNR {
+			d.colMask = make([]float32, d.cols+maxNR)
 		}
 		for j := range d.colMask {
 			d.colMask[j] = 0
@@ -122,8 +122,8 @@ func (d *dense) prepareFused(n int) {
 
 // activate adds the bias to row r of z and writes the activation.
 func (d *dense) activate(r int) {
-	z := d.z.row(r)[:d.np]
-	a := d.a.row(r)[:d.np]
+	z := d.z.row(r)[:d.cols]
+	a := d.a.row(r)[:d.cols]
 	bias := d.b[r]
 	for j := range z[:d.n] {
 		z[j] += bias
@@ -149,26 +149,26 @@ func (d *dense) backward(wk *workers) {
 	if d.hidden {
 		wk.run(d.fout, d.gradFn)
 	}
-	for k := range d.offW {
+	for k := range d.offsDW {
 		if k < d.fin {
-			d.offW[k] = k * d.in.ld
+			d.offsDW[k] = k * d.in.ld
 		} else {
-			d.offW[k] = 0
+			d.offsDW[k] = 0
 		}
 	}
 	if len(d.tile) < 24*wk.n {
 		d.tile = make([]float32, 24*wk.n)
 	}
-	wk.run(d.fout4/4*(len(d.offW)/d.ks.dc), d.dwFn)
+	wk.run(d.fout4/4*(len(d.offsDW)/d.ks.dc), d.dwFn)
 	if d.dIn == nil {
 		return
 	}
 	for k := 0; k < d.fout; k++ {
-		d.offB[k] = k * d.dz.ld
+		d.offsBwd[k] = k * d.dz.ld
 	}
 	b := &d.bwd
-	b.k, b.mtiles, b.ntiles = d.fout, d.fin4/4, d.np/b.ks.nr
-	b.a, b.b, b.offs, b.c, b.ldc = d.apB, &d.dz.data[0], d.offB, &d.dIn.data[0], d.dIn.ld
+	b.k, b.mtiles, b.ntiles = d.fout, d.fin4/4, d.cols/b.ks.nr
+	b.a, b.b, b.offs, b.c, b.ldc = d.packedBwd, &d.dz.data[0], d.offsBwd, &d.dIn.data[0], d.dIn.ld
 	wk.run(b.items(), b.fn)
 }
 
@@ -177,9 +177,9 @@ func (d *dense) backward(wk *workers) {
 // a > 0 ⇔ z > 0 where the dropout mask is not 0 (and where it is, dz = 0
 // either way), so the mask is taken from a, which every hidden layer stores.
 func (d *dense) gradRow(r int) {
-	z := d.a.row(r)[:d.np]
-	da := d.da.row(r)[:d.np]
-	dz := d.dz.row(r)[:d.np]
+	z := d.a.row(r)[:d.cols]
+	da := d.da.row(r)[:d.cols]
+	dz := d.dz.row(r)[:d.cols]
 	var m []float32
 	if d.training && d.drop > 0 {
 		m = d.mask.row(r)[:d.n]
@@ -201,12 +201,12 @@ func (d *dense) gradRow(r int) {
 // with the first column tile of each row tile, db[o] = Σ_n dz[o][n].
 func (d *dense) weightGrad(tid, lo, hi int) {
 	dc := d.ks.dc
-	kt := len(d.offW) / dc
+	kt := len(d.offsDW) / dc
 	out := d.tile[tid*24 : tid*24+4*dc]
 	for it := lo; it < hi; it++ {
 		ot, ft := it/kt, it%kt
 		clear(out)
-		d.ks.dot(d.np, &d.dz.data[ot*4*d.dz.ld], d.dz.ld, &d.in.data[0], &d.offW[ft*dc], &out[0])
+		d.ks.dot(d.cols, &d.dz.data[ot*4*d.dz.ld], d.dz.ld, &d.in.data[0], &d.offsDW[ft*dc], &out[0])
 		for r := 0; r < 4; r++ {
 			o := ot*4 + r
 			if o >= d.fout {

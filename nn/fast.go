@@ -86,25 +86,58 @@ type maxPool2x2 struct{ *poolLayer }
 func (p *maxPool2x2) forwardPart(x, y *tensor, _ *passCtx, lo, hi int) {
 	iw, oh, ow := x.s.w, y.s.h, y.s.w
 	per := y.s.size()
-	for n := lo; n < hi; n++ {
+	for i := lo; i < hi; i++ {
+		n, c := i/x.s.c, i%x.s.c
 		xs, ys := x.sample(n), y.sample(n)
 		arg := p.arg[n*per : (n+1)*per]
-		for c := 0; c < x.s.c; c++ {
-			for h := 0; h < oh; h++ {
-				q0 := c*x.s.h*iw + 2*h*iw
-				r0, r1 := xs[q0:q0+2*ow], xs[q0+iw:q0+iw+2*ow]
-				o := (c*oh + h) * ow
-				out, ar := ys[o:o+ow], arg[o:o+ow]
-				for j := range out {
-					// The first maximum in row-major window order.
-					best, q := r0[2*j], int32(q0+2*j)
-					best, q = selectGreater(best, q, r0[2*j+1], int32(q0+2*j+1))
-					best, q = selectGreater(best, q, r1[2*j], int32(q0+iw+2*j))
-					best, q = selectGreater(best, q, r1[2*j+1], int32(q0+iw+2*j+1))
-					out[j], ar[j] = best, q
-				}
+		for h := 0; h < oh; h++ {
+			q0 := c*x.s.h*iw + 2*h*iw
+			r0, r1 := xs[q0:q0+2*ow], xs[q0+iw:q0+iw+2*ow]
+			o := (c*oh + h) * ow
+			out, ar := ys[o:o+ow], arg[o:o+ow]
+			for j := range out {
+				// The first maximum in row-major window order.
+				best, q := r0[2*j], int32(q0+2*j)
+				best, q = selectGreater(best, q, r0[2*j+1], int32(q0+2*j+1))
+				best, q = selectGreater(best, q, r1[2*j], int32(q0+iw+2*j))
+				best, q = selectGreater(best, q, r1[2*j+1], int32(q0+iw+2*j+1))
+				out[j], ar[j] = best, q
 			}
 		}
+	}
+}
+
+// backwardPart writes each window's gradient to its argmax and zeros to
+// the window's other three values and to the rows and columns no window
+// covers: every input position once, with no clearing pass.
+func (p *maxPool2x2) backwardPart(x, y, dy, dx *tensor, _ *passCtx, lo, hi int) {
+	if dx == nil {
+		return
+	}
+	ih, iw, oh, ow := x.s.h, x.s.w, y.s.h, y.s.w
+	per := y.s.size()
+	for i := lo; i < hi; i++ {
+		n, c := i/x.s.c, i%x.s.c
+		gs, ds := dy.sample(n), dx.sample(n)
+		arg := p.arg[n*per : (n+1)*per]
+		base := c * ih * iw
+		for h := 0; h < oh; h++ {
+			q0 := base + 2*h*iw
+			r0, r1 := ds[q0:q0+iw], ds[q0+iw:q0+2*iw]
+			o := (c*oh + h) * ow
+			for j, g := range gs[o : o+ow] {
+				q := int(arg[o+j]) - q0 // 0, 1, iw or iw+1
+				r0[2*j], r0[2*j+1], r1[2*j], r1[2*j+1] = 0, 0, 0, 0
+				if q < iw {
+					r0[q] = g
+				} else {
+					r1[q-iw] = g
+				}
+			}
+			clear(r0[2*ow:])
+			clear(r1[2*ow:])
+		}
+		clear(ds[base+2*oh*iw : base+ih*iw])
 	}
 }
 
@@ -154,25 +187,24 @@ func selectGreater(best float32, q int32, v float32, qv int32) (float32, int32) 
 // product's column chunks split across the workers (the same arithmetic).
 type convFast struct {
 	*convRef
-	mfm         bool
-	second      []uint8    // mfm, training: per output value, 1 where the second half won
-	ks          *kernelSet // &Net.ks, so that tests can switch kernel sets
-	kdim        int        // K = cin·k², the reduction length of the forward product
-	apF, apB    []float32  // packed weights: forward (cout × K), backward data (cin × cout·k²)
-	offF, offB  []int      // tap offset tables for the current geometry
-	geo         padGeom
-	jobs        []gemmJob   // per worker
-	dwPart      [][]float32 // per worker: weight-gradient tiles of the dot kernel
-	dbPart      [][]float32 // per worker: bias gradients
-	x, y, dy    *tensor     // arguments of the running pass, for fwdFn/bwdFn
-	dx          *tensor
-	ctx         *passCtx
-	fwdFn       func(tid, lo, hi int)
-	bwdFn       func(tid, lo, hi int)
-	chunkFn     func(tid, lo, hi int)
-	one         int       // the sample chunkFn stores
-	oneOut      []float32 // its product
-	dwTiles, kt int       // dot tiles: output-channel tiles of 4, tap tiles of dc
+	mfm                  bool
+	second               []uint8    // mfm, training: per output value, 1 where the second half won
+	ks                   *kernelSet // &Net.ks, so that tests can switch kernel sets
+	kdim                 int        // K = cin·k², the reduction length of the forward product
+	packedFwd, packedBwd []float32  // packed weights: forward (cout × K), backward data (cin × cout·k²)
+	offsFwd, offsBwd     []int      // tap offset tables for the current geometry
+	geo                  padGeom
+	dwPart               [][]float32 // per worker: weight-gradient tiles of the dot kernel
+	dbPart               [][]float32 // per worker: bias gradients
+	x, y, dy             *tensor     // arguments of the running pass, for fwdFn/bwdFn
+	dx                   *tensor
+	ctx                  *passCtx
+	fwdFn                func(tid, lo, hi int)
+	bwdFn                func(tid, lo, hi int)
+	chunkFn              func(tid, lo, hi int)
+	one                  int       // the sample chunkFn stores
+	oneX                 []float32 // its padded input
+	coTiles, tapTiles    int       // dot tiles: output-channel tiles of 4, tap tiles of dc
 }
 
 func (f *convFast) outShape(in shape) shape {
@@ -185,12 +217,12 @@ func (f *convFast) outShape(in shape) shape {
 
 // padGeom is the padded layout of one sample's maps (see convFast).
 type padGeom struct {
-	h, w int // map size
-	wp   int // row stride: w + 2p
-	qhi  int // product columns computed: h·wp rounded up to the widest tile
-	l    int // dot-kernel length: h·wp rounded up to 16
-	cs   int // channel stride: room for every read of the widest tap
-	dc   int // the kernel set's dot tile width the offsets were padded for
+	h, w       int // map size
+	wp         int // row stride: w + 2p
+	qhi        int // product columns computed: h·wp rounded up to the widest tile
+	l          int // dot-kernel length: h·wp rounded up to 16
+	chanStride int // channel stride: room for every read of the widest tap
+	dc         int // the kernel set's dot tile width the offsets were padded for
 }
 
 // dwChunk is the number of positions the dot kernel sums per call (about
@@ -200,10 +232,10 @@ const dwChunk = 2048
 func newConvFast(c *convRef, ks *kernelSet) *convFast {
 	f := &convFast{convRef: c, ks: ks, kdim: c.cin * c.k * c.k}
 	k2 := c.k * c.k
-	f.apF = make([]float32, roundUp(c.cout, 4)*f.kdim)
-	f.apB = make([]float32, roundUp(c.cin, 4)*c.cout*k2)
-	f.offF = make([]int, roundUp(f.kdim, 6)+1)
-	f.offB = make([]int, c.cout*k2+1)
+	f.packedFwd = make([]float32, roundUp(c.cout, 4)*f.kdim)
+	f.packedBwd = make([]float32, roundUp(c.cin, 4)*c.cout*k2)
+	f.offsFwd = make([]int, roundUp(f.kdim, 6)+1)
+	f.offsBwd = make([]int, c.cout*k2+1)
 	f.fwdFn = func(tid, lo, hi int) {
 		for n := lo; n < hi; n++ {
 			f.forwardSample(tid, n)
@@ -214,10 +246,10 @@ func newConvFast(c *convRef, ks *kernelSet) *convFast {
 			f.backwardSample(tid, n)
 		}
 	}
-	f.chunkFn = func(_, lo, hi int) {
-		j := &f.jobs[0]
+	f.chunkFn = func(tid, lo, hi int) {
+		_, out := f.fwdScratch(f.ctx, tid)
 		for ch := lo; ch < hi; ch++ {
-			f.productChunk(j, f.one, f.oneOut, ch)
+			f.productChunk(f.one, f.oneX, out, ch)
 		}
 	}
 	return f
@@ -233,21 +265,21 @@ func (f *convFast) setGeom(h, w int) {
 	g := padGeom{h: h, w: w, wp: w + 2*p, dc: dc}
 	g.qhi = roundUp(h*g.wp, maxNR)
 	g.l = roundUp(h*g.wp, 16)
-	g.cs = roundUp(g.qhi+(k-1)*(g.wp+1)+16, 16)
+	g.chanStride = roundUp(g.qhi+(k-1)*(g.wp+1)+16, 16)
 	f.geo = g
 	k2 := k * k
-	clear(f.offF)
+	clear(f.offsFwd)
 	for i := 0; i < f.cin; i++ {
 		for t := 0; t < k2; t++ {
-			f.offF[i*k2+t] = i*g.cs + (t/k)*g.wp + t%k
+			f.offsFwd[i*k2+t] = i*g.chanStride + (t/k)*g.wp + t%k
 		}
 	}
 	for o := 0; o < f.cout; o++ {
 		for t := 0; t < k2; t++ {
-			f.offB[o*k2+t] = o*g.cs + (t/k)*g.wp + t%k
+			f.offsBwd[o*k2+t] = o*g.chanStride + (t/k)*g.wp + t%k
 		}
 	}
-	f.dwTiles, f.kt = roundUp(f.cout, 4)/4, (f.kdim+dc-1)/dc
+	f.coTiles, f.tapTiles = roundUp(f.cout, 4)/4, (f.kdim+dc-1)/dc
 }
 
 // padMaps writes the maps of src (channels × h × w) into dst in the padded
@@ -255,7 +287,7 @@ func (f *convFast) setGeom(h, w int) {
 func (f *convFast) padMaps(dst, src []float32, channels int) {
 	g, p := f.geo, f.pad
 	for c := 0; c < channels; c++ {
-		d := dst[c*g.cs : (c+1)*g.cs]
+		d := dst[c*g.chanStride : (c+1)*g.chanStride]
 		s := src[c*g.h*g.w : (c+1)*g.h*g.w]
 		o := p*g.wp + p
 		clear(d[:o])
@@ -276,7 +308,7 @@ func (f *convFast) padMFMGrad(dst, dy []float32, second []uint8) {
 	half := f.cout / 2
 	hw := g.h * g.w
 	for c := 0; c < half; c++ {
-		da, db := dst[c*g.cs:(c+1)*g.cs], dst[(c+half)*g.cs:(c+half+1)*g.cs]
+		da, db := dst[c*g.chanStride:(c+1)*g.chanStride], dst[(c+half)*g.chanStride:(c+half+1)*g.chanStride]
 		o := p*g.wp + p
 		clear(da[:o])
 		clear(db[:o])
@@ -302,60 +334,42 @@ func (f *convFast) padMFMGrad(dst, dy []float32, second []uint8) {
 	}
 }
 
-// unpadMaps stores the valid columns of a product (channels rows, ldc
-// qhi) into dst (channels × h × w), adding bias[c] when bias is not nil.
-func (f *convFast) unpadMaps(dst, src []float32, channels int, bias []float32) {
-	g := f.geo
-	for c := 0; c < channels; c++ {
-		var b float32
-		if bias != nil {
-			b = bias[c]
+// chunkCols is the number of product columns computed and stored at a
+// time (a multiple of every kernel set's tile width): the chunk of every
+// output channel stays in cache between the product and its store.
+// (Defined in gemm.go for the fused engine's work items.)
+
+// gemmChunk computes columns [q0, q1) = chunk ch of the product of the
+// packed matrix a (mtiles tiles of 4 rows, reduction length k) with the
+// rows of b at offsets offs, into buf (rows chunkCols apart).
+func (f *convFast) gemmChunk(a []float32, k, mtiles int, b []float32, offs []int, ch int, buf []float32) (q0, q1 int) {
+	ks := f.ks
+	nr := ks.nr
+	q0, q1 = ch*chunkCols, min((ch+1)*chunkCols, f.geo.qhi)
+	for mt := 0; mt < mtiles; mt++ {
+		ap := &a[mt*k*4]
+		for q := q0; q < q1; q += nr {
+			ks.gemm(k, ap, &b[q], &offs[0], &buf[mt*4*chunkCols+q-q0], chunkCols)
 		}
-		d := dst[c*g.h*g.w : (c+1)*g.h*g.w]
-		s := src[c*g.qhi:]
-		for h := 0; h < g.h; h++ {
-			row, out := s[h*g.wp:h*g.wp+g.w], d[h*g.w:(h+1)*g.w]
-			for j, v := range row {
-				out[j] = v + b
-			}
-		}
 	}
+	return q0, q1
 }
 
-// ensureWorkers sizes the per-worker state for k threads.
-func (f *convFast) ensureWorkers(k int) {
-	if len(f.jobs) >= k {
-		return
-	}
-	f.jobs = make([]gemmJob, k)
-	for i := range f.jobs {
-		f.jobs[i].init(f.ks) // its fn refers to &f.jobs[i]
-	}
-}
+// chunks is the number of column chunks of a product.
+func (f *convFast) chunks() int { return (f.geo.qhi + chunkCols - 1) / chunkCols }
 
-// forwardJob prepares worker tid's GEMM of the forward product from xpad
-// into out.
-func (f *convFast) forwardJob(tid int, xpad, out []float32) *gemmJob {
-	j := &f.jobs[tid]
-	j.ks = f.ks
-	j.k, j.mtiles, j.ntiles = f.kdim, roundUp(f.cout, 4)/4, f.geo.qhi/f.ks.nr
-	j.a, j.b, j.offs, j.c, j.ldc, j.ss, j.mask = f.apF, &xpad[0], f.offF, &out[0], f.geo.qhi, nil, nil
-	return j
-}
-
-// fwdScratch splits a forward scratch buffer: the padded input, the product.
+// fwdScratch splits worker tid's scratch for a forward pass: the padded
+// input, the product chunk.
 func (f *convFast) fwdScratch(ctx *passCtx, tid int) (xpad, out []float32) {
-	g := f.geo
-	nx := f.cin * g.cs
-	buf := ctx.scratchBuf(tid, nx+roundUp(f.cout, 4)*g.qhi)
+	nx := f.cin * f.geo.chanStride
+	buf := ctx.scratchBuf(tid, nx+roundUp(f.cout, 4)*chunkCols)
 	return buf[:nx], buf[nx:]
 }
 
 func (f *convFast) forward(x, y *tensor, ctx *passCtx) {
 	f.setGeom(x.s.h, x.s.w)
-	packRows(f.apF, f.cout, f.kdim, f.w, f.kdim, 1)
+	packRows(f.packedFwd, f.cout, f.kdim, f.w, f.kdim, 1)
 	threads := ctx.wk.n
-	f.ensureWorkers(threads)
 	f.x, f.y, f.ctx = x, y, ctx
 	if f.mfm && ctx.training {
 		k := x.n * y.s.size()
@@ -368,38 +382,30 @@ func (f *convFast) forward(x, y *tensor, ctx *passCtx) {
 		ctx.wk.run(x.n, f.fwdFn)
 	} else {
 		for n := 0; n < x.n; n++ {
-			xpad, out := f.fwdScratch(ctx, 0)
+			// One sample: its padded input in worker 0's scratch, the
+			// chunks split across the workers.
+			xpad, _ := f.fwdScratch(ctx, 0)
 			f.padMaps(xpad, x.sample(n), f.cin)
-			j := f.forwardJob(0, xpad, out)
-			f.one, f.oneOut = n, out
-			ctx.wk.run(f.chunks(j), f.chunkFn)
+			f.one, f.oneX = n, xpad
+			ctx.wk.run(f.chunks(), f.chunkFn)
 		}
 	}
-	f.x, f.y, f.ctx, f.oneOut = nil, nil, nil, nil
-}
-
-// chunks is the number of column chunks of a forward product.
-func (f *convFast) chunks(j *gemmJob) int {
-	per := j.perItem()
-	return (j.ntiles + per - 1) / per
+	f.x, f.y, f.ctx, f.oneX = nil, nil, nil, nil
 }
 
 func (f *convFast) forwardSample(tid, n int) {
 	xpad, out := f.fwdScratch(f.ctx, tid)
 	f.padMaps(xpad, f.x.sample(n), f.cin)
-	j := f.forwardJob(tid, xpad, out)
-	for ch := range f.chunks(j) {
-		f.productChunk(j, n, out, ch)
+	for ch := range f.chunks() {
+		f.productChunk(n, xpad, out, ch)
 	}
 }
 
 // productChunk computes column chunk ch of sample n's product (all output
-// channels) and stores its valid columns into the layer's output.
-func (f *convFast) productChunk(j *gemmJob, n int, out []float32, ch int) {
-	j.run(ch*j.mtiles, (ch+1)*j.mtiles)
-	per := j.perItem() * j.ks.nr
+// channels) into out and stores its valid columns into the layer's output.
+func (f *convFast) productChunk(n int, xpad, out []float32, ch int) {
+	q0, q1 := f.gemmChunk(f.packedFwd, f.kdim, roundUp(f.cout, 4)/4, xpad, f.offsFwd, ch, out)
 	g := f.geo
-	q0, q1 := ch*per, min((ch+1)*per, g.qhi)
 	ys := f.y.sample(n)
 	hw := g.h * g.w
 	var second []uint8
@@ -411,12 +417,12 @@ func (f *convFast) productChunk(j *gemmJob, n int, out []float32, ch int) {
 		if w0 >= w1 {
 			continue
 		}
-		src := h*g.wp - h*g.w // product column of output value h·W + w is that + src
+		src := h*g.wp - h*g.w - q0 // out's column of output value h·W + w is that + src
 		i0, i1 := h*g.w+w0, h*g.w+w1
 		if !f.mfm {
 			for c := 0; c < f.cout; c++ {
 				b := f.b[c]
-				d, s := ys[c*hw+i0:c*hw+i1], out[c*g.qhi+src+i0:c*g.qhi+src+i1]
+				d, s := ys[c*hw+i0:c*hw+i1], out[c*chunkCols+src+i0:c*chunkCols+src+i1]
 				for i, v := range s {
 					d[i] = v + b
 				}
@@ -427,8 +433,8 @@ func (f *convFast) productChunk(j *gemmJob, n int, out []float32, ch int) {
 		for c := 0; c < half; c++ {
 			ba, bb := f.b[c], f.b[c+half]
 			d := ys[c*hw+i0 : c*hw+i1]
-			sa := out[c*g.qhi+src+i0 : c*g.qhi+src+i1]
-			sb := out[(c+half)*g.qhi+src+i0 : (c+half)*g.qhi+src+i1]
+			sa := out[c*chunkCols+src+i0 : c*chunkCols+src+i1]
+			sb := out[(c+half)*chunkCols+src+i0 : (c+half)*chunkCols+src+i1]
 			sb = sb[:len(sa)]
 			d = d[:len(sa)]
 			if second == nil {
@@ -446,6 +452,29 @@ func (f *convFast) productChunk(j *gemmJob, n int, out []float32, ch int) {
 			}
 		}
 	}
+}
+
+// sum8 is the sum of v with eight interleaved accumulators (v[i] goes to
+// accumulator i mod 8, then ((a0+a1)+(a2+a3))+((a4+a5)+(a6+a7))): the same
+// order every time, without one long chain of dependent additions.
+func sum8(v []float32) float32 {
+	var a [8]float32
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		w := v[i : i+8 : i+8]
+		a[0] += w[0]
+		a[1] += w[1]
+		a[2] += w[2]
+		a[3] += w[3]
+		a[4] += w[4]
+		a[5] += w[5]
+		a[6] += w[6]
+		a[7] += w[7]
+	}
+	for j := 0; i < len(v); i, j = i+1, j+1 {
+		a[j] += v[i]
+	}
+	return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]))
 }
 
 // mfmSelect is b if b > a, else a (ties and NaN to the first half, as
@@ -473,7 +502,7 @@ func (f *convFast) packBackward() {
 	k2 := f.k * f.k
 	kb := f.cout * k2
 	for t := 0; t < roundUp(f.cin, 4)/4; t++ {
-		p := f.apB[t*kb*4 : (t+1)*kb*4]
+		p := f.packedBwd[t*kb*4 : (t+1)*kb*4]
 		for r := 0; r < 4; r++ {
 			i := 4*t + r
 			for o := 0; o < f.cout; o++ {
@@ -492,12 +521,11 @@ func (f *convFast) packBackward() {
 func (f *convFast) backward(x, y, dy, dx *tensor, ctx *passCtx) {
 	f.setGeom(x.s.h, x.s.w)
 	threads := ctx.wk.n
-	f.ensureWorkers(threads)
 	if dx != nil {
 		f.packBackward()
 	}
 	dc := f.ks.dc
-	np := f.dwTiles * f.kt * 4 * dc
+	np := f.coTiles * f.tapTiles * 4 * dc
 	for len(f.dwPart) < threads {
 		f.dwPart = append(f.dwPart, nil)
 		f.dbPart = append(f.dbPart, make([]float32, f.cout))
@@ -519,7 +547,7 @@ func (f *convFast) backward(x, y, dy, dx *tensor, ctx *passCtx) {
 		}
 		f.db[o] = sb
 		for kk := 0; kk < f.kdim; kk++ {
-			idx := ((o/4)*f.kt+kk/dc)*4*dc + (o%4)*dc + kk%dc
+			idx := ((o/4)*f.tapTiles+kk/dc)*4*dc + (o%4)*dc + kk%dc
 			var s float32
 			for t := 0; t < threads; t++ {
 				s += f.dwPart[t][idx]
@@ -534,8 +562,8 @@ func (f *convFast) backward(x, y, dy, dx *tensor, ctx *passCtx) {
 func (f *convFast) backwardSample(tid, n int) {
 	g, p := f.geo, f.pad
 	cout4, cin4 := roundUp(f.cout, 4), roundUp(f.cin, 4)
-	nx, ndy := f.cin*g.cs, cout4*g.cs
-	buf := f.ctx.scratchBuf(tid, nx+ndy+cin4*g.qhi)
+	nx, ndy := f.cin*g.chanStride, cout4*g.chanStride
+	buf := f.ctx.scratchBuf(tid, nx+ndy+cin4*chunkCols)
 	xpad, dypad, out := buf[:nx], buf[nx:nx+ndy], buf[nx+ndy:]
 	f.padMaps(xpad, f.x.sample(n), f.cin)
 	if f.mfm {
@@ -543,17 +571,13 @@ func (f *convFast) backwardSample(tid, n int) {
 	} else {
 		f.padMaps(dypad, f.dy.sample(n), f.cout)
 	}
-	clear(dypad[f.cout*g.cs:])
+	clear(dypad[f.cout*g.chanStride:])
 
 	// The bias gradient: the sum of each channel's output gradient, in
 	// row-major order (the pads add zeros, which change no sum).
 	db := f.dbPart[tid]
 	for o := 0; o < f.cout; o++ {
-		var s float32
-		for _, v := range dypad[o*g.cs+p*g.wp : o*g.cs+(p+g.h)*g.wp] {
-			s += v
-		}
-		db[o] += s
+		db[o] += sum8(dypad[o*g.chanStride+p*g.wp : o*g.chanStride+(p+g.h)*g.wp])
 	}
 
 	// dW: rows of dY (4 output channels) against the tap-shifted input.
@@ -562,10 +586,10 @@ func (f *convFast) backwardSample(tid, n int) {
 	a0 := p*g.wp + p
 	for q0 := 0; q0 < g.l; q0 += dwChunk {
 		l := min(dwChunk, g.l-q0)
-		for ct := 0; ct < f.dwTiles; ct++ {
-			ap := &dypad[ct*4*g.cs+a0+q0]
-			for kk := 0; kk < f.kt; kk++ {
-				ks.dot(l, ap, g.cs, &xpad[q0], &f.offF[kk*dc], &part[(ct*f.kt+kk)*4*dc])
+		for ct := 0; ct < f.coTiles; ct++ {
+			ap := &dypad[ct*4*g.chanStride+a0+q0]
+			for kk := 0; kk < f.tapTiles; kk++ {
+				ks.dot(l, ap, g.chanStride, &xpad[q0], &f.offsFwd[kk*dc], &part[(ct*f.tapTiles+kk)*4*dc])
 			}
 		}
 	}
@@ -573,10 +597,21 @@ func (f *convFast) backwardSample(tid, n int) {
 	if f.dx == nil {
 		return
 	}
-	j := &f.jobs[tid]
-	j.ks = ks
-	j.k, j.mtiles, j.ntiles = f.cout*f.k*f.k, cin4/4, g.qhi/ks.nr
-	j.a, j.b, j.offs, j.c, j.ldc, j.ss, j.mask = f.apB, &dypad[0], f.offB, &out[0], g.qhi, nil, nil
-	j.run(0, j.items())
-	f.unpadMaps(f.dx.sample(n), out, f.cin, nil)
+	// dX, a chunk of columns at a time, stored while in cache.
+	dxs := f.dx.sample(n)
+	hw := g.h * g.w
+	for ch := range f.chunks() {
+		q0, q1 := f.gemmChunk(f.packedBwd, f.cout*f.k*f.k, cin4/4, dypad, f.offsBwd, ch, out)
+		for h := q0 / g.wp; h < g.h && h*g.wp < q1; h++ {
+			w0, w1 := max(q0-h*g.wp, 0), min(q1-h*g.wp, g.w)
+			if w0 >= w1 {
+				continue
+			}
+			src := h*g.wp - h*g.w - q0
+			i0, i1 := h*g.w+w0, h*g.w+w1
+			for c := 0; c < f.cin; c++ {
+				copy(dxs[c*hw+i0:c*hw+i1], out[c*chunkCols+src+i0:c*chunkCols+src+i1])
+			}
+		}
+	}
 }

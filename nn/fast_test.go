@@ -256,3 +256,80 @@ func TestFastDeterministic(t *testing.T) {
 		t.Error("two runs with the same seed and thread count differ")
 	}
 }
+
+// TestGraphPassesDoNotAllocate: after a first pass has sized the buffers,
+// training steps and scoring on the graph engine allocate nothing.
+func TestGraphPassesDoNotAllocate(t *testing.T) {
+	for _, name := range []string{"lcnn", "lcnn-asp", "seed-cnn-stats"} {
+		a, err := ArchByName(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := New(a, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.SetThreads(2)
+		opt := NewAdam(n, 1e-3)
+		x, y := randUtterances(rand.New(rand.NewPCG(1, 1)), a, 4, 64)
+		one := x[:len(x)/4]
+		out := make([]float32, a.Classes)
+		if _, _, err := n.TrainStep(x, y, opt); err != nil {
+			t.Fatal(err)
+		}
+		if err := n.Logits(one, 1, out); err != nil {
+			t.Fatal(err)
+		}
+		if k := testing.AllocsPerRun(3, func() { n.TrainStep(x, y, opt) }); k != 0 {
+			t.Errorf("%s: %v allocations per training step", name, k)
+		}
+		if k := testing.AllocsPerRun(3, func() { n.Logits(one, 1, out) }); k != 0 {
+			t.Errorf("%s: %v allocations per scoring call", name, k)
+		}
+		n.Close()
+	}
+}
+
+// TestMaxPool2x2MatchesPlain compares the branch-free 2×2 max pool with
+// poolLayer on maps of odd and even sizes whose values repeat (ties go to
+// the first maximum in row-major window order): outputs and input
+// gradients must be identical.
+func TestMaxPool2x2MatchesPlain(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	for _, in := range []shape{{3, 7, 9}, {2, 2, 2}, {4, 6, 11}, {1, 5, 4}} {
+		spec := LayerSpec{Type: "maxpool", Size: [2]int{2, 2}}
+		mk := func() *poolLayer {
+			l, err := newLayer(spec, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return l.(*poolLayer)
+		}
+		plain, fast := mk(), &maxPool2x2{mk()}
+		out := plain.outShape(in)
+		var x, yp, yf, dy, dxp, dxf tensor
+		batch := 3
+		x.resize(batch, in)
+		for i := range x.data {
+			x.data[i] = float32(rng.IntN(4)) - 1.5 // few values: many ties
+		}
+		for _, tt := range []*tensor{&yp, &yf, &dy} {
+			tt.resize(batch, out)
+		}
+		dxp.resize(batch, in)
+		dxf.resize(batch, in)
+		randFill(rng, dy.data, 1)
+		randFill(rng, dxf.data, 1e3) // stale values must be overwritten
+		ctx := &passCtx{training: true}
+		plain.forward(&x, &yp, ctx)
+		fast.forwardPart(&x, &yf, ctx, 0, fast.parts(&x))
+		plain.backward(&x, &yp, &dy, &dxp, ctx)
+		fast.backwardPart(&x, &yf, &dy, &dxf, ctx, 0, fast.parts(&x))
+		if !slices.Equal(yf.data, yp.data) || !slices.Equal(fast.arg, plain.arg) {
+			t.Errorf("%+v: forward differs", in)
+		}
+		if !slices.Equal(dxf.data, dxp.data) {
+			t.Errorf("%+v: input gradient differs", in)
+		}
+	}
+}

@@ -12,7 +12,7 @@ type gemmJob struct {
 	offs              []int
 	c                 *float32
 	ldc               int
-	ss                []float32 // if set: fused affine + ReLU + mask (gemm4x24ReLU)
+	scaleShift        []float32 // if set: fused affine + ReLU + mask (gemm4x24ReLU)
 	mask              *float32
 	zero              [4]float32 // A of an empty product
 	chunk             int        // columns per work item (0: chunkCols)
@@ -44,8 +44,8 @@ func (j *gemmJob) run(lo, hi int) {
 		if j.k > 0 {
 			ap = &j.a[mt*j.k*4]
 		}
-		if j.ss != nil {
-			ss := &j.ss[mt*8]
+		if j.scaleShift != nil {
+			ss := &j.scaleShift[mt*8]
 			for nt := n0; nt < n1; nt++ {
 				j.ks.gemmReLU(j.k, ap, at(j.b, nt*nr), offs, at(j.c, mt*4*j.ldc+nt*nr), j.ldc, ss, at(j.mask, nt*nr))
 			}

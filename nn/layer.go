@@ -272,9 +272,9 @@ func (c *convRef) backward(x, y, dy, dx *tensor, _ *passCtx) {
 	for n := 0; n < x.n; n++ {
 		xs, gs := x.sample(n), dy.sample(n)
 		for o := 0; o < c.cout; o++ {
-			go_ := gs[o*oh*ow : (o+1)*oh*ow]
+			gOut := gs[o*oh*ow : (o+1)*oh*ow]
 			var sb float32
-			for _, v := range go_ {
+			for _, v := range gOut {
 				sb += v
 			}
 			c.db[o] += sb
@@ -296,7 +296,7 @@ func (c *convRef) backward(x, y, dy, dx *tensor, _ *passCtx) {
 								continue
 							}
 							src := xi[hh*iw+w0+dw-p : hh*iw+w1+dw-p]
-							g := go_[h*ow+w0 : h*ow+w1]
+							g := gOut[h*ow+w0 : h*ow+w1]
 							for j, v := range src {
 								s += g[j] * v
 							}
@@ -576,7 +576,7 @@ func (p *poolLayer) parts(x *tensor) int {
 		}
 		p.arg = p.arg[:k]
 	}
-	return x.n
+	return x.n * x.s.c
 }
 
 func (p *poolLayer) forward(x, y *tensor, ctx *passCtx) {
@@ -584,43 +584,43 @@ func (p *poolLayer) forward(x, y *tensor, ctx *passCtx) {
 }
 
 func (p *poolLayer) backward(x, y, dy, dx *tensor, ctx *passCtx) {
-	p.backwardPart(x, y, dy, dx, ctx, 0, x.n)
+	p.backwardPart(x, y, dy, dx, ctx, 0, x.n*x.s.c)
 }
 
-// forwardPart and backwardPart run samples lo..hi.
+// forwardPart and backwardPart run the maps lo..hi, map i being channel
+// i mod C of sample i / C.
 func (p *poolLayer) forwardPart(x, y *tensor, _ *passCtx, lo, hi int) {
 	ih, iw, oh, ow := x.s.h, x.s.w, y.s.h, y.s.w
 	inv := 1 / float32(p.ph*p.pw)
 	per := y.s.size()
-	for n := lo; n < hi; n++ {
+	for i := lo; i < hi; i++ {
+		n, c := i/x.s.c, i%x.s.c
 		xs, ys := x.sample(n), y.sample(n)
-		for c := 0; c < x.s.c; c++ {
-			for h := 0; h < oh; h++ {
-				for w := 0; w < ow; w++ {
-					q0 := c*ih*iw + h*p.ph*iw + w*p.pw
-					o := (c*oh+h)*ow + w
-					if p.max {
-						best, bq := xs[q0], q0
-						for dh := 0; dh < p.ph; dh++ {
-							for dw := 0; dw < p.pw; dw++ {
-								q := q0 + dh*iw + dw
-								if xs[q] > best {
-									best, bq = xs[q], q
-								}
-							}
-						}
-						ys[o] = best
-						p.arg[n*per+o] = int32(bq)
-						continue
-					}
-					var s float32
+		for h := 0; h < oh; h++ {
+			for w := 0; w < ow; w++ {
+				q0 := c*ih*iw + h*p.ph*iw + w*p.pw
+				o := (c*oh+h)*ow + w
+				if p.max {
+					best, bq := xs[q0], q0
 					for dh := 0; dh < p.ph; dh++ {
 						for dw := 0; dw < p.pw; dw++ {
-							s += xs[q0+dh*iw+dw]
+							q := q0 + dh*iw + dw
+							if xs[q] > best {
+								best, bq = xs[q], q
+							}
 						}
 					}
-					ys[o] = s * inv
+					ys[o] = best
+					p.arg[n*per+o] = int32(bq)
+					continue
 				}
+				var s float32
+				for dh := 0; dh < p.ph; dh++ {
+					for dw := 0; dw < p.pw; dw++ {
+						s += xs[q0+dh*iw+dw]
+					}
+				}
+				ys[o] = s * inv
 			}
 		}
 	}
@@ -633,22 +633,21 @@ func (p *poolLayer) backwardPart(x, y, dy, dx *tensor, _ *passCtx, lo, hi int) {
 	ih, iw, oh, ow := x.s.h, x.s.w, y.s.h, y.s.w
 	inv := 1 / float32(p.ph*p.pw)
 	per := y.s.size()
-	for n := lo; n < hi; n++ {
+	for i := lo; i < hi; i++ {
+		n, c := i/x.s.c, i%x.s.c
 		gs, ds := dy.sample(n), dx.sample(n)
-		clear(ds)
-		for c := 0; c < x.s.c; c++ {
-			for h := 0; h < oh; h++ {
-				for w := 0; w < ow; w++ {
-					o := (c*oh+h)*ow + w
-					if p.max {
-						ds[p.arg[n*per+o]] += gs[o]
-						continue
-					}
-					q0 := c*ih*iw + h*p.ph*iw + w*p.pw
-					for dh := 0; dh < p.ph; dh++ {
-						for dw := 0; dw < p.pw; dw++ {
-							ds[q0+dh*iw+dw] += gs[o] * inv
-						}
+		clear(ds[c*ih*iw : (c+1)*ih*iw])
+		for h := 0; h < oh; h++ {
+			for w := 0; w < ow; w++ {
+				o := (c*oh+h)*ow + w
+				if p.max {
+					ds[p.arg[n*per+o]] += gs[o]
+					continue
+				}
+				q0 := c*ih*iw + h*p.ph*iw + w*p.pw
+				for dh := 0; dh < p.ph; dh++ {
+					for dw := 0; dw < p.pw; dw++ {
+						ds[q0+dh*iw+dw] += gs[o] * inv
 					}
 				}
 			}
@@ -850,17 +849,17 @@ func (t *timePool) backwardPart(x, y, dy, dx *tensor, _ *passCtx, lo, hi int) {
 		xs, ys, gs, ds := x.sample(n), y.sample(n), dy.sample(n), dx.sample(n)
 		for i := 0; i < f; i++ {
 			row, drow := xs[i*T:(i+1)*T], ds[i*T:(i+1)*T]
-			gm := float64(gs[i]) / float64(T)
+			gMean := float64(gs[i]) / float64(T)
 			if !t.std {
 				for j := range drow {
-					drow[j] = float32(gm)
+					drow[j] = float32(gMean)
 				}
 				continue
 			}
 			mu := float64(ys[i])
 			k := float64(gs[f+i]) / (float64(T) * float64(ys[f+i]))
 			for j, v := range row {
-				drow[j] = float32(gm + k*(float64(v)-mu))
+				drow[j] = float32(gMean + k*(float64(v)-mu))
 			}
 		}
 	}
@@ -885,6 +884,7 @@ type attentivePool struct {
 	dv, dk   []float32
 	u, alpha []float64 // per sample and frame: tanh(W h + b) (hidden each), weights
 	dAlpha   []float64
+	dHidden  []float64 // backward: the gradient at the hidden layer's input, one frame
 }
 
 func newAttentivePool(s LayerSpec, in shape) *attentivePool {
@@ -975,7 +975,8 @@ func (a *attentivePool) backward(x, y, dy, dx *tensor, _ *passCtx) {
 	clear(a.dv)
 	clear(a.dk)
 	a.dAlpha = grow64(a.dAlpha, T)
-	ga := make([]float64, H)
+	a.dHidden = grow64(a.dHidden, H)
+	ga := a.dHidden
 	for n := 0; n < x.n; n++ {
 		xs, ys, gs := x.sample(n), y.sample(n), dy.sample(n)
 		u, alpha := a.u[n*T*H:(n+1)*T*H], a.alpha[n*T:(n+1)*T]
@@ -988,12 +989,12 @@ func (a *attentivePool) backward(x, y, dy, dx *tensor, _ *passCtx) {
 		for f := 0; f < F; f++ {
 			row := xs[f*T : (f+1)*T]
 			mu, sd := float64(ys[f]), float64(ys[F+f])
-			gm, gsd := float64(gs[f]), float64(gs[F+f])
+			gMean, gStd := float64(gs[f]), float64(gs[F+f])
 			for t, v := range row {
 				d := float64(v) - mu
-				dA[t] += gm*float64(v) + gsd*d*d/(2*sd)
+				dA[t] += gMean*float64(v) + gStd*d*d/(2*sd)
 				if ds != nil {
-					ds[f*T+t] = float32(alpha[t] * (gm + gsd*d/sd))
+					ds[f*T+t] = float32(alpha[t] * (gMean + gStd*d/sd))
 				}
 			}
 		}

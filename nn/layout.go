@@ -5,7 +5,8 @@ package nn
 // and every image by one zero row (the zero row and column are shared by the
 // neighbouring row and image, so they are the SAME padding on both sides):
 //
-//	index(n, h, w) = base + n·s + h·wp + w,  wp = W+1, s = (H+1)·wp, base = wp+1
+//	index(n, h, w) = base + n·imgStride + h·wp + w,
+//	wp = W+1 (the padded row), imgStride = (H+1)·wp, base = wp+1
 //
 // With this layout a 3×3 SAME convolution over all images at once is a
 // matrix product whose B rows are the input channels shifted by
@@ -15,17 +16,18 @@ package nn
 
 func roundUp(x, m int) int { return (x + m - 1) / m * m }
 
+// geom is the padded layout of maps of h × w (see above).
 type geom struct {
-	h, w, wp, s, base int
+	h, w, wp, imgStride, base int
 }
 
 func newGeom(h, w int) geom {
 	wp := w + 1
-	return geom{h: h, w: w, wp: wp, s: (h + 1) * wp, base: wp + 1}
+	return geom{h: h, w: w, wp: wp, imgStride: (h + 1) * wp, base: wp + 1}
 }
 
 // qhi is the end of the computed range [0, qhi) for a batch of n.
-func (g geom) qhi(n int) int { return roundUp(g.base+n*g.s, maxNR) }
+func (g geom) qhi(n int) int { return roundUp(g.base+n*g.imgStride, maxNR) }
 
 // span is the length of each channel's prefix that writers keep exact
 // (values at valid positions, zeros elsewhere): everything a reader touches.
@@ -33,12 +35,12 @@ func (g geom) span(n int) int { return g.qhi(n) + g.wp + 2 }
 
 // act is a batch of feature maps in the padded layout.
 type act struct {
-	g    geom
-	c    int // channels allocated
-	capN int
-	cs   int // channel stride
-	off0 int // leading margin (reads may reach wp+1 before a channel)
-	data []float32
+	g          geom
+	c          int // channels allocated
+	capN       int
+	chanStride int // channel stride
+	margin     int // leading margin (reads may reach wp+1 before a channel)
+	data       []float32
 }
 
 func newAct(g geom, c int) act { return act{g: g, c: c} }
@@ -49,19 +51,19 @@ func (a *act) ensure(n int) {
 		return
 	}
 	a.capN = n
-	a.off0 = roundUp(a.g.wp+2, 16)
-	a.cs = roundUp(a.g.base+n*a.g.s+maxNR+a.g.wp+2, 16)
-	a.data = make([]float32, 2*a.off0+a.c*a.cs)
+	a.margin = roundUp(a.g.wp+2, 16)
+	a.chanStride = roundUp(a.g.base+n*a.g.imgStride+maxNR+a.g.wp+2, 16)
+	a.data = make([]float32, 2*a.margin+a.c*a.chanStride)
 }
 
 // ch is channel c's region.
 func (a *act) ch(c int) []float32 {
-	o := a.off0 + c*a.cs
-	return a.data[o : o+a.cs]
+	o := a.margin + c*a.chanStride
+	return a.data[o : o+a.chanStride]
 }
 
 // ptr is the address of channel 0, position q = 0.
-func (a *act) ptr() *float32 { return &a.data[a.off0] }
+func (a *act) ptr() *float32 { return &a.data[a.margin] }
 
 // mat is a batch of feature vectors stored feature-major: row r holds
 // feature r of every sample, columns past the batch are zero.

@@ -31,21 +31,21 @@ type Net struct {
 	dflat  mat
 	last   *maxPool
 
-	rng     *rand.PCG // dropout
-	dirty   bool      // weights changed since the last pack
-	flatFn  func(tid, lo, hi int)
-	uflatFn func(tid, lo, hi int)
-	n       int
+	rng         *rand.PCG // dropout
+	dirty       bool      // weights changed since the last pack
+	flattenFn   func(tid, lo, hi int)
+	unflattenFn func(tid, lo, hi int)
+	batch       int // samples in the current pass
 
-	packItems []packItem
-	packFn    func(tid, lo, hi int)
-	replicas  []*Net // inference workers (see replica)
-	replicaOf *Net
-	evalX     []float32
-	evalOut   []float32
-	evalFn    func(tid, lo, hi int)
-	evalBatch int
-	evalLogit []float32
+	packItems  []packItem
+	packFn     func(tid, lo, hi int)
+	replicas   []*Net // inference workers (see replica)
+	replicaOf  *Net
+	evalX      []float32
+	evalOut    []float32
+	evalFn     func(tid, lo, hi int)
+	evalBatch  int
+	lossLogits []float32
 }
 
 // tensorRef names a slice of params or stats, in PyTorch naming and layout.
@@ -236,9 +236,9 @@ func (n *Net) pack() {
 				}
 				d := n.denses[it.layer]
 				if it.bwd {
-					packRowsRange(d.apB, d.fin, d.fout, d.w, 1, d.fin, it.t0, it.t1)
+					packRowsRange(d.packedBwd, d.fin, d.fout, d.w, 1, d.fin, it.t0, it.t1)
 				} else {
-					packRowsRange(d.apF, d.fout, d.fin, d.w, d.fin, 1, it.t0, it.t1)
+					packRowsRange(d.packedFwd, d.fout, d.fin, d.w, d.fin, 1, it.t0, it.t1)
 				}
 			}
 		}
@@ -313,20 +313,20 @@ func (n *Net) checkLabels(labels []int32) error {
 // forward runs the network on x (batch × H × W, row-major) up to the logits
 // (n.denses[last].z, rows = classes, columns = samples).
 func (n *Net) forward(x []float32, batch int, training bool) {
-	n.n = batch
+	n.batch = batch
 	g := n.input.g
 	dst := n.input.ch(0)[:g.span(batch)]
 	clear(dst)
 	hw := g.h * g.w
 	for i := 0; i < batch; i++ {
 		for h := 0; h < g.h; h++ {
-			copy(dst[g.base+i*g.s+h*g.wp:][:g.w], x[i*hw+h*g.w:][:g.w])
+			copy(dst[g.base+i*g.imgStride+h*g.wp:][:g.w], x[i*hw+h*g.w:][:g.w])
 		}
 	}
 	for _, c := range n.convs {
 		c.forward(n.wk, batch, training)
 	}
-	n.wk.run(n.flat.rows, n.flatFn)
+	n.wk.run(n.flat.rows, n.flattenFn)
 	if training {
 		n.dropoutMasks(batch)
 	}
@@ -338,7 +338,7 @@ func (n *Net) forward(x []float32, batch int, training bool) {
 // flatten copies the last pooled maps into the feature matrix in PyTorch's
 // (channel, height, width) order.
 func (n *Net) flatten(lo, hi int) {
-	g := n.last.gout
+	g := n.last.geomOut
 	hw := g.h * g.w
 	for f := lo; f < hi; f++ {
 		row := n.flat.row(f)
@@ -349,23 +349,23 @@ func (n *Net) flatten(lo, hi int) {
 		c, p := f/hw, f%hw
 		src := n.last.out.ch(c)
 		o := g.base + (p/g.w)*g.wp + p%g.w
-		for i := 0; i < n.n; i++ {
-			row[i] = src[o+i*g.s]
+		for i := 0; i < n.batch; i++ {
+			row[i] = src[o+i*g.imgStride]
 		}
-		clear(row[n.n:])
+		clear(row[n.batch:])
 	}
 }
 
 func (n *Net) unflatten(lo, hi int) {
-	g := n.last.gout
+	g := n.last.geomOut
 	hw := g.h * g.w
 	for c := lo; c < hi; c++ {
 		dst := n.last.dOut.ch(c)
 		for p := 0; p < hw; p++ {
 			row := n.dflat.row(c*hw + p)
 			o := g.base + (p/g.w)*g.wp + p%g.w
-			for i := 0; i < n.n; i++ {
-				dst[o+i*g.s] = row[i]
+			for i := 0; i < n.batch; i++ {
+				dst[o+i*g.imgStride] = row[i]
 			}
 		}
 	}
@@ -461,7 +461,7 @@ func (n *Net) backward() {
 	for i := len(n.denses) - 1; i >= 0; i-- {
 		n.denses[i].backward(n.wk)
 	}
-	n.wk.run(n.last.c, n.uflatFn)
+	n.wk.run(n.last.c, n.unflattenFn)
 	for i := len(n.convs) - 1; i >= 0; i-- {
 		n.convs[i].backward(n.wk)
 	}
@@ -548,10 +548,10 @@ func (n *Net) Loss(x []float32, labels []int32) (loss float64, correct int, err 
 		loss, correct = crossEntropy(n.graph.output(), k, k, 1, labels, nil)
 		return loss, correct, nil
 	}
-	if len(n.evalLogit) < batch*k {
-		n.evalLogit = make([]float32, batch*k)
+	if len(n.lossLogits) < batch*k {
+		n.lossLogits = make([]float32, batch*k)
 	}
-	z := n.evalLogit[:batch*k]
+	z := n.lossLogits[:batch*k]
 	n.evalLogits(x, batch, z)
 	loss, correct = crossEntropy(z, k, k, 1, labels, nil)
 	return loss, correct, nil
@@ -665,15 +665,15 @@ func (n *Net) build() {
 			c.mask = mask
 			c.w, c.dw = next()
 			c.b, c.db = next()
-			c.gm, c.dgm = next()
-			c.bt, c.dbt = next()
+			c.bnWeight, c.dBNWeight = next()
+			c.bnBias, c.dBNBias = next()
 			c.runMean = nextStat()
 			c.runVar = nextStat()
 			c.in, c.dIn = in, dIn
 			if j == len(b.Channels)-1 {
 				c.pool = newMaxPool(&n.ks, g, ch, b.PoolH, b.PoolW)
 				in, dIn = &c.pool.out, &c.pool.dOut
-				g = c.pool.gout
+				g = c.pool.geomOut
 				n.last = c.pool
 			} else {
 				in, dIn = &c.a, &c.da
@@ -698,8 +698,8 @@ func (n *Net) build() {
 		n.denses = append(n.denses, d)
 		fin = fout
 	}
-	n.flatFn = func(_, lo, hi int) { n.flatten(lo, hi) }
-	n.uflatFn = func(_, lo, hi int) { n.unflatten(lo, hi) }
+	n.flattenFn = func(_, lo, hi int) { n.flatten(lo, hi) }
+	n.unflattenFn = func(_, lo, hi int) { n.unflatten(lo, hi) }
 
 }
 
@@ -716,10 +716,10 @@ func (n *Net) replica() *Net {
 	r := &Net{arch: n.arch, blocks: n.blocks, ks: n.ks, params: n.params, grads: n.grads, stats: n.stats, tensors: n.tensors, rng: n.rng}
 	r.build()
 	for i, c := range r.convs {
-		c.apF, c.apB, c.ss = n.convs[i].apF, n.convs[i].apB, n.convs[i].ss
+		c.packedFwd, c.packedBwd, c.scaleShift = n.convs[i].packedFwd, n.convs[i].packedBwd, n.convs[i].scaleShift
 	}
 	for i, d := range r.denses {
-		d.apF, d.apB = n.denses[i].apF, n.denses[i].apB
+		d.packedFwd, d.packedBwd = n.denses[i].packedFwd, n.denses[i].packedBwd
 	}
 	r.wk = newWorkers(1)
 	r.threads = 1

@@ -22,6 +22,12 @@
 //     3–8 kHz (a 127-tap Hamming FIR);
 //   - noise — one of synth's background noises at 5–40 dB SNR;
 //   - gain — a gain of −12…+6 dB;
+//   - highpass — a Butterworth high-pass of order 2 or 4 with its cut-off
+//     log-uniform in 20–600 Hz, on genuine and spoof alike: the train
+//     set's replays come through small loudspeakers that cut the low
+//     frequencies, and this makes "no bass" stop meaning "replay", so that
+//     a detector must use cues that hi-fi replay chains share as well
+//     (the converters' band edge, distortion, the second room);
 //   - freqmask:F — SpecAugment's frequency masking: up to F consecutive
 //     feature bins (default 8) set to 0, the normalised mean.
 //
@@ -56,9 +62,10 @@ const (
 	kNoise
 	kGain
 	kFreqMask
+	kHighPass
 )
 
-var kindNames = [...]string{"rawboost", "room", "device", "bandlimit", "noise", "gain", "freqmask"}
+var kindNames = [...]string{"rawboost", "room", "device", "bandlimit", "noise", "gain", "freqmask", "highpass"}
 
 // step is one parsed transform of a spec.
 type step struct {
@@ -180,14 +187,15 @@ func RNG(seed uint64, epoch, utt int) *rand.Rand {
 // Augmenter applies a Spec. It holds scratch buffers: use one per
 // goroutine.
 type Augmenter struct {
-	spec Spec
-	rb   RawBoost
-	st   rbState
-	ch   synth.Channel
-	x    []float64
-	y    []float64
-	out  []float32
-	fir  []float64
+	spec    Spec
+	changed bool // the last Waveform call applied a transform
+	rb      RawBoost
+	st      rbState
+	ch      synth.Channel
+	x       []float64
+	y       []float64
+	out     []float32
+	fir     []float64
 }
 
 // New returns an Augmenter for spec with RawBoost's default parameters.
@@ -199,6 +207,7 @@ func New(spec Spec) *Augmenter {
 // modified). The result is valid until the next call. Each transform of the
 // spec is applied with its probability; all draws come from r.
 func (a *Augmenter) Waveform(r *rand.Rand, x []float32) []float32 {
+	a.changed = false
 	a.x = growF(a.x, len(x))
 	for i, v := range x {
 		a.x[i] = float64(v)
@@ -213,6 +222,7 @@ func (a *Augmenter) Waveform(r *rand.Rand, x []float32) []float32 {
 			continue
 		}
 		a.apply(r, st, a.x)
+		a.changed = true
 	}
 	a.out = a.out[:0]
 	for _, v := range a.x {
@@ -223,6 +233,10 @@ func (a *Augmenter) Waveform(r *rand.Rand, x []float32) []float32 {
 	}
 	return a.out
 }
+
+// Changed reports whether the last Waveform call applied any transform
+// (when it did not, its result equals its input sample for sample).
+func (a *Augmenter) Changed() bool { return a.changed }
 
 // level returns the peak magnitude of x.
 func level(x []float64) float64 {
@@ -266,6 +280,15 @@ func (a *Augmenter) apply(r *rand.Rand, st step, x []float64) {
 		copy(x, a.y)
 	case kNoise:
 		a.ch.Noise(r, x, synth.NoiseKind(r.IntN(int(synth.NoiseHum)+1)), uniformRange(r, 5, 40))
+	case kHighPass:
+		fc := 20 * math.Exp(r.Float64()*math.Log(600.0/20))
+		qs := butterQ2
+		if r.IntN(2) == 1 {
+			qs = butterQ4
+		}
+		for _, q := range qs {
+			highPassBiquad(x, fc, q, Rate)
+		}
 	case kGain:
 		g := math.Pow(10, uniformRange(r, -12, 6)/20)
 		for i := range x {
@@ -292,5 +315,36 @@ func (a *Augmenter) FeatureMask(r *rand.Rand, m *features.Matrix) {
 		for t := range m.Rows {
 			clear(m.Data[t*m.Cols+f0 : t*m.Cols+f0+w])
 		}
+	}
+}
+
+// The quality factors of the second-order sections of a Butterworth filter:
+// order 2 is one section with Q = 1/√2; order 4 two with
+// Q = 1/(2 cos(π/8)) and 1/(2 cos(3π/8)).
+var (
+	butterQ2 = []float64{1 / math.Sqrt2}
+	butterQ4 = []float64{1 / (2 * math.Cos(math.Pi/8)), 1 / (2 * math.Cos(3*math.Pi/8))}
+)
+
+// highPassBiquad filters x in place by a second-order high-pass section
+// with cut-off fc (Hz) and quality q, designed by the bilinear transform
+// (the Audio EQ Cookbook's HPF): with w0 = 2π·fc/fs, α = sin w0 / (2q),
+//
+//	b = (1+cos w0)/2 · [1, −2, 1],  a = [1+α, −2 cos w0, 1−α],
+//
+// run as a transposed direct form II.
+func highPassBiquad(x []float64, fc, q, fs float64) {
+	w0 := 2 * math.Pi * fc / fs
+	cw, alpha := math.Cos(w0), math.Sin(w0)/(2*q)
+	a0 := 1 + alpha
+	b0 := (1 + cw) / 2 / a0
+	b1, b2 := -2*b0, b0
+	a1, a2 := -2*cw/a0, (1-alpha)/a0
+	var z1, z2 float64
+	for i, v := range x {
+		y := b0*v + z1
+		z1 = b1*v - a1*y + z2
+		z2 = b2*v - a2*y
+		x[i] = y
 	}
 }

@@ -259,7 +259,7 @@ func TestRawBoostAlgorithms(t *testing.T) {
 // finite, same length, changed, and gain stays within its range.
 func TestChannelTransforms(t *testing.T) {
 	x := speechLike(5, 16000, 0.3)
-	for _, spec := range []string{"room", "device", "bandlimit", "noise", "gain", "room,device,bandlimit,noise,gain"} {
+	for _, spec := range []string{"room", "device", "bandlimit", "noise", "gain", "highpass", "room,device,bandlimit,noise,gain,highpass"} {
 		sp, err := Parse(spec)
 		if err != nil {
 			t.Fatal(err)
@@ -400,6 +400,89 @@ func TestFreqzFFT(t *testing.T) {
 		}
 		if d, f := freqzMax(b), st.freqzMax(b); math.Abs(d-f) > 1e-12*d {
 			t.Errorf("%d taps: direct %.17g, FFT %.17g", n, d, f)
+		}
+	}
+}
+
+// TestWaveFuncUnchanged: WaveFunc returns nil exactly when no transform
+// was drawn (probability 0, or the coin said no), and the samples
+// otherwise.
+func TestWaveFuncUnchanged(t *testing.T) {
+	x := make([]float32, 4000)
+	for i := range x {
+		x[i] = float32(math.Sin(float64(i) / 7))
+	}
+	for _, tc := range []struct {
+		spec string
+		nils int // of 200 calls
+	}{{"gain@0", 200}, {"gain@1", 0}, {"rawboost:3@0,gain@0,freqmask:8", 200}} {
+		sp, err := Parse(tc.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := sp.WaveFunc()
+		nils := 0
+		for i := range 200 {
+			if f(nil, x, RNG(1, 1, i)) == nil {
+				nils++
+			}
+		}
+		if nils != tc.nils {
+			t.Errorf("%s: %d of 200 unchanged, want %d", tc.spec, nils, tc.nils)
+		}
+	}
+	// gain@0.5: the unchanged share follows the coin, and the changed
+	// results are the gained samples.
+	sp, _ := Parse("gain@0.5")
+	f, a := sp.WaveFunc(), New(sp)
+	nils := 0
+	for i := range 400 {
+		y := f(nil, x, RNG(2, 1, i))
+		a.Waveform(RNG(2, 1, i), x)
+		if (y == nil) != !a.Changed() {
+			t.Fatalf("call %d: WaveFunc nil=%v, Augmenter changed=%v", i, y == nil, a.Changed())
+		}
+		if y == nil {
+			nils++
+		}
+	}
+	if nils < 160 || nils > 240 {
+		t.Errorf("gain@0.5: %d of 400 unchanged, want about 200", nils)
+	}
+}
+
+// TestHighPassButterworth: the cascaded biquads have the Butterworth
+// magnitude |H(f)|² = 1 / (1 + (fc/f)^(2n)) of order n (analytic; the
+// bilinear transform's warping is negligible this far below 8 kHz),
+// measured on steady sinusoids.
+func TestHighPassButterworth(t *testing.T) {
+	const fs = 16000.0
+	for _, tc := range []struct {
+		n  int
+		qs []float64
+	}{{2, butterQ2}, {4, butterQ4}} {
+		for _, fc := range []float64{50, 200, 500} {
+			for _, ratio := range []float64{0.25, 0.5, 1, 2, 4} {
+				f := fc * ratio
+				x := make([]float64, 32000)
+				for i := range x {
+					x[i] = math.Sin(2 * math.Pi * f * float64(i) / fs)
+				}
+				for _, q := range tc.qs {
+					highPassBiquad(x, fc, q, fs)
+				}
+				// RMS over the second half (transients gone), against the
+				// input's 1/√2.
+				var ss float64
+				for _, v := range x[16000:] {
+					ss += v * v
+				}
+				got := 10 * math.Log10(2*ss/16000)
+				want := -10 * math.Log10(1+math.Pow(fc/f, float64(2*tc.n)))
+				if math.Abs(got-want) > 0.1+0.01*math.Abs(want) {
+					t.Errorf("order %d, fc %g Hz, f %g Hz: %.2f dB, want %.2f", tc.n, fc, f, got, want)
+				}
+			}
 		}
 	}
 }

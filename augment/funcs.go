@@ -9,7 +9,9 @@ import (
 
 // WaveFunc returns the spec's waveform transforms as a function of the form
 // the trainer calls (train.WaveTransform): it writes the augmented samples
-// into dst (grown as needed) and returns them. It is safe for concurrent
+// into dst (grown as needed) and returns them, or returns nil when no
+// transform was drawn for this utterance (the trainer then reuses its clean
+// features instead of recomputing the same ones). It is safe for concurrent
 // use: each call borrows an Augmenter from a pool, so scratch buffers are
 // reused across utterances. nil when the spec has no waveform transform.
 func (sp Spec) WaveFunc() func(dst, samples []float32, rng *rand.Rand) []float32 {
@@ -20,6 +22,10 @@ func (sp Spec) WaveFunc() func(dst, samples []float32, rng *rand.Rand) []float32
 	return func(dst, samples []float32, rng *rand.Rand) []float32 {
 		a := pool.Get().(*Augmenter)
 		y := a.Waveform(rng, samples)
+		if !a.Changed() {
+			pool.Put(a)
+			return nil
+		}
 		dst = append(dst[:0], y...)
 		pool.Put(a)
 		return dst

@@ -5,19 +5,21 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/deep4deep/deep4deep/progress"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/deep4deep/deep4deep/augment"
 	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/eval"
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/internal/atomicfile"
 	"github.com/deep4deep/deep4deep/model"
+	"github.com/deep4deep/deep4deep/nn"
 	"github.com/deep4deep/deep4deep/plot"
+	"github.com/deep4deep/deep4deep/progress"
 	"github.com/deep4deep/deep4deep/synth"
 	"github.com/deep4deep/deep4deep/train"
 )
@@ -39,8 +41,10 @@ const (
 )
 
 // The two systems of the demo; names start with the model kind (DESIGN §7).
+// CNNSystem is the CNN's name with the default options
+// (CNNOptions.System names it after its features).
 const (
-	CNNSystem = "cnn-fbank"
+	CNNSystem = DefaultCNNArch + "-" + string(DefaultCNNFeatures)
 	GMMSystem = "gmm-cqcc"
 )
 
@@ -100,15 +104,38 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		"and re-recorded (Rxx); eval holds replay configurations unseen in train and dev.", synth.Version)
 
 	// 2–3. Training.
-	cnn := System{Name: CNNSystem, Title: "the seed's 10-layer CNN (DESIGN §4.1) on 64-band log-mel filterbank context images",
-		ModelDir: ModelDir(CNNSystem), Scores: [2]string{ScoreFile(CNNSystem, corpus.Dev), ScoreFile(CNNSystem, corpus.Eval)}}
+	cnnName := o.CNN.System()
+	cnn := System{Name: cnnName, Title: cnnTitle(o.CNN),
+		ModelDir: ModelDir(cnnName), Scores: [2]string{ScoreFile(cnnName, corpus.Dev), ScoreFile(cnnName, corpus.Eval)}}
 	gmmSys := System{Name: GMMSystem, Title: "the ASVspoof 2017 baseline (DESIGN §4.2): two diagonal GMMs on 90-dim CQCC",
 		ModelDir: ModelDir(GMMSystem), Scores: [2]string{ScoreFile(GMMSystem, corpus.Dev), ScoreFile(GMMSystem, corpus.Eval)}}
-	err = r.run(ctx, "train "+CNNSystem, "", func(p *stageProgress) error {
+	err = r.run(ctx, "train "+cnnName, "", func(p *stageProgress) error {
 		t0 := time.Now()
 		opt := train.DefaultCNNOptions()
 		opt.Corpus, opt.Out = c, filepath.Join(o.Out, cnn.ModelDir)
+		opt.Features = features.DefaultConfig(o.CNN.kind())
+		a, err := nn.ArchByName(o.CNN.arch())
+		if err != nil {
+			return err
+		}
+		if opt.Arch, err = train.FitInput(a, opt.Features); err != nil {
+			return err
+		}
+		sp, err := augment.Parse(o.CNN.Augment)
+		if err != nil {
+			return err
+		}
+		opt.AugmentSpec = sp.String()
+		if f := sp.WaveFunc(); f != nil {
+			opt.Augment = f
+		}
+		if f := sp.FeatureFunc(); f != nil {
+			opt.AugmentFeatures = f
+		}
 		opt.Epochs, opt.FramesPerUtt, opt.DevFrames = o.CNN.Epochs, o.CNN.FramesPerUtt, o.CNN.DevFramesPerUtt
+		if opt.Arch.Utterance() {
+			opt.FramesPerUtt, opt.DevFrames = 0, 0 // crops, and whole dev utterances
+		}
 		opt.Patience = 0 // a short run: every epoch, keep the best
 		opt.Seed, opt.Threads, opt.Progress = o.Seed, threads, p.inner("")
 		res, err := train.TrainCNN(ctx, opt)
@@ -201,7 +228,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		for i, e := range cnn.Epochs {
 			pts[i] = plot.CurvePoint{Epoch: e.Epoch, TrainLoss: e.TrainLoss, DevLoss: e.DevLoss, DevEER: e.DevEER}
 		}
-		if err := plot.Curves(filepath.Join(o.Out, CurvesFile), "cnn-fbank", pts); err != nil {
+		if err := plot.Curves(filepath.Join(o.Out, CurvesFile), cnnName, pts); err != nil {
 			return err
 		}
 		rep.Figures = append(rep.Figures, Figure{CurvesFile, "CNN training curves: loss and dev EER per epoch"})
@@ -343,6 +370,46 @@ func configCounts(trials []corpus.Trial) []ConfigCount {
 	return out
 }
 
+// inputOf says what the network sees of an utterance.
+func inputOf(a nn.Arch) string {
+	if a.Utterance() {
+		return fmt.Sprintf("network %s on the whole utterance (%d parameters)", a.Name, a.NumParams())
+	}
+	return fmt.Sprintf("%d-frame context images, network %s (%d parameters)", a.InputWidth, a.Name, a.NumParams())
+}
+
+// samplesOf says what one epoch draws from each train utterance.
+func samplesOf(o train.CNNOptions) string {
+	if o.Arch.Utterance() {
+		crop := o.CropFrames
+		if crop == 0 {
+			crop = train.DefaultCropFrames
+		}
+		return fmt.Sprintf("one random %d-frame crop", crop)
+	}
+	return frames(o.FramesPerUtt)
+}
+
+// cnnTitle is the one-line description of the CNN system.
+func cnnTitle(o CNNOptions) string {
+	what := map[features.Kind]string{
+		features.Fbank: "64-band log-mel filterbank",
+		features.CQCC:  "90-dim CQCC (30 constant-Q cepstra, Δ, ΔΔ)",
+		features.LFCC:  "60-dim LFCC (20 linear-frequency cepstra, Δ, ΔΔ)",
+	}[o.kind()]
+	if what == "" {
+		what = string(o.kind())
+	}
+	t := "the seed's 10-layer CNN (DESIGN §4.1) on " + what + " context images"
+	if a := o.arch(); a != nn.DefaultArch().Name {
+		t = "the " + a + " network (nn/archs) on whole utterances of " + what
+	}
+	if sp, err := augment.Parse(o.Augment); err == nil && sp.String() != "" {
+		t += ", trained with on-the-fly augmentation"
+	}
+	return t
+}
+
 // cnnSettings describes the CNN run for the report, saying what was cut
 // from the seed's recipe.
 func cnnSettings(o train.CNNOptions, res *train.Result) []string {
@@ -352,15 +419,19 @@ func cnnSettings(o train.CNNOptions, res *train.Result) []string {
 		info = train.CNNTraining{}
 	}
 	s := []string{
-		fmt.Sprintf("features: %s, %d filters, %.0f ms windows every %.0f ms, normalised with train-set mean and deviation; 17-frame context images",
-			o.Features.Kind, o.Features.NumFilters, 1000*o.Features.WindowSeconds, 1000*o.Features.HopSeconds),
+		fmt.Sprintf("features: %s (%s, a frame every %.0f ms), normalised with train-set mean and deviation; %s",
+			o.Features.Kind, featureDims(o.Features), 1000*o.Features.HopSeconds, inputOf(o.Arch)),
 		fmt.Sprintf("trained %s × %s per train utterance (a fresh draw each epoch, of %d train frames in all), batch %d, Adam lr %g, seed %d",
-			plural(o.Epochs, "epoch"), frames(o.FramesPerUtt), info.TrainFrames, o.Batch, o.LR, o.Seed),
+			plural(o.Epochs, "epoch"), samplesOf(o), info.TrainFrames, o.Batch, o.LR, o.Seed),
 		fmt.Sprintf("best epoch by dev EER (on %s per dev utterance): epoch %d of %d, dev EER %s %%",
 			devFrames(o.DevFrames), res.BestEpoch, len(res.Log), pct(res.DevEER)),
 	}
+	if o.AugmentSpec != "" {
+		s = append(s, "on-the-fly augmentation of every train utterance, fresh each epoch: "+o.AugmentSpec+
+			" (RawBoost series LnL+ISD, a random loudspeaker and microphone from synth's models, frequency masking; each with its probability)")
+	}
 	var cut []string
-	if o.FramesPerUtt > 0 {
+	if o.FramesPerUtt > 0 && !o.Arch.Utterance() {
 		cut = append(cut, fmt.Sprintf("%d frames per utterance and epoch instead of every frame", o.FramesPerUtt))
 	}
 	if o.Epochs < full.Epochs {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/deep4deep/deep4deep/progress"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,8 @@ import (
 
 	"github.com/deep4deep/deep4deep/corpus"
 	"github.com/deep4deep/deep4deep/eval"
+	"github.com/deep4deep/deep4deep/features"
+	"github.com/deep4deep/deep4deep/progress"
 	"github.com/deep4deep/deep4deep/synth"
 )
 
@@ -65,7 +66,7 @@ func tinyOptions(t testing.TB) Options {
 	o := DefaultOptions()
 	o.Out = filepath.Join(t.TempDir(), "demo")
 	o.Like, o.Scale, o.Seed = like, 1, 3
-	o.CNN = CNNOptions{Epochs: 1, FramesPerUtt: 8, DevFramesPerUtt: 8}
+	o.CNN = CNNOptions{Arch: DefaultCNNArch, Features: DefaultCNNFeatures, Augment: DefaultAugment, Epochs: 1, FramesPerUtt: 8, DevFramesPerUtt: 8}
 	o.GMM = GMMOptions{Components: 4, Iterations: 2, MaxFrames: 2000}
 	return o
 }
@@ -83,9 +84,9 @@ func TestRunTiny(t *testing.T) {
 	}
 	for _, f := range []string{SummaryFile, ReportFile, DETFile, CurvesFile, SpectrogramFile,
 		"corpus/protocol_V2/ASVspoof2017_V2_eval.trl.txt",
-		"models/cnn-fbank/config.json", "models/cnn-fbank/model.safetensors", "models/cnn-fbank/train-log.csv",
+		ModelDir(CNNSystem) + "/config.json", ModelDir(CNNSystem) + "/model.safetensors", ModelDir(CNNSystem) + "/train-log.csv",
 		"models/gmm-cqcc/config.json", "models/gmm-cqcc/model.safetensors",
-		"scores/cnn-fbank.dev.txt", "scores/cnn-fbank.eval.txt", "scores/gmm-cqcc.dev.txt", "scores/gmm-cqcc.eval.txt",
+		ScoreFile(CNNSystem, corpus.Dev), ScoreFile(CNNSystem, corpus.Eval), "scores/gmm-cqcc.dev.txt", "scores/gmm-cqcc.eval.txt",
 	} {
 		if fi, err := os.Stat(filepath.Join(o.Out, f)); err != nil || fi.Size() == 0 {
 			t.Errorf("%s: missing or empty (%v)", f, err)
@@ -108,7 +109,7 @@ func TestRunTiny(t *testing.T) {
 	if err := json.Unmarshal(data, &sum); err != nil {
 		t.Fatal(err)
 	}
-	// cnn-fbank, gmm-cqcc and their fusion (calibration.go).
+	// the CNN, gmm-cqcc and their fusion (calibration.go).
 	if sum.Seed != 3 || sum.Scale != 1 || !(sum.Seconds > 0) || len(sum.Systems) != 3 || sum.Systems[FusionName] == nil {
 		t.Errorf("summary seed %d scale %v seconds %v systems %d", sum.Seed, sum.Scale, sum.Seconds, len(sum.Systems))
 	}
@@ -197,7 +198,7 @@ func TestRunTiny(t *testing.T) {
 			t.Errorf("report lacks the %s row with EERs%s", env, cells)
 		}
 	}
-	for _, want := range []string{"not comparable one-to-one", "29.35", "1 epoch × 8 random frames",
+	for _, want := range []string{"not comparable one-to-one", "29.35", "1 epoch × one random 400-frame crop",
 		"4 diagonal Gaussians per class, 2 EM iterations", "![DET curves", "spectrogram.png"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q", want)
@@ -262,11 +263,53 @@ func TestOptionsValidate(t *testing.T) {
 		"components 0": func(o *Options) { o.GMM.Components = 0 },
 		"iterations 0": func(o *Options) { o.GMM.Iterations = 0 },
 		"threads -1":   func(o *Options) { o.Threads = -1 },
+		"arch":         func(o *Options) { o.CNN.Arch = "resnet-9000" },
+		"features":     func(o *Options) { o.CNN.Features = "wavelets" },
+		"augment":      func(o *Options) { o.CNN.Augment = "reverse@2" },
 	} {
 		o := DefaultOptions()
 		change(&o)
 		if _, err := Run(context.Background(), o); err == nil || !strings.HasPrefix(err.Error(), "demo: ") {
 			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+}
+
+// TestRunTinySeedCNN runs the demo with the seed CNN on CQCC and
+// augmentation: the system is named after its features, its model records
+// the architecture fitted to 90-dim CQCC and the augmentation, and the
+// summary lists it beside gmm-cqcc.
+func TestRunTinySeedCNN(t *testing.T) {
+	o := tinyOptions(t)
+	o.CNN = CNNOptions{Features: features.CQCC, Augment: "rawboost:5@0.5,device@0.5,freqmask:8@0.5", Epochs: 1, FramesPerUtt: 8, DevFramesPerUtt: 8}
+	if got := o.CNN.System(); got != "cnn-cqcc" {
+		t.Fatalf("system %q, want cnn-cqcc", got)
+	}
+	if _, err := Run(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := os.ReadFile(filepath.Join(o.Out, ModelDir("cnn-cqcc"), "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"input_height": 90`, `"rawboost:5@0.5,device@0.5,freqmask:8@0.5"`} {
+		if !strings.Contains(string(cfg), want) {
+			t.Errorf("config.json lacks %s", want)
+		}
+	}
+	var sum struct {
+		Systems map[string]json.RawMessage `json:"systems"`
+	}
+	data, err := os.ReadFile(filepath.Join(o.Out, SummaryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &sum); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"cnn-cqcc", GMMSystem, "fusion"} {
+		if _, ok := sum.Systems[name]; !ok {
+			t.Errorf("summary.json: no system %q", name)
 		}
 	}
 }

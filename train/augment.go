@@ -13,7 +13,12 @@ import (
 // WaveTransform is an on-the-fly waveform augmentation: it returns the
 // transformed samples of one training utterance (mono, at the features'
 // sample rate), drawing every random choice from rng. It may write into
-// and return dst (grown as needed) and must not keep samples. It is called
+// and return dst (grown as needed) and must not keep samples. It returns
+// nil when it leaves the utterance unchanged (no transform drawn): the
+// trainer then reuses the utterance's clean features, which are what
+// extracting the unchanged samples would give, instead of recomputing
+// them; this is most of what augmentation saves when its transforms apply
+// with a probability below 1. It is called
 // from several goroutines at once, each with its own rng and dst.
 //
 // The trainer seeds rng with AugmentRNG(seed, epoch, utterance), so every
@@ -48,24 +53,32 @@ func augmentedSet(ctx context.Context, cfg features.Config, lim audio.Limits, pa
 			return &state{ex: ex}, err
 		}, nil,
 		func(_ context.Context, st *state, i int) error {
-			x, err := audio.LoadLimited(paths[i], cfg.SampleRate, lim)
-			if err != nil {
-				return err // audio names the file
-			}
 			rng := AugmentRNG(seed, epoch, i)
-			in := x
+			var in []float32 // the transformed samples; nil: unchanged
 			if tf != nil {
-				st.buf = tf(st.buf, x, rng)
-				in = st.buf
+				x, err := audio.LoadLimited(paths[i], cfg.SampleRate, lim)
+				if err != nil {
+					return err // audio names the file
+				}
+				if y := tf(st.buf, x, rng); y != nil {
+					st.buf, in = y, y
+				}
 			}
 			m := &st.m
-			if err := st.ex.Extract(m, in); err != nil {
-				return fmt.Errorf("%s: augmented: %w", paths[i], err)
+			if in == nil {
+				// Unchanged samples: their features are the clean ones.
+				c := &clean.utts[i]
+				m.Resize(c.Rows, c.Cols)
+				copy(m.Data, c.Data)
+			} else {
+				if err := st.ex.Extract(m, in); err != nil {
+					return fmt.Errorf("%s: augmented: %w", paths[i], err)
+				}
+				if m.Rows == 0 {
+					return fmt.Errorf("%s: augmented: %w", paths[i], features.ErrNoFrames)
+				}
+				norm.Apply(m)
 			}
-			if m.Rows == 0 {
-				return fmt.Errorf("%s: augmented: %w", paths[i], features.ErrNoFrames)
-			}
-			norm.Apply(m)
 			if ft != nil {
 				ft(m, rng)
 			}

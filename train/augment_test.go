@@ -5,8 +5,12 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
+
+	"github.com/deep4deep/deep4deep/corpus"
+	"github.com/deep4deep/deep4deep/features"
 )
 
 // TestAugmentSeam: with Augment set, every train utterance's waveform goes
@@ -61,3 +65,54 @@ func TestAugmentSeam(t *testing.T) {
 }
 
 func math32(f float32) uint64 { return uint64(math.Float32bits(f)) }
+
+// TestAugmentUnchangedReusesClean: a transform that returns nil (nothing
+// drawn) gives the epoch exactly the features that re-extracting the
+// unchanged samples gives (an identity transform), for every utterance,
+// and so does a features-only augmentation.
+func TestAugmentUnchangedReusesClean(t *testing.T) {
+	c := tinyCorpus(t, 6, 0.5)
+	ctx := context.Background()
+	o := testCNNOptions(c, t.TempDir(), 1)
+	trials, err := c.Trials(corpus.Train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean, err := extractTrials(ctx, c, corpus.Train, trials, o.Features, o.Limits, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats := features.NewStats(clean.dim)
+	for i := range clean.utts {
+		stats.Add(&clean.utts[i])
+	}
+	norm := stats.Result()
+	for i := range clean.utts {
+		norm.Apply(&clean.utts[i])
+	}
+	paths := trainPaths(c, trials)
+	identity := func(dst, x []float32, _ *rand.Rand) []float32 { return append(dst[:0], x...) }
+	unchanged := func(_, _ []float32, _ *rand.Rand) []float32 { return nil }
+	mask := func(m *features.Matrix, rng *rand.Rand) { m.Data[rng.IntN(len(m.Data))] = 7 }
+	for _, tc := range []struct {
+		name string
+		tf   WaveTransform
+		ft   FeatureTransform
+	}{{"unchanged", unchanged, nil}, {"unchanged+mask", unchanged, mask}, {"mask only", nil, mask}} {
+		idFT := tc.ft
+		want, err := augmentedSet(ctx, o.Features, o.Limits, paths, clean, norm, identity, idFT, 5, 1, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := augmentedSet(ctx, o.Features, o.Limits, paths, clean, norm, tc.tf, tc.ft, 5, 1, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range want.utts {
+			w, g := want.utts[i], got.utts[i]
+			if w.Rows != g.Rows || w.Cols != g.Cols || !slices.Equal(w.Data, g.Data) {
+				t.Errorf("%s: utterance %d: features differ from re-extracting the unchanged samples", tc.name, i)
+			}
+		}
+	}
+}

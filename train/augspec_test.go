@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/deep4deep/deep4deep/progress"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/deep4deep/deep4deep/augment"
+	"github.com/deep4deep/deep4deep/features"
+	"github.com/deep4deep/deep4deep/progress"
 )
 
 // withAugment sets a parsed augmentation spec on o, as train --augment does.
@@ -86,46 +88,77 @@ func TestCNNResumeAugmented(t *testing.T) {
 }
 
 // BenchmarkAugmentCost measures what on-the-fly augmentation costs the
-// training throughput: one epoch of the seed network on 12 three-second
-// utterances, every frame (the seed recipe) or 64 frames per utterance
-// (the demo's), with each spec. samples/s counts the epoch's training time
-// including the augmented feature extraction (train-log's samples_per_s);
-// compare each spec with "none" in the same run:
+// training throughput, as a ratio within one run: each iteration trains
+// one epoch clean and one epoch with the spec, back to back on the same
+// corpus (24 three-second utterances), so that load on a shared machine
+// hits both alike. samples/s counts the epoch's training time including the
+// augmented feature extraction (train-log's samples_per_s); cost-% is
+// 100·(1 − augmented/clean throughput) over all iterations. The cases: the
+// seed recipe (fbank, every frame), the demo's fbank CNN (64 frames per
+// utterance) and the CQCC CNN of the generalisation table. Use an even
+// -benchtime so that each order runs equally often:
 //
-//	go test ./train -run '^$' -bench AugmentCost -benchtime 1x -count 3
+//	go test ./train -run '^$' -bench AugmentCost -benchtime 6x
 func BenchmarkAugmentCost(b *testing.B) {
-	c := tinyCorpus(b, 12, 3)
-	specs := []string{"none", "rawboost:5@0.5,device@0.3,freqmask:8@0.5", "rawboost:5", "rawboost:2,device,freqmask:8"}
-	for _, fpu := range []int{0, 64} {
-		for _, spec := range specs {
-			b.Run(fmt.Sprintf("fpu=%d/%s", fpu, spec), func(b *testing.B) {
-				var sps float64
-				n := 0
-				for b.Loop() {
-					o := DefaultCNNOptions()
-					o.Corpus, o.Out = c, b.TempDir()
-					o.Epochs, o.Patience, o.Seed, o.Threads = 1, 0, 1, 2
-					o.FramesPerUtt, o.DevFrames = fpu, 10
-					sp, err := augment.Parse(spec)
-					if err != nil {
-						b.Fatal(err)
-					}
-					o.AugmentSpec = sp.String()
-					if f := sp.WaveFunc(); f != nil {
-						o.Augment = f
-					}
-					if f := sp.FeatureFunc(); f != nil {
-						o.AugmentFeatures = f
-					}
-					res, err := TrainCNN(context.Background(), o)
-					if err != nil {
-						b.Fatal(err)
-					}
-					sps += res.Log[0].SamplesPerSec
-					n++
+	c := tinyCorpus(b, 24, 3)
+	const spec = "rawboost:5@0.5,device@0.3,freqmask:8@0.5" // scripts/generalisation.sh's AUG
+	for _, tc := range []struct {
+		kind features.Kind
+		fpu  int
+	}{{features.Fbank, 0}, {features.Fbank, 64}, {features.CQCC, 64}} {
+		b.Run(fmt.Sprintf("%s/fpu=%d", tc.kind, tc.fpu), func(b *testing.B) {
+			// secondsPerSample trains one epoch and returns its training
+			// seconds per sample (1 / train-log's samples_per_s).
+			secondsPerSample := func(spec string) float64 {
+				o := DefaultCNNOptions()
+				o.Corpus, o.Out = c, b.TempDir()
+				o.Features = features.DefaultConfig(tc.kind)
+				a, err := FitInput(o.Arch, o.Features)
+				if err != nil {
+					b.Fatal(err)
 				}
-				b.ReportMetric(sps/float64(n), "samples/s")
-			})
-		}
+				o.Arch = a
+				o.Epochs, o.Patience, o.Seed, o.Threads = 1, 0, 1, 2
+				o.FramesPerUtt, o.DevFrames = tc.fpu, 10
+				sp, err := augment.Parse(spec)
+				if err != nil {
+					b.Fatal(err)
+				}
+				o.AugmentSpec = sp.String()
+				if f := sp.WaveFunc(); f != nil {
+					o.Augment = f
+				}
+				if f := sp.FeatureFunc(); f != nil {
+					o.AugmentFeatures = f
+				}
+				res, err := TrainCNN(context.Background(), o)
+				if err != nil {
+					b.Fatal(err)
+				}
+				return 1 / res.Log[0].SamplesPerSec
+			}
+			var t0, t1 float64
+			k := 0
+			for b.Loop() {
+				// Alternate the order (ABBA) and collect the garbage before
+				// each run, so that neither side inherits the other's.
+				if k%2 == 0 {
+					runtime.GC()
+					t0 += secondsPerSample("none")
+					runtime.GC()
+					t1 += secondsPerSample(spec)
+				} else {
+					runtime.GC()
+					t1 += secondsPerSample(spec)
+					runtime.GC()
+					t0 += secondsPerSample("none")
+				}
+				k++
+			}
+			clean, aug := float64(k)/t0, float64(k)/t1
+			b.ReportMetric(clean, "clean-samples/s")
+			b.ReportMetric(aug, "aug-samples/s")
+			b.ReportMetric(100*(1-aug/clean), "cost-%")
+		})
 	}
 }

@@ -121,6 +121,7 @@ type CNNTraining struct {
 	DevFrames    int     `json:"dev_frames"`
 	CropFrames   int     `json:"crop_frames,omitempty"`
 	Balance      bool    `json:"balance"`
+	Augment      string  `json:"augment,omitempty"` // the on-the-fly augmentation spec
 	Threads      int     `json:"threads"`
 	TrainFrames  int     `json:"train_frames"`
 	DevUttFrames int     `json:"dev_frames_total"`
@@ -142,8 +143,12 @@ type Result struct {
 const (
 	defaultFrameBatch = 256
 	defaultUttBatch   = 16
-	defaultCropFrames = 400
+	defaultCropFrames = DefaultCropFrames
 )
+
+// DefaultCropFrames is the training crop of an utterance network when
+// CNNOptions.CropFrames is 0: 400 frames (4 s of LFCC).
+const DefaultCropFrames = 400
 
 // OptionError is a bad training option: Field is the option's field name
 // (a CLI maps it to its flag).
@@ -351,7 +356,7 @@ func NewCNNTrainer(ctx context.Context, o CNNOptions) (*CNNTrainer, error) {
 		logf(o.Logf, "resuming after epoch %d (%d samples into epoch %d)", t.st.Epoch, t.st.Step, t.st.Epoch+1)
 	}
 	t.info = CNNTraining{Model: model.CNN, Epochs: o.Epochs, Patience: o.Patience, Batch: o.batch(), LR: o.LR, Seed: o.Seed,
-		FramesPerUtt: o.FramesPerUtt, DevFrames: o.DevFrames, CropFrames: o.crop(), Balance: o.Balance, Threads: o.Threads,
+		FramesPerUtt: o.FramesPerUtt, DevFrames: o.DevFrames, CropFrames: o.crop(), Balance: o.Balance, Augment: o.AugmentSpec, Threads: o.Threads,
 		TrainFrames: t.train.frames(), DevUttFrames: devTotal}
 	arch := o.Arch
 	t.cfg = model.Config{Format: model.FormatVersion, Kind: model.CNN, Features: o.Features, Normalization: &t.norm,
@@ -559,4 +564,22 @@ func (t *CNNTrainer) interrupt(epoch int, sec float64, cause error) error {
 		return fmt.Errorf("%w (and writing the checkpoint failed: %v)", cause, err)
 	}
 	return fmt.Errorf("training stopped in epoch %d (%d samples done) and can be resumed: %w", epoch, st.Step, cause)
+}
+
+// FitInput returns a with its input height set to the dimension of the
+// features f, so that one architecture (the seed CNN, say) runs on any
+// feature kind: 64-band fbank, 90-dim CQCC, 60-dim LFCC. The layers adapt
+// (convolutions and pools are size-independent; the first dense layer's
+// input, and so the parameter count, follows the height), which a network
+// built with fixed reshapes would not; Validate checks the result.
+func FitInput(a nn.Arch, f features.Config) (nn.Arch, error) {
+	ex, err := features.New(f)
+	if err != nil {
+		return nn.Arch{}, err
+	}
+	a.InputHeight = ex.Dim()
+	if err := a.Validate(); err != nil {
+		return nn.Arch{}, fmt.Errorf("network %s on %d-dimensional %s features: %w", a.Name, ex.Dim(), f.Kind, err)
+	}
+	return a, nil
 }

@@ -8,7 +8,9 @@ import (
 	"strings"
 
 	"github.com/deep4deep/deep4deep/demo"
+	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/internal/cli"
+	"github.com/deep4deep/deep4deep/nn"
 	"github.com/deep4deep/deep4deep/synth"
 )
 
@@ -28,6 +30,9 @@ func runDemo(ctx context.Context, env *cli.Env, args []string) error {
 	like := fs.String("like", "", "protocol_V2 folder whose rows to synthesise (e.g. the real ASVspoof 2017 protocols)")
 	threads := fs.Int("threads", 0, "worker threads (0: all cores)")
 	fs.IntVar(threads, "workers", 0, "same as --threads")
+	cnnArch := fs.String("cnn-arch", def.CNN.Arch, "CNN architecture: "+strings.Join(nn.ArchNames(), "|")+" (an utterance network ignores --frames-per-utt and --dev-frames-per-utt)")
+	cnnFeat := fs.String("cnn-features", string(def.CNN.Features), "CNN feature kind: fbank|mfcc|lfcc|cqcc|spec (the system is named cnn-KIND)")
+	cnnAug := fs.String("cnn-augment", def.CNN.Augment, "CNN on-the-fly augmentation `SPEC` (as train --augment; none: off)")
 	epochs := fs.Int("epochs", def.CNN.Epochs, "CNN training epochs")
 	fpu := fs.Int("frames-per-utt", def.CNN.FramesPerUtt, "CNN train frames drawn per utterance and epoch (0: all)")
 	devFPU := fs.Int("dev-frames-per-utt", def.CNN.DevFramesPerUtt, "dev frames per utterance for the CNN's per-epoch dev EER (0: all)")
@@ -42,7 +47,8 @@ func runDemo(ctx context.Context, env *cli.Env, args []string) error {
 	}
 	o := demo.Options{
 		Out: *out, Scale: *scale, EvalScale: *evalScale, Seed: *seed, Like: *like, Threads: *threads,
-		CNN:     demo.CNNOptions{Epochs: *epochs, FramesPerUtt: *fpu, DevFramesPerUtt: *devFPU},
+		CNN: demo.CNNOptions{Arch: *cnnArch, Features: features.Kind(*cnnFeat), Augment: *cnnAug,
+			Epochs: *epochs, FramesPerUtt: *fpu, DevFramesPerUtt: *devFPU},
 		GMM:     demo.GMMOptions{Components: *comps, Iterations: *iters, MaxFrames: *maxFrames},
 		Command: "deep4deep demo " + strings.Join(args, " "),
 	}
@@ -68,7 +74,7 @@ func runDemo(ctx context.Context, env *cli.Env, args []string) error {
 // demoFlags maps the fields of demo.Options to their flags.
 var demoFlags = map[string]string{
 	"Out": "out", "Scale": "scale", "EvalScale": "eval-scale", "Seed": "seed", "Like": "like",
-	"Threads": "threads", "CNN.Epochs": "epochs", "CNN.FramesPerUtt": "frames-per-utt",
+	"Threads": "threads", "CNN.Arch": "cnn-arch", "CNN.Features": "cnn-features", "CNN.Augment": "cnn-augment", "CNN.Epochs": "epochs", "CNN.FramesPerUtt": "frames-per-utt",
 	"CNN.DevFramesPerUtt": "dev-frames-per-utt", "GMM.Components": "gmm-components",
 	"GMM.Iterations": "gmm-iterations", "GMM.MaxFrames": "gmm-max-frames",
 }

@@ -72,7 +72,7 @@ func TestDemoCommand(t *testing.T) {
 	protocol := filepath.Join(out, "corpus", "protocol_V2", "ASVspoof2017_V2_eval.trl.txt")
 	eerLine := regexp.MustCompile(`EER \(ROCCH, ASVspoof 2017 official\)\s+([0-9.]+) %`)
 	stepLine := regexp.MustCompile(`EER \(step, ASVspoof 2019/2021\)\s+([0-9.]+) %`)
-	for _, system := range []string{"cnn-fbank", "gmm-cqcc"} {
+	for _, system := range []string{"lcnn-lfcc", "gmm-cqcc"} { // the demo's default systems
 		scores := filepath.Join(out, "scores", system+".eval.txt")
 		code, text, stderr := run("eval", "--scores", scores, "--protocol", protocol)
 		if code != 0 {
@@ -113,6 +113,9 @@ func TestDemoUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"demo", "--scale", "0"},
 		{"demo", "--epochs", "0"},
+		{"demo", "--cnn-features", "wavelets"},
+		{"demo", "--cnn-arch", "resnet-9000"},
+		{"demo", "--cnn-augment", "reverse"},
 		{"demo", "extra"},
 		{"demo", "--no-such-flag"},
 	} {

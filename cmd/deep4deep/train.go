@@ -30,7 +30,7 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 	cf := addCorpusFlags(fs, false)
 	out := fs.String("out", "", "model directory to write (config.json, model.safetensors, train-log.csv, curves.png, checkpoint/)")
 	kind := fs.String("model", model.CNN, "model kind: cnn (the seed CNN) or gmm (the ASVspoof baseline)")
-	feat := fs.String("features", "", "feature kind: fbank|mfcc|lfcc|cqcc|spec (default fbank for cnn, cqcc for gmm)")
+	feat := fs.String("features", "", "feature kind: fbank|mfcc|lfcc|cqcc|spec (default fbank for cnn, cqcc for gmm; a shipped --arch takes its dimension)")
 	seed := fs.Uint64("seed", 1, "seed of every random choice")
 	threads := fs.Int("threads", 0, "threads for the engine, EM and feature extraction (0: all cores)")
 	calibrateOn := fs.String("calibrate-on", "", "after training, fit a score calibration on this `set` (dev) and store it in MODEL/calibration.json")
@@ -106,6 +106,13 @@ func runTrain(ctx context.Context, env *cli.Env, args []string) error {
 		a, err := loadArch(*archFlag)
 		if err != nil {
 			return err
+		}
+		if *feat != "" && slices.Contains(nn.ArchNames(), *archFlag) {
+			// A shipped network takes the features' dimension (a JSON file
+			// states its own and is checked against them).
+			if a, err = train.FitInput(a, o.Features); err != nil {
+				return err
+			}
 		}
 		o.Arch = a
 		if err := setAugment(&o, *augSpec); err != nil {

@@ -18,7 +18,7 @@ SCALE=${SCALE:-0.05}
 SEEDS=${SEEDS:-"1 2 3"}
 THREADS=${THREADS:-2}
 AUG=${AUG:-"rawboost:5@0.5,device@0.3,freqmask:8@0.5"}
-SYSTEMS=${SYSTEMS:-"gmm-cqcc gmm-lfcc cnn cnn-aug cnn-cqcc cnn-cqcc-aug cnn-lfcc cnn-lfcc-aug lcnn lcnn-aug"}
+SYSTEMS=${SYSTEMS:-"gmm-cqcc gmm-lfcc cnn cnn-aug cnn-cqcc cnn-cqcc-aug cnn-lfcc cnn-lfcc-aug lcnn lcnn-aug stats-cqcc stats-cqcc-aug"}
 FUSE=${FUSE:-"lcnn+cnn-cqcc-aug"}
 # The demo's time-budget settings for the CNN and the GMMs.
 CNN="--epochs 4 --frames-per-utt 64 --dev-frames 100"

@@ -3,7 +3,7 @@
 # config.json and calibration.json, bit for bit for a given checkout.
 #
 # The model committed in defaultmodel/model/ is this script's output (synth
-# recipe v2); see defaultmodel/model/recipe.json. Rerun it and commit the
+# recipe v3); see defaultmodel/model/recipe.json. Rerun it and commit the
 # output whenever the recipe changes.
 #
 # Recipe: the seed CNN on fbank (the best recipe on main when it was trained),

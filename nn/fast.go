@@ -39,6 +39,9 @@ func fastLayers(ls []layer, ks *kernelSet) (out []layer, first []int) {
 			}
 			out = append(out, newParallelLayer(l))
 			continue
+		case *batchNorm:
+			out = append(out, newParallelLayer(&batchNormFast{l}))
+			continue
 		case splitLayer:
 			out = append(out, newParallelLayer(l))
 			continue
@@ -126,19 +129,169 @@ func (p *maxPool2x2) backwardPart(x, y, dy, dx *tensor, _ *passCtx, lo, hi int) 
 			r0, r1 := ds[q0:q0+iw], ds[q0+iw:q0+2*iw]
 			o := (c*oh + h) * ow
 			for j, g := range gs[o : o+ow] {
-				q := int(arg[o+j]) - q0 // 0, 1, iw or iw+1
-				r0[2*j], r0[2*j+1], r1[2*j], r1[2*j+1] = 0, 0, 0, 0
-				if q < iw {
-					r0[q] = g
-				} else {
-					r1[q-iw] = g
-				}
+				// The argmax is window position 0, 1, iw or iw+1: g goes
+				// there, 0 to the others (selected on the bits).
+				q := arg[o+j] - int32(q0+2*j)
+				v := math.Float32bits(g)
+				r0[2*j] = math.Float32frombits(v & eqMask(q, 0))
+				r0[2*j+1] = math.Float32frombits(v & eqMask(q, 1))
+				r1[2*j] = math.Float32frombits(v & eqMask(q, int32(iw)))
+				r1[2*j+1] = math.Float32frombits(v & eqMask(q, int32(iw)+1))
 			}
 			clear(r0[2*ow:])
 			clear(r1[2*ow:])
 		}
 		clear(ds[base+2*oh*iw : base+ih*iw])
 	}
+}
+
+// batchNormFast is batchNorm with its per-channel sums split over four
+// accumulators: the plain layer's single chains of dependent float64
+// additions bound its speed.
+type batchNormFast struct{ *batchNorm }
+
+func (b *batchNormFast) forwardPart(x, y *tensor, ctx *passCtx, lo, hi int) {
+	hw := x.s.h * x.s.w
+	for c := lo; c < hi; c++ {
+		var mean, inv float64
+		if ctx.training {
+			var s float64
+			for n := 0; n < x.n; n++ {
+				s += sum4(x.sample(n)[c*hw : (c+1)*hw])
+			}
+			cnt := float64(x.n * hw)
+			mean = s / cnt
+			var ss float64
+			for n := 0; n < x.n; n++ {
+				ss += sumSqDev4(x.sample(n)[c*hw:(c+1)*hw], mean)
+			}
+			variance := ss / cnt
+			inv = 1 / math.Sqrt(variance+bnEps)
+			b.mean[c], b.inv[c] = mean, inv
+			unbiased := variance
+			if cnt > 1 {
+				unbiased = variance * cnt / (cnt - 1)
+			}
+			b.runMean[c] = float32((1-bnMomentum)*float64(b.runMean[c]) + bnMomentum*mean)
+			b.runVar[c] = float32((1-bnMomentum)*float64(b.runVar[c]) + bnMomentum*unbiased)
+		} else {
+			mean, inv = float64(b.runMean[c]), 1/math.Sqrt(float64(b.runVar[c])+bnEps)
+		}
+		g, bt := b.scaleShift(c)
+		scale := float32(g * inv)
+		shift := float32(bt - mean*g*inv)
+		for n := 0; n < x.n; n++ {
+			src, dst := x.sample(n)[c*hw:(c+1)*hw], y.sample(n)[c*hw:(c+1)*hw]
+			dst = dst[:len(src)]
+			for i, v := range src {
+				dst[i] = v*scale + shift
+			}
+		}
+	}
+}
+
+func (b *batchNormFast) backwardPart(x, y, dy, dx *tensor, _ *passCtx, lo, hi int) {
+	hw := x.s.h * x.s.w
+	cnt := float64(x.n * hw)
+	for c := lo; c < hi; c++ {
+		mean, inv := b.mean[c], b.inv[c]
+		var sg, sgx float64
+		for n := 0; n < x.n; n++ {
+			a, d := gradSums4(dy.sample(n)[c*hw:(c+1)*hw], x.sample(n)[c*hw:(c+1)*hw], mean)
+			sg += a
+			sgx += d
+		}
+		sgx *= inv
+		if b.affine {
+			b.dbeta[c], b.dgamma[c] = float32(sg), float32(sgx)
+		}
+		if dx == nil {
+			continue
+		}
+		g, _ := b.scaleShift(c)
+		k := g * inv
+		// dx = k·(dy − Σdy/M − x̂·Σdy·x̂/M) with x̂ = (x − μ)·inv, in
+		// float64 per value as the plain layer (a float32 form moves the
+		// parity check's Adam-step errors by 10 %).
+		kg, kb, kx := k, -k*sg/cnt, -k*sgx/cnt*inv
+		for n := 0; n < x.n; n++ {
+			xs, gs, ds := x.sample(n)[c*hw:(c+1)*hw], dy.sample(n)[c*hw:(c+1)*hw], dx.sample(n)[c*hw:(c+1)*hw]
+			xs, ds = xs[:len(gs)], ds[:len(gs)]
+			for i, gv := range gs {
+				ds[i] = float32(kg*float64(gv) + kb + kx*(float64(xs[i])-mean))
+			}
+		}
+	}
+}
+
+// sum4 is Σ v in float64 over four accumulators (v[i] to accumulator
+// i mod 4).
+func sum4(v []float32) float64 {
+	var a0, a1, a2, a3 float64
+	i := 0
+	for ; i+4 <= len(v); i += 4 {
+		w := v[i : i+4 : i+4]
+		a0 += float64(w[0])
+		a1 += float64(w[1])
+		a2 += float64(w[2])
+		a3 += float64(w[3])
+	}
+	for ; i < len(v); i++ {
+		a0 += float64(v[i])
+	}
+	return (a0 + a1) + (a2 + a3)
+}
+
+// sumSqDev4 is Σ (v − mean)² over four accumulators.
+func sumSqDev4(v []float32, mean float64) float64 {
+	var a0, a1, a2, a3 float64
+	i := 0
+	for ; i+4 <= len(v); i += 4 {
+		w := v[i : i+4 : i+4]
+		d0, d1, d2, d3 := float64(w[0])-mean, float64(w[1])-mean, float64(w[2])-mean, float64(w[3])-mean
+		a0 += d0 * d0
+		a1 += d1 * d1
+		a2 += d2 * d2
+		a3 += d3 * d3
+	}
+	for ; i < len(v); i++ {
+		d := float64(v[i]) - mean
+		a0 += d * d
+	}
+	return (a0 + a1) + (a2 + a3)
+}
+
+// gradSums4 is (Σ g, Σ g·(x − mean)) over four accumulators each.
+func gradSums4(g, x []float32, mean float64) (float64, float64) {
+	var s0, s1, s2, s3, d0, d1, d2, d3 float64
+	x = x[:len(g)]
+	i := 0
+	for ; i+4 <= len(g); i += 4 {
+		gw, xw := g[i:i+4:i+4], x[i:i+4:i+4]
+		g0, g1, g2, g3 := float64(gw[0]), float64(gw[1]), float64(gw[2]), float64(gw[3])
+		s0 += g0
+		s1 += g1
+		s2 += g2
+		s3 += g3
+		d0 += g0 * (float64(xw[0]) - mean)
+		d1 += g1 * (float64(xw[1]) - mean)
+		d2 += g2 * (float64(xw[2]) - mean)
+		d3 += g3 * (float64(xw[3]) - mean)
+	}
+	for ; i < len(g); i++ {
+		s0 += float64(g[i])
+		d0 += float64(g[i]) * (float64(x[i]) - mean)
+	}
+	return (s0 + s1) + (s2 + s3), (d0 + d1) + (d2 + d3)
+}
+
+// eqMask is all ones if a == b, else 0, without a branch.
+func eqMask(a, b int32) uint32 {
+	var m uint32
+	if a == b {
+		m = ^uint32(0)
+	}
+	return m
 }
 
 // selectGreater returns (v, qv) if v > best, else (best, q), without a

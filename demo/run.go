@@ -422,7 +422,7 @@ func cnnSettings(o train.CNNOptions, res *train.Result) []string {
 		fmt.Sprintf("features: %s (%s, a frame every %.0f ms), normalised with train-set mean and deviation; %s",
 			o.Features.Kind, featureDims(o.Features), 1000*o.Features.HopSeconds, inputOf(o.Arch)),
 		fmt.Sprintf("trained %s × %s per train utterance (a fresh draw each epoch, of %d train frames in all), batch %d, Adam lr %g, seed %d",
-			plural(o.Epochs, "epoch"), samplesOf(o), info.TrainFrames, o.Batch, o.LR, o.Seed),
+			plural(o.Epochs, "epoch"), samplesOf(o), info.TrainFrames, info.Batch, o.LR, o.Seed),
 		fmt.Sprintf("best epoch by dev EER (on %s per dev utterance): epoch %d of %d, dev EER %s %%",
 			devFrames(o.DevFrames), res.BestEpoch, len(res.Log), pct(res.DevEER)),
 	}

@@ -77,16 +77,17 @@ type CNNOptions struct {
 }
 
 // DefaultCNNOptions returns the seed recipe: fbank features, the DESIGN §4.1
-// network, batch 256, Adam at 1e-3, up to 20 epochs with patience 5, seed 1.
-// For an utterance network, set Arch and Features and leave Batch and
-// CropFrames 0 for their defaults.
+// network, batch 256 (Batch 0, which picks 256 for a frames network and 16
+// for an utterance network), Adam at 1e-3, up to 20 epochs with patience 5,
+// seed 1. For an utterance network, set Arch and Features and leave Batch
+// and CropFrames 0 for their defaults.
 func DefaultCNNOptions() CNNOptions {
 	return CNNOptions{
 		Features: features.DefaultConfig(features.Fbank),
 		Arch:     nn.DefaultArch(),
 		Epochs:   20,
 		Patience: 5,
-		Batch:    256,
+		Batch:    0, // 256 for a frames network, 16 for an utterance network
 		LR:       1e-3,
 		Seed:     1,
 	}

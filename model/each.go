@@ -6,7 +6,6 @@ import (
 	"os"
 
 	"github.com/deep4deep/deep4deep/audio"
-	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/internal/par"
 )
 
@@ -53,31 +52,4 @@ func (p *predictor) predictPath(ctx context.Context, dec *audio.Decoder, path st
 		return Prediction{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return pr, nil
-}
-
-// predictSamples scores samples at the model's rate and runs the speech
-// check on them, as predictFile does after loading a file.
-func (p *predictor) predictSamples(samples []float32) (Prediction, error) {
-	score, err := p.sc.ScoreSamples(samples)
-	if err != nil {
-		return Prediction{}, err
-	}
-	sp, err := p.speech(samples)
-	if err != nil {
-		return Prediction{}, err
-	}
-	return Prediction{Score: score, Label: Label(score, sp.Speech), Speech: sp}, nil
-}
-
-// speech runs the speech check on samples just scored: on the scorer's own
-// features when they are the check's, else on samples resampled for it.
-func (p *predictor) speech(samples []float32) (features.Speech, error) {
-	if p.reuse {
-		return p.det.DetectFbank(&p.b.raw)
-	}
-	x, err := audio.Resample(samples, p.cfg.Features.SampleRate, features.SpeechConfig().SampleRate)
-	if err != nil {
-		return features.Speech{}, err
-	}
-	return p.det.Detect(x)
 }

@@ -93,30 +93,32 @@ func (m *Model) newPredictor(threads int) (*predictor, error) {
 func (p *predictor) close() { p.sc.Close() }
 
 func (p *predictor) predictFile(path string) (Prediction, error) {
-	rate := p.cfg.Features.SampleRate
-	samples, err := audio.LoadLimited(path, rate, p.lim)
+	samples, err := audio.LoadLimited(path, p.cfg.Features.SampleRate, p.lim)
 	if err != nil {
 		return Prediction{}, err // audio errors name the file
 	}
+	pr, err := p.predictSamples(samples)
+	if err != nil {
+		return Prediction{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return pr, nil
+}
+
+// predictSamples scores samples at the model's rate and runs the speech
+// check on them. With more than one engine thread the check runs beside
+// the scoring: it is serial, and the engine's threads would otherwise wait
+// for it (predict of one long file used 1.4 cores of 2 before).
+func (p *predictor) predictSamples(samples []float32) (Prediction, error) {
 	var score func() (float64, error)
-	var check func() (features.Speech, error)
 	if p.reuse {
-		// The model's features are the check's: extract them once, then
-		// both read them (neither modifies them).
+		// The model's features are the check's: extract them once; then
+		// the scorer and the check both read them (neither modifies them).
 		if err := p.b.ex.Extract(&p.b.raw, samples); err != nil {
-			return Prediction{}, fmt.Errorf("%s: %w", path, err)
+			return Prediction{}, err
 		}
 		score = func() (float64, error) { return p.sc.ScoreFeatures(&p.b.raw) }
-		check = func() (features.Speech, error) { return p.det.DetectFbank(&p.b.raw) }
 	} else {
 		score = func() (float64, error) { return p.sc.ScoreSamples(samples) }
-		check = func() (features.Speech, error) {
-			s, err := audio.Resample(samples, rate, features.SpeechConfig().SampleRate)
-			if err != nil {
-				return features.Speech{}, err
-			}
-			return p.det.Detect(s)
-		}
 	}
 	var (
 		sc             float64
@@ -124,30 +126,36 @@ func (p *predictor) predictFile(path string) (Prediction, error) {
 		scErr, checkEr error
 	)
 	if p.threads > 1 {
-		// The check is serial and the scorer's engine threads wait for it
-		// between batches otherwise: beside the scoring, one long file
-		// keeps every core busy (predict of one file was 1.4× wall in CPU
-		// time, not the cores' 2×).
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			sp, checkEr = check()
+			sp, checkEr = p.speech(samples)
 		}()
 		sc, scErr = score()
 		<-done
-	} else {
-		sc, scErr = score()
-		if scErr == nil {
-			sp, checkEr = check()
-		}
+	} else if sc, scErr = score(); scErr == nil {
+		sp, checkEr = p.speech(samples)
 	}
 	if scErr != nil {
-		return Prediction{}, fmt.Errorf("%s: %w", path, scErr)
+		return Prediction{}, scErr
 	}
 	if checkEr != nil {
-		return Prediction{}, fmt.Errorf("%s: %w", path, checkEr)
+		return Prediction{}, checkEr
 	}
 	return Prediction{Score: sc, Label: Label(sc, sp.Speech), Speech: sp}, nil
+}
+
+// speech runs the speech check: on the features the scorer reads when they
+// are the check's own, else on samples resampled for it.
+func (p *predictor) speech(samples []float32) (features.Speech, error) {
+	if p.reuse {
+		return p.det.DetectFbank(&p.b.raw)
+	}
+	x, err := audio.Resample(samples, p.cfg.Features.SampleRate, features.SpeechConfig().SampleRate)
+	if err != nil {
+		return features.Speech{}, err
+	}
+	return p.det.Detect(x)
 }
 
 // shared gives the speech check access to the features a scorer computed.

@@ -153,3 +153,37 @@ func TestPredictFilesMatchesScoreFiles(t *testing.T) {
 		t.Errorf("silence %q, sweep %q; want no_speech", preds[1].Label, preds[2].Label)
 	}
 }
+
+// TestPredictOneFileThreads: one file with two engine threads (the speech
+// check beside the scoring) predicts exactly what one thread (the check
+// after the scoring) does, through PredictFiles and PredictEach alike.
+func TestPredictOneFileThreads(t *testing.T) {
+	m, err := Load("testdata/cnn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"testdata/cnn.wav", filepath.Join(hostileDir, "silence.wav")} {
+		var got []Prediction
+		for _, workers := range []int{1, 2} {
+			p, err := m.PredictFiles(context.Background(), []string{path}, workers, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, p[0])
+			err = m.PredictEach(context.Background(), []string{path}, workers, nil, func(_ int, p Prediction, err error) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, p)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := 1; i < len(got); i++ {
+			if got[i] != got[0] {
+				t.Errorf("%s: prediction %d %+v, want %+v", path, i, got[i], got[0])
+			}
+		}
+	}
+}

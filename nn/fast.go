@@ -165,28 +165,11 @@ func (b *batchNormFast) forwardPart(x, y *tensor, ctx *passCtx, lo, hi int) {
 			for n := 0; n < x.n; n++ {
 				ss += sumSqDev4(x.sample(n)[c*hw:(c+1)*hw], mean)
 			}
-			variance := ss / cnt
-			inv = 1 / math.Sqrt(variance+bnEps)
-			b.mean[c], b.inv[c] = mean, inv
-			unbiased := variance
-			if cnt > 1 {
-				unbiased = variance * cnt / (cnt - 1)
-			}
-			b.runMean[c] = float32((1-bnMomentum)*float64(b.runMean[c]) + bnMomentum*mean)
-			b.runVar[c] = float32((1-bnMomentum)*float64(b.runVar[c]) + bnMomentum*unbiased)
+			inv = b.batchStats(c, mean, ss/cnt, cnt)
 		} else {
-			mean, inv = float64(b.runMean[c]), 1/math.Sqrt(float64(b.runVar[c])+bnEps)
+			mean, inv = b.runningStats(c)
 		}
-		g, bt := b.scaleShift(c)
-		scale := float32(g * inv)
-		shift := float32(bt - mean*g*inv)
-		for n := 0; n < x.n; n++ {
-			src, dst := x.sample(n)[c*hw:(c+1)*hw], y.sample(n)[c*hw:(c+1)*hw]
-			dst = dst[:len(src)]
-			for i, v := range src {
-				dst[i] = v*scale + shift
-			}
-		}
+		b.normalize(x, y, c, mean, inv)
 	}
 }
 

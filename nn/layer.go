@@ -451,26 +451,46 @@ func (b *batchNorm) forwardPart(x, y *tensor, ctx *passCtx, lo, hi int) {
 					ss += d * d
 				}
 			}
-			variance := ss / cnt
-			inv = 1 / math.Sqrt(variance+bnEps)
-			b.mean[c], b.inv[c] = mean, inv
-			unbiased := variance
-			if cnt > 1 {
-				unbiased = variance * cnt / (cnt - 1)
-			}
-			b.runMean[c] = float32((1-bnMomentum)*float64(b.runMean[c]) + bnMomentum*mean)
-			b.runVar[c] = float32((1-bnMomentum)*float64(b.runVar[c]) + bnMomentum*unbiased)
+			inv = b.batchStats(c, mean, ss/cnt, cnt)
 		} else {
-			mean, inv = float64(b.runMean[c]), 1/math.Sqrt(float64(b.runVar[c])+bnEps)
+			mean, inv = b.runningStats(c)
 		}
-		g, bt := b.scaleShift(c)
-		scale := float32(g * inv)
-		shift := float32(bt - mean*g*inv)
-		for n := 0; n < x.n; n++ {
-			src, dst := x.sample(n)[c*hw:(c+1)*hw], y.sample(n)[c*hw:(c+1)*hw]
-			for i, v := range src {
-				dst[i] = v*scale + shift
-			}
+		b.normalize(x, y, c, mean, inv)
+	}
+}
+
+// batchStats records channel c's batch mean and variance (over cnt values)
+// for backward, folds them into the running statistics (the variance
+// unbiased, as PyTorch does) and returns 1/√(variance + ε).
+func (b *batchNorm) batchStats(c int, mean, variance, cnt float64) (inv float64) {
+	inv = 1 / math.Sqrt(variance+bnEps)
+	b.mean[c], b.inv[c] = mean, inv
+	unbiased := variance
+	if cnt > 1 {
+		unbiased = variance * cnt / (cnt - 1)
+	}
+	b.runMean[c] = float32((1-bnMomentum)*float64(b.runMean[c]) + bnMomentum*mean)
+	b.runVar[c] = float32((1-bnMomentum)*float64(b.runVar[c]) + bnMomentum*unbiased)
+	return inv
+}
+
+// runningStats is channel c's inference-mode mean and 1/√(variance + ε).
+func (b *batchNorm) runningStats(c int) (mean, inv float64) {
+	return float64(b.runMean[c]), 1 / math.Sqrt(float64(b.runVar[c])+bnEps)
+}
+
+// normalize writes channel c of y: (x − mean)·inv·γ + β, as one float32
+// scale and shift per channel.
+func (b *batchNorm) normalize(x, y *tensor, c int, mean, inv float64) {
+	hw := x.s.h * x.s.w
+	g, bt := b.scaleShift(c)
+	scale := float32(g * inv)
+	shift := float32(bt - mean*g*inv)
+	for n := 0; n < x.n; n++ {
+		src, dst := x.sample(n)[c*hw:(c+1)*hw], y.sample(n)[c*hw:(c+1)*hw]
+		dst = dst[:len(src)]
+		for i, v := range src {
+			dst[i] = v*scale + shift
 		}
 	}
 }

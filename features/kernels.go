@@ -1,5 +1,7 @@
 package features
 
+import "github.com/deep4deep/deep4deep/internal/simd"
+
 // The kernels of the batched fbank/mfcc/spec path — windowing four frames
 // into lanes, the frame FFT's passes, the lane filterbank and the floored
 // log10 — exist as one plain-Go reference set and, on amd64, one AVX2+FMA
@@ -51,13 +53,9 @@ var goKernels = kernelSet{
 	log10:       log10Floor,
 }
 
-// archSet is an assembly kernel set, whether this CPU supports it, and the
-// CPU features it needs (for the tests' skip messages).
-type archSet struct {
-	ks        *kernelSet
-	supported bool
-	needs     string
-}
+// archSet is an assembly kernel set with whether this CPU supports it
+// (internal/simd: the project's one dispatch pattern).
+type archSet = simd.Set[*kernelSet]
 
 // defaultKernels is the kernel set extractors use: chosen once, at
 // start-up, by CPU feature.
@@ -65,12 +63,4 @@ var defaultKernels = bestKernels()
 
 // bestKernels returns the last (fastest) supported assembly set, or the Go
 // reference.
-func bestKernels() *kernelSet {
-	best := &goKernels
-	for _, a := range archKernels() {
-		if a.supported {
-			best = a.ks
-		}
-	}
-	return best
-}
+func bestKernels() *kernelSet { return simd.Best(&goKernels, archKernels()) }

@@ -24,7 +24,7 @@ var avx2Kernels = kernelSet{
 // archKernels lists the assembly kernel sets of this architecture, fastest
 // last, each with whether this CPU can run it.
 func archKernels() []archSet {
-	return []archSet{{&avx2Kernels, cpu.X86.HasAVX2 && cpu.X86.HasFMA, "AVX2+FMA"}}
+	return []archSet{{Kernels: &avx2Kernels, Supported: cpu.X86.HasAVX2 && cpu.X86.HasFMA, Needs: "AVX2+FMA"}}
 }
 
 // The kernels below treat one 4-lane value as one YMM register; see the Go

@@ -1,6 +1,7 @@
 package features
 
 import (
+	"github.com/deep4deep/deep4deep/internal/simd"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -22,22 +23,14 @@ func newExtractor(c Config, ks *kernelSet) (Extractor, error) {
 // this architecture, as subtests named after the sets; a set this CPU lacks
 // is skipped with a message naming it and the CPU features it needs.
 func forEachKernelSet(t *testing.T, f func(t *testing.T, ks *kernelSet)) {
-	t.Run(goKernels.name, func(t *testing.T) { f(t, &goKernels) })
-	for _, a := range archKernels() {
-		t.Run(a.ks.name, func(t *testing.T) {
-			if !a.supported {
-				t.Skipf("kernel set %s not tested: this CPU lacks %s", a.ks.name, a.needs)
-			}
-			f(t, a.ks)
-		})
-	}
+	simd.ForEach(t, &goKernels, archKernels(), func(ks *kernelSet) string { return ks.name }, f)
 }
 
 func TestDefaultKernels(t *testing.T) {
 	want := &goKernels
 	for _, a := range archKernels() {
-		if a.supported {
-			want = a.ks
+		if a.Supported {
+			want = a.Kernels
 		}
 	}
 	if defaultKernels != want {
@@ -245,8 +238,8 @@ func TestLog10Kernels(t *testing.T) {
 func BenchmarkFbankKernels(b *testing.B) {
 	b.Run(goKernels.name, func(b *testing.B) { benchFbank(b, &goKernels) })
 	for _, a := range archKernels() {
-		if a.supported {
-			b.Run(a.ks.name, func(b *testing.B) { benchFbank(b, a.ks) })
+		if a.Supported {
+			b.Run(a.Kernels.name, func(b *testing.B) { benchFbank(b, a.Kernels) })
 		}
 	}
 }

@@ -2,6 +2,7 @@ package gmm
 
 import (
 	"context"
+	"github.com/deep4deep/deep4deep/internal/simd"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -69,22 +70,14 @@ func randomModel(rng *rand.Rand, k, dim int) *GMM {
 // this architecture, as subtests named after the sets; a set this CPU lacks
 // is skipped with a message naming it and the CPU features it needs.
 func forEachKernelSet(t *testing.T, f func(t *testing.T, ks *kernelSet)) {
-	t.Run(goKernels.name, func(t *testing.T) { f(t, &goKernels) })
-	for _, a := range archKernels() {
-		t.Run(a.ks.name, func(t *testing.T) {
-			if !a.supported {
-				t.Skipf("kernel set %s not tested: this CPU lacks %s", a.ks.name, a.needs)
-			}
-			f(t, a.ks)
-		})
-	}
+	simd.ForEach(t, &goKernels, archKernels(), func(ks *kernelSet) string { return ks.name }, f)
 }
 
 func TestDefaultKernels(t *testing.T) {
 	want := &goKernels
 	for _, a := range archKernels() {
-		if a.supported {
-			want = a.ks
+		if a.Supported {
+			want = a.Kernels
 		}
 	}
 	if defaultKernels != want {

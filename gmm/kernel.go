@@ -1,5 +1,7 @@
 package gmm
 
+import "github.com/deep4deep/deep4deep/internal/simd"
+
 // The E-step and the M-step of EM are both dense matrix products (see
 // estep.go). They run through one packed micro-kernel, in the style of
 // GotoBLAS: the left operand is packed into panels of mr rows and the right
@@ -43,13 +45,9 @@ type kernelSet struct {
 // goKernels is the reference: plain Go, on every architecture.
 var goKernels = kernelSet{name: "go", kernel: kernelGo, kernel2x2: kernel2x2Go, expSub: expSubGo}
 
-// archSet is an assembly kernel set, whether this CPU supports it, and the
-// CPU features it needs (for the tests' skip messages).
-type archSet struct {
-	ks        *kernelSet
-	supported bool
-	needs     string
-}
+// archSet is an assembly kernel set with whether this CPU supports it
+// (internal/simd: the project's one dispatch pattern).
+type archSet = simd.Set[*kernelSet]
 
 // defaultKernels is the kernel set EM and scoring use: chosen once, at
 // start-up, by CPU feature.
@@ -57,15 +55,7 @@ var defaultKernels = bestKernels()
 
 // bestKernels returns the last (fastest) supported assembly set, or the Go
 // reference.
-func bestKernels() *kernelSet {
-	best := &goKernels
-	for _, a := range archKernels() {
-		if a.supported {
-			best = a.ks
-		}
-	}
-	return best
-}
+func bestKernels() *kernelSet { return simd.Best(&goKernels, archKernels()) }
 
 // kernel2x2Go is four kernelGo calls.
 func kernel2x2Go(p int, a0, a1, b0, b1, c []float64, ldc int) {

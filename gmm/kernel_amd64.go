@@ -26,8 +26,8 @@ var (
 func archKernels() []archSet {
 	avx2 := cpu.X86.HasAVX2 && cpu.X86.HasFMA
 	return []archSet{
-		{&avx2Kernels, avx2, "AVX2+FMA"},
-		{&avx512Kernels, avx2 && cpu.X86.HasAVX512F, "AVX2+FMA and AVX-512F"},
+		{Kernels: &avx2Kernels, Supported: avx2, Needs: "AVX2+FMA"},
+		{Kernels: &avx512Kernels, Supported: avx2 && cpu.X86.HasAVX512F, Needs: "AVX2+FMA and AVX-512F"},
 	}
 }
 

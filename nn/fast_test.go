@@ -13,11 +13,11 @@ import (
 func eachKernelSet(t *testing.T, f func(t *testing.T, ks kernelSet)) {
 	t.Run(goKernels.name, func(t *testing.T) { f(t, goKernels) })
 	for _, a := range archKernels() {
-		t.Run(a.ks.name, func(t *testing.T) {
-			if !a.supported {
-				t.Skipf("kernel set %s needs %s, which this CPU lacks", a.ks.name, a.needs)
+		t.Run(a.Kernels.name, func(t *testing.T) {
+			if !a.Supported {
+				t.Skipf("kernel set %s needs %s, which this CPU lacks", a.Kernels.name, a.Needs)
 			}
-			f(t, a.ks)
+			f(t, a.Kernels)
 		})
 	}
 }

@@ -1,6 +1,10 @@
 package nn
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/deep4deep/deep4deep/internal/simd"
+)
 
 // The engine's arithmetic rests on two register-tiled kernels (and the
 // element-wise batch-norm and Adam passes of elem.go); everything else
@@ -107,35 +111,15 @@ func dot4x3Go(l int, a *float32, lda int, b *float32, offs *int, out *float32) {
 	}
 }
 
-// archSet is an assembly kernel set, whether this CPU supports it, and the
-// CPU features it needs.
-type archSet struct {
-	ks        kernelSet
-	supported bool
-	needs     string
-}
+// archSet is an assembly kernel set with whether this CPU supports it
+// (internal/simd: the project's one dispatch pattern).
+type archSet = simd.Set[kernelSet]
 
 // bestKernels is the kernel set nets use unless told otherwise: the last
 // (fastest) supported assembly set, or the Go kernels.
-func bestKernels() kernelSet {
-	best := goKernels
-	for _, a := range archKernels() {
-		if a.supported {
-			best = a.ks
-		}
-	}
-	return best
-}
+func bestKernels() kernelSet { return simd.Best(goKernels, archKernels()) }
 
 // allKernels lists the kernel sets this CPU can run, the Go reference
 // first, for tests and benchmarks; TestKernelSetsOnThisCPU names the ones
 // it cannot.
-func allKernels() []kernelSet {
-	ks := []kernelSet{goKernels}
-	for _, a := range archKernels() {
-		if a.supported {
-			ks = append(ks, a.ks)
-		}
-	}
-	return ks
-}
+func allKernels() []kernelSet { return simd.Runnable(goKernels, archKernels()) }

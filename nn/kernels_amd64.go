@@ -65,7 +65,7 @@ var avx512Kernels = kernelSet{name: "avx512", nr: 48, gemm: gemm4x48AVX512, gemm
 func archKernels() []archSet {
 	avx2 := cpu.X86.HasAVX2 && cpu.X86.HasFMA
 	return []archSet{
-		{avx2Kernels, avx2, "AVX2+FMA"},
-		{avx512Kernels, avx2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL, "AVX2+FMA, AVX-512F and AVX-512VL"},
+		{Kernels: avx2Kernels, Supported: avx2, Needs: "AVX2+FMA"},
+		{Kernels: avx512Kernels, Supported: avx2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL, Needs: "AVX2+FMA, AVX-512F and AVX-512VL"},
 	}
 }

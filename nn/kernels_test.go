@@ -371,13 +371,13 @@ func TestPool2x2Arg(t *testing.T) {
 func TestKernelSetsOnThisCPU(t *testing.T) {
 	want := goKernels.name
 	for _, a := range archKernels() {
-		t.Run(a.ks.name, func(t *testing.T) {
-			if !a.supported {
-				t.Skipf("kernel set %s not tested: this CPU lacks %s", a.ks.name, a.needs)
+		t.Run(a.Kernels.name, func(t *testing.T) {
+			if !a.Supported {
+				t.Skipf("kernel set %s not tested: this CPU lacks %s", a.Kernels.name, a.Needs)
 			}
 		})
-		if a.supported {
-			want = a.ks.name
+		if a.Supported {
+			want = a.Kernels.name
 		}
 	}
 	if got := bestKernels().name; got != want {

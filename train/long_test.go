@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/deep4deep/deep4deep/corpus"
-	"github.com/deep4deep/deep4deep/eval"
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/model"
 	"github.com/deep4deep/deep4deep/synth"
@@ -26,29 +25,7 @@ func TestLongSynthetic(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := corpus.Corpus{Root: root}
-	evalEER := func(m *model.Model) float64 {
-		trials, err := c.Trials(corpus.Eval)
-		if err != nil {
-			t.Fatal(err)
-		}
-		paths := make([]string, len(trials))
-		for i, tr := range trials {
-			paths[i] = c.AudioPath(corpus.Eval, tr)
-		}
-		scores, err := m.ScoreFiles(ctx, paths, 2, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var gen, spoof []float64
-		for i, tr := range trials {
-			if tr.Label == corpus.Genuine {
-				gen = append(gen, scores[i])
-			} else {
-				spoof = append(spoof, scores[i])
-			}
-		}
-		return eval.EER(gen, spoof)
-	}
+	evalEER := func(m *model.Model) float64 { return modelEER(t, c, corpus.Eval, m) }
 
 	o := DefaultCNNOptions()
 	o.Corpus, o.Out, o.Epochs, o.FramesPerUtt, o.DevFrames, o.Threads = c, filepath.Join(t.TempDir(), "cnn"), 3, 200, 100, 2

@@ -195,24 +195,7 @@ func TestCNNTrainScore(t *testing.T) {
 	if m.Config.Normalization == nil || m.Config.Corpus == nil || m.Config.Corpus.Trials["train"] != 8 {
 		t.Errorf("config lacks normalisation or corpus fingerprint: %+v", m.Config)
 	}
-	trials, _ := c.Trials(corpus.Dev)
-	paths := make([]string, len(trials))
-	for i, tr := range trials {
-		paths[i] = c.AudioPath(corpus.Dev, tr)
-	}
-	scores, err := m.ScoreFiles(context.Background(), paths, 2, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var gen, spoof []float64
-	for i, tr := range trials {
-		if tr.Label == corpus.Genuine {
-			gen = append(gen, scores[i])
-		} else {
-			spoof = append(spoof, scores[i])
-		}
-	}
-	if eer := eval.EER(gen, spoof); math.Abs(eer-res.DevEER) > 1e-9 {
+	if eer := modelEER(t, c, corpus.Dev, m); math.Abs(eer-res.DevEER) > 1e-9 {
 		t.Errorf("dev EER through the model package %v, trainer %v", eer, res.DevEER)
 	}
 }
@@ -327,4 +310,27 @@ func TestDevCacheMatchesStreaming(t *testing.T) {
 			t.Errorf("dev frames %d: streamed loss %v EER %v, cached %v %v", limit, l1, e1, l2, e2)
 		}
 	}
+}
+
+// modelEER scores set s of c with the saved model m, as `deep4deep score`
+// does, and returns the ROCCH-EER of those scores.
+func modelEER(t *testing.T, c corpus.Corpus, s corpus.Set, m *model.Model) float64 {
+	t.Helper()
+	trials, err := c.Trials(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := make([]string, len(trials))
+	for i, tr := range trials {
+		paths[i] = c.AudioPath(s, tr)
+	}
+	scores, err := m.ScoreFiles(context.Background(), paths, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := make(map[string]float64, len(trials))
+	for i, tr := range trials {
+		byID[tr.ID()] = scores[i]
+	}
+	return eval.EER(eval.ClassScores(trials, byID))
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/deep4deep/deep4deep/corpus"
-	"github.com/deep4deep/deep4deep/eval"
 	"github.com/deep4deep/deep4deep/features"
 	"github.com/deep4deep/deep4deep/model"
 	"github.com/deep4deep/deep4deep/nn"
@@ -45,24 +44,7 @@ func TestUtteranceTrainScore(t *testing.T) {
 	if a := m.Config.Architecture; a == nil || a.Name != "lcnn" || a.Input != nn.InputUtterance {
 		t.Fatalf("config.json architecture %+v, want lcnn with utterance input", a)
 	}
-	trials, _ := c.Trials(corpus.Dev)
-	paths := make([]string, len(trials))
-	for i, tr := range trials {
-		paths[i] = c.AudioPath(corpus.Dev, tr)
-	}
-	scores, err := m.ScoreFiles(context.Background(), paths, 2, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var gen, spoof []float64
-	for i, tr := range trials {
-		if tr.Label == corpus.Genuine {
-			gen = append(gen, scores[i])
-		} else {
-			spoof = append(spoof, scores[i])
-		}
-	}
-	if eer := eval.EER(gen, spoof); math.Abs(eer-res.DevEER) > 1e-9 {
+	if eer := modelEER(t, c, corpus.Dev, m); math.Abs(eer-res.DevEER) > 1e-9 {
 		t.Errorf("dev EER through the model package %v, trainer %v", eer, res.DevEER)
 	}
 

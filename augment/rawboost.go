@@ -141,10 +141,7 @@ func (s *rbState) freqzMax(b []float64) float64 {
 // normWav divides x by its peak magnitude when always is set or the peak
 // exceeds 1 (RawBoost's normWav).
 func normWav(x []float64, always bool) {
-	peak := 0.0
-	for _, v := range x {
-		peak = math.Max(peak, math.Abs(v))
-	}
+	peak := level(x)
 	if peak == 0 || (!always && peak <= 1) {
 		return
 	}

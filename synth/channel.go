@@ -374,7 +374,9 @@ const excursionRatio = 4
 func (c *channel) play(x []float64, ls Loudspeaker, wire bool) {
 	var peak float64
 	for _, v := range x {
-		peak = math.Max(peak, math.Abs(v))
+		if a := math.Abs(v); a > peak { // not math.Max: its NaN and ±0 rules make it 5× slower here
+			peak = a
+		}
 	}
 	if peak == 0 {
 		return

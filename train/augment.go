@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/deep4deep/deep4deep/audio"
 	"github.com/deep4deep/deep4deep/features"
@@ -38,10 +39,18 @@ func AugmentRNG(seed uint64, epoch, utt int) *rand.Rand {
 
 // augmentedSet recomputes the features of the train utterances from their
 // transformed waveforms (one epoch's), normalised with the clean train
-// statistics norm, into a new frameSet with the labels of clean.
+// statistics norm, into a frameSet with the labels of clean. It fills into,
+// reusing its memory, when into is not nil (a set no batch still reads).
 func augmentedSet(ctx context.Context, cfg features.Config, lim audio.Limits, paths []string, clean *frameSet, norm features.Normalization,
-	tf WaveTransform, ft FeatureTransform, seed uint64, epoch, workers int) (*frameSet, error) {
-	s := &frameSet{utts: make([]features.Matrix, len(paths)), labels: clean.labels, dim: clean.dim}
+	tf WaveTransform, ft FeatureTransform, seed uint64, epoch, workers int, into *frameSet) (*frameSet, error) {
+	s := into
+	if s == nil {
+		s = &frameSet{}
+	}
+	s.arena.reserve(clean.frames() * clean.dim) // the transforms keep the length
+	s.arena.reset()
+	s.utts = slices.Grow(s.utts[:0], len(paths))[:len(paths)]
+	s.labels, s.dim = clean.labels, clean.dim
 	type state struct {
 		ex  features.Extractor
 		m   features.Matrix
@@ -92,4 +101,123 @@ func augmentedSet(ctx context.Context, cfg features.Config, lim audio.Limits, pa
 	}
 	s.finish()
 	return s, nil
+}
+
+// epochAugmenter makes each epoch's augmented train set. While epoch e
+// trains it builds epoch e+1's in the background, on one goroutine, so that
+// the transforms and the feature extraction run beside the training steps
+// (whose two-thread GEMMs leave part of the second core idle) and the dev
+// evaluation, instead of in a pause before each epoch. Each set depends only
+// on (seed, epoch, utterance), so prefetching changes no result, and a
+// resumed run rebuilds the same set. Two sets alternate: the one an epoch
+// trains on, and the one being built; their memory is reused.
+type epochAugmenter struct {
+	cfg     features.Config
+	lim     audio.Limits
+	paths   []string
+	clean   *frameSet
+	norm    features.Normalization
+	tf      WaveTransform
+	ft      FeatureTransform
+	seed    uint64
+	workers int
+
+	spares []*frameSet // sets no batch reads any more (at most 2)
+	next   *pendingSet
+}
+
+// pendingSet is a set being built in the background.
+type pendingSet struct {
+	epoch  int
+	cancel context.CancelFunc
+	done   chan struct{}
+	set    *frameSet
+	err    error
+}
+
+// set returns epoch's augmented set: the prefetched one when it is ready
+// (waiting for it), else built now on all workers. The set returned by the
+// previous call must no longer be read.
+func (a *epochAugmenter) set(ctx context.Context, epoch int, prev *frameSet) (*frameSet, error) {
+	if prev != nil && prev != a.clean {
+		a.release(prev)
+	}
+	if p := a.next; p != nil {
+		a.next = nil
+		if p.epoch == epoch {
+			select {
+			case <-p.done:
+			case <-ctx.Done():
+				p.cancel()
+				<-p.done
+				a.keep(p)
+				return nil, ctx.Err()
+			}
+			p.cancel()
+			if p.err == nil {
+				return p.set, nil
+			}
+			a.keep(p)
+			return nil, p.err
+		}
+		p.cancel()
+		<-p.done
+		a.keep(p)
+	}
+	return augmentedSet(ctx, a.cfg, a.lim, a.paths, a.clean, a.norm, a.tf, a.ft, a.seed, epoch, a.workers, a.take())
+}
+
+// keep makes a finished pending set's memory a spare.
+func (a *epochAugmenter) keep(p *pendingSet) {
+	if p.set != nil {
+		a.release(p.set)
+	}
+}
+
+// release makes s's memory a spare; two are all the trainer ever needs
+// (the set being trained on and the one being built).
+func (a *epochAugmenter) release(s *frameSet) {
+	if len(a.spares) < 2 {
+		a.spares = append(a.spares, s)
+	}
+}
+
+// take returns a spare set, or nil.
+func (a *epochAugmenter) take() *frameSet {
+	if len(a.spares) == 0 {
+		return nil
+	}
+	s := a.spares[len(a.spares)-1]
+	a.spares = a.spares[:len(a.spares)-1]
+	return s
+}
+
+// prefetch starts building epoch's set in the background, into the spare.
+func (a *epochAugmenter) prefetch(epoch int) {
+	a.stop()
+	into := a.take()
+	if into == nil {
+		into = &frameSet{}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &pendingSet{epoch: epoch, cancel: cancel, done: make(chan struct{})}
+	a.next = p
+	go func() {
+		defer close(p.done)
+		set, err := augmentedSet(ctx, a.cfg, a.lim, a.paths, a.clean, a.norm, a.tf, a.ft, a.seed, epoch, 1, into)
+		p.set, p.err = set, err
+		if err != nil {
+			p.set = into
+		}
+	}()
+}
+
+// stop cancels a background build and waits for it.
+func (a *epochAugmenter) stop() {
+	if p := a.next; p != nil {
+		a.next = nil
+		p.cancel()
+		<-p.done
+		a.keep(p)
+	}
 }

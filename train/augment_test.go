@@ -4,8 +4,10 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -100,11 +102,11 @@ func TestAugmentUnchangedReusesClean(t *testing.T) {
 		ft   FeatureTransform
 	}{{"unchanged", unchanged, nil}, {"unchanged+mask", unchanged, mask}, {"mask only", nil, mask}} {
 		idFT := tc.ft
-		want, err := augmentedSet(ctx, o.Features, o.Limits, paths, clean, norm, identity, idFT, 5, 1, 2)
+		want, err := augmentedSet(ctx, o.Features, o.Limits, paths, clean, norm, identity, idFT, 5, 1, 2, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := augmentedSet(ctx, o.Features, o.Limits, paths, clean, norm, tc.tf, tc.ft, 5, 1, 2)
+		got, err := augmentedSet(ctx, o.Features, o.Limits, paths, clean, norm, tc.tf, tc.ft, 5, 1, 2, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,5 +116,78 @@ func TestAugmentUnchangedReusesClean(t *testing.T) {
 				t.Errorf("%s: utterance %d: features differ from re-extracting the unchanged samples", tc.name, i)
 			}
 		}
+	}
+}
+
+// TestEpochAugmenterPrefetch: the set an epoch gets from the background
+// build is the one augmentedSet computes for that epoch on its own; the
+// trainer's sets alternate between two blocks of memory; cancelling a
+// build and asking for another epoch works; and a file that disappears
+// before a background build fails that epoch with the file's name.
+func TestEpochAugmenterPrefetch(t *testing.T) {
+	c := tinyCorpus(t, 6, 0.5)
+	ctx := context.Background()
+	o := testCNNOptions(c, t.TempDir(), 1)
+	trials, err := c.Trials(corpus.Train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean, err := extractTrials(ctx, c, corpus.Train, trials, o.Features, o.Limits, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var norm features.Normalization
+	norm.Mean, norm.Std = make([]float32, clean.dim), make([]float32, clean.dim)
+	for d := range norm.Std {
+		norm.Std[d] = 1
+	}
+	paths := trainPaths(c, trials)
+	gain := func(dst, x []float32, rng *rand.Rand) []float32 {
+		g := float32(0.5 + rng.Float64())
+		dst = append(dst[:0], x...)
+		for i := range dst {
+			dst[i] *= g
+		}
+		return dst
+	}
+	a := &epochAugmenter{cfg: o.Features, lim: o.Limits, paths: paths, clean: clean, norm: norm, tf: gain, seed: 9, workers: 2}
+	defer a.stop()
+	var prev *frameSet
+	mem := map[*float32]bool{}
+	for epoch := 1; epoch <= 4; epoch++ {
+		got, err := a.set(ctx, epoch, prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := augmentedSet(ctx, o.Features, o.Limits, paths, clean, norm, gain, nil, 9, epoch, 1, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range want.utts {
+			if !slices.Equal(got.utts[i].Data, want.utts[i].Data) {
+				t.Fatalf("epoch %d, utterance %d: the prefetched set differs from augmentedSet's", epoch, i)
+			}
+		}
+		mem[&got.utts[0].Data[0]] = true
+		prev = got
+		if epoch == 2 {
+			a.prefetch(7) // a build nobody asks for: cancelled by the next call
+		} else {
+			a.prefetch(epoch + 1)
+		}
+	}
+	if len(mem) != 2 {
+		t.Errorf("the epochs' sets used %d blocks of memory, want 2 (alternating)", len(mem))
+	}
+
+	a.prefetch(5)
+	if err := os.Remove(paths[3]); err != nil {
+		t.Fatal(err)
+	}
+	a.stop()
+	a.prefetch(6)
+	_, err = a.set(ctx, 6, prev)
+	if err == nil || !strings.Contains(err.Error(), filepath.Base(paths[3])) {
+		t.Errorf("missing file in a background build: %v, want an error naming %s", err, filepath.Base(paths[3]))
 	}
 }

@@ -275,7 +275,9 @@ type CNNTrainer struct {
 	cfg         model.Config
 	info        CNNTraining
 	ckptDir     string
-	stopped     bool // early stop
+	stopped     bool            // early stop
+	aug         *epochAugmenter // nil without augmentation
+	augSet      *frameSet       // the augmented set of the last epoch trained
 }
 
 // NewCNNTrainer validates o and prepares the run: it reads the corpus (a
@@ -367,6 +369,10 @@ func NewCNNTrainer(ctx context.Context, o CNNOptions) (*CNNTrainer, error) {
 		t.dev.uttArch = &arch
 	}
 	t.dev.cache = devCache
+	if o.Augment != nil || o.AugmentFeatures != nil {
+		t.aug = &epochAugmenter{cfg: o.Features, lim: o.Limits, paths: trainPaths(o.Corpus, trainTrials), clean: t.train, norm: t.norm,
+			tf: o.Augment, ft: o.AugmentFeatures, seed: o.Seed, workers: o.Threads}
+	}
 	if t.st.BestEpoch > 0 {
 		if t.best, err = model.Load(o.Out); err != nil {
 			t.net.Close()
@@ -376,8 +382,14 @@ func NewCNNTrainer(ctx context.Context, o CNNOptions) (*CNNTrainer, error) {
 	return t, nil
 }
 
-// Close releases the network's worker goroutines.
-func (t *CNNTrainer) Close() { t.net.Close() }
+// Close stops the background augmentation and releases the network's
+// worker goroutines.
+func (t *CNNTrainer) Close() {
+	if t.aug != nil {
+		t.aug.stop()
+	}
+	t.net.Close()
+}
 
 // Done reports whether the run is over: every epoch trained, or stopped
 // early for lack of progress on the dev set.
@@ -447,10 +459,15 @@ func (t *CNNTrainer) trainEpoch(ctx context.Context, epoch int) error {
 	t0 := time.Now()
 	defer func() { st.TrainSeconds += time.Since(t0).Seconds() }()
 	epochSet := t.train
-	if o.Augment != nil || o.AugmentFeatures != nil {
+	if t.aug != nil {
 		var err error
-		if epochSet, err = augmentedSet(ctx, o.Features, o.Limits, trainPaths(o.Corpus, t.trainTrials), t.train, t.norm, o.Augment, o.AugmentFeatures, o.Seed, epoch, o.Threads); err != nil {
+		if epochSet, err = t.aug.set(ctx, epoch, t.augSet); err != nil {
+			t.augSet = nil
 			return fmt.Errorf("train set, epoch %d: %w", epoch, err)
+		}
+		t.augSet = epochSet
+		if epoch < o.Epochs {
+			t.aug.prefetch(epoch + 1)
 		}
 	}
 	rng := rand.New(rand.NewPCG(o.Seed, uint64(epoch)))

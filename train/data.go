@@ -19,10 +19,14 @@ const arenaChunk = 8 << 20
 
 // arena hands out float32 storage from a few large chunks, so that the frames
 // of a whole set live in compact memory without one growing slice (which
-// would need twice the memory while it is copied).
+// would need twice the memory while it is copied). reset makes the chunks
+// available again, so a set rebuilt every epoch (augmentation) touches no
+// fresh memory after the first: on these machines the first touch of a page
+// costs more than the feature extraction that fills it.
 type arena struct {
 	mu     sync.Mutex
 	chunks [][]float32
+	next   int // chunks[next:] are not handed out since the last reset
 	free   []float32
 }
 
@@ -30,13 +34,43 @@ func (a *arena) alloc(n int) []float32 {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if n > len(a.free) {
-		c := make([]float32, max(arenaChunk, n))
-		a.chunks = append(a.chunks, c)
-		a.free = c
+		for a.next < len(a.chunks) && len(a.chunks[a.next]) < n {
+			a.next++ // too small for this request; reused after the next reset
+		}
+		if a.next < len(a.chunks) {
+			a.free = a.chunks[a.next]
+		} else {
+			a.chunks = append(a.chunks, make([]float32, max(arenaChunk, n)))
+			a.free = a.chunks[a.next]
+		}
+		a.next++
 	}
 	s := a.free[:n:n]
 	a.free = a.free[n:]
 	return s
+}
+
+// reserve makes sure the arena holds at least n values in one chunk
+// without touching memory it already has, so that a set of known size
+// (an augmented copy of the train set) gets exactly its size rather than
+// a 32 MiB chunk, whose allocation Go zeroes when it reuses heap memory.
+func (a *arena) reserve(n int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, c := range a.chunks {
+		if len(c) >= n {
+			return
+		}
+	}
+	a.chunks = append(a.chunks, make([]float32, n))
+}
+
+// reset hands the chunks out again from the first; every slice alloc
+// returned before is then invalid.
+func (a *arena) reset() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.next, a.free = 0, nil
 }
 
 // frameSet is the feature frames of the utterances of one corpus set, each a

@@ -151,3 +151,39 @@ func TestBatcher(t *testing.T) {
 	bt.next()
 	bt.close()
 }
+
+// TestArenaReuse: after reset the arena hands out its chunks again, in
+// order, instead of allocating; a request larger than the free tail takes
+// the next chunk big enough; reserve adds an exact-size chunk only when no
+// chunk is large enough.
+func TestArenaReuse(t *testing.T) {
+	var a arena
+	a.reserve(100)
+	if len(a.chunks) != 1 || len(a.chunks[0]) != 100 {
+		t.Fatalf("reserve(100): chunks of %d", chunkLens(a.chunks))
+	}
+	x := a.alloc(60)
+	y := a.alloc(50) // does not fit the 40 left: a new chunk
+	if &x[0] != &a.chunks[0][0] || len(a.chunks) != 2 || &y[0] != &a.chunks[1][0] {
+		t.Fatalf("first round: chunks %v", chunkLens(a.chunks))
+	}
+	a.reserve(100) // the first chunk is large enough
+	a.reset()
+	x2, y2 := a.alloc(60), a.alloc(50)
+	if &x2[0] != &x[0] || &y2[0] != &y[0] || len(a.chunks) != 2 {
+		t.Errorf("after reset: memory not reused (chunks %v)", chunkLens(a.chunks))
+	}
+	a.reset()
+	z := a.alloc(arenaChunk + 1) // larger than every chunk: skips them
+	if len(a.chunks) != 3 || &z[0] != &a.chunks[2][0] {
+		t.Errorf("large request: chunks %v", chunkLens(a.chunks))
+	}
+}
+
+func chunkLens(c [][]float32) []int {
+	n := make([]int, len(c))
+	for i := range c {
+		n[i] = len(c[i])
+	}
+	return n
+}

@@ -233,13 +233,14 @@ func logPowers(dst []float32, stride int, re, im []float32, scale float64) {
 // arithmetic plus scratch copies) took over half of the CQCC time; split
 // arrays with per-stage contiguous twiddles run about twice as fast.
 type synth struct {
+	ks       *kernelSet // its synthStage runs the stages of 8 or more
 	n        int
 	rev      []int32   // rev[q]: bit reversal of q over log2(n) bits
 	twr, twi []float32 // stage with half-size h: e^{+2πi·j/(2h)} at h−1+j
 }
 
 func newSynth(n int) *synth {
-	s := &synth{n: n, rev: make([]int32, n), twr: make([]float32, max(1, n-1)), twi: make([]float32, max(1, n-1))}
+	s := &synth{ks: defaultKernels, n: n, rev: make([]int32, n), twr: make([]float32, max(1, n-1)), twi: make([]float32, max(1, n-1))}
 	bitsN := bits.Len(uint(n)) - 1
 	for q := range s.rev {
 		s.rev[q] = int32(bits.Reverse(uint(q)) >> (bits.UintSize - bitsN))
@@ -255,6 +256,29 @@ func newSynth(n int) *synth {
 		}
 	}
 	return s
+}
+
+// synthStageGo is one radix-2 stage of synth.run, of half-size h (a power
+// of two ≥ 4) over every block of 2h values: with w_j = wr[j] + i·wi[j],
+//
+//	a, b = v[s+j], v[s+j+h];  t = w_j·b;  v[s+j] = a + t;  v[s+j+h] = a − t.
+//
+// The float32 conversions round each product before the sum, so that no
+// build fuses them into a multiply-add: the assembly kernels, which do not
+// either, then give bit-identical results.
+func synthStageGo(re, im, wr, wi []float32, h int) {
+	for a := 0; a+2*h <= len(re); a += 2 * h {
+		ra, ia := re[a:a+h], im[a:a+h]
+		rb, ib := re[a+h:a+2*h], im[a+h:a+2*h]
+		for j := range ra {
+			c, d := wr[j], wi[j]
+			tr := float32(c*rb[j]) - float32(d*ib[j])
+			ti := float32(c*ib[j]) + float32(d*rb[j])
+			r, i := ra[j], ia[j]
+			ra[j], ia[j] = r+tr, i+ti
+			rb[j], ib[j] = r-tr, i-ti
+		}
+	}
 }
 
 func (s *synth) run(re, im []float32) {
@@ -275,19 +299,11 @@ func (s *synth) run(re, im []float32) {
 		}
 	}
 	for h := 4; h < n; h *= 2 {
-		wr := s.twr[h-1 : 2*h-1]
-		wi := s.twi[h-1 : 2*h-1]
-		for a := 0; a < n; a += 2 * h {
-			ra, ia := re[a:a+h], im[a:a+h]
-			rb, ib := re[a+h:a+2*h], im[a+h:a+2*h]
-			for j := range ra {
-				c, d := wr[j], wi[j]
-				tr := c*rb[j] - d*ib[j]
-				ti := c*ib[j] + d*rb[j]
-				r, i := ra[j], ia[j]
-				ra[j], ia[j] = r+tr, i+ti
-				rb[j], ib[j] = r-tr, i-ti
-			}
+		wr, wi := s.twr[h-1:2*h-1], s.twi[h-1:2*h-1]
+		if h%8 == 0 {
+			s.ks.synthStage(re, im, wr, wi, h)
+		} else {
+			synthStageGo(re, im, wr, wi, h)
 		}
 	}
 }

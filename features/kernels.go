@@ -35,6 +35,9 @@ type kernelSet struct {
 	// log10 sets dst[i] = log10(src[i]) with exact zeros floored to eps
 	// (log10Floor).
 	log10 func(dst []float32, src []float64)
+	// synthStage is one stage of the CQT's inverse FFT, half-size h a
+	// multiple of 8 (synthStageGo).
+	synthStage func(re, im, wr, wi []float32, h int)
 }
 
 // goKernels is the reference: plain Go, on every architecture.
@@ -51,6 +54,7 @@ var goKernels = kernelSet{
 	unpackPairs: unpackPairsGo,
 	filter:      (*laneFilters).applyGo,
 	log10:       log10Floor,
+	synthStage:  synthStageGo,
 }
 
 // archSet is an assembly kernel set with whether this CPU supports it

@@ -19,6 +19,7 @@ var avx2Kernels = kernelSet{
 	unpackPairs: unpackAVX2,
 	filter:      func(f *laneFilters, e, p []float64) { filterAVX2(e, p, f.w, f.start, f.n) },
 	log10:       log10AVX2,
+	synthStage:  synthStageAVX2,
 }
 
 // archKernels lists the assembly kernel sets of this architecture, fastest
@@ -50,6 +51,9 @@ func dif4StageAVX2(re, im, tw []float64, quarter int)
 
 //go:noescape
 func log10AVX2(dst []float32, src []float64)
+
+//go:noescape
+func synthStageAVX2(re, im, wr, wi []float32, h int)
 
 //go:noescape
 func twistDif4AVX2(sr, si, x, tr, ti, tw []float64, quarter, j3, plain int)

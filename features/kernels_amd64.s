@@ -953,3 +953,67 @@ wloop:
 wdone:
 	VZEROUPPER
 	RET
+
+// func synthStageAVX2(re, im, wr, wi []float32, h int)
+//
+// One radix-2 stage of the CQT's inverse FFT (synthStageGo), eight j at a
+// time; h is a multiple of 8. For each block of 2h values and j < h:
+//   t = (c·rb − d·ib, c·ib + d·rb), c, d = wr[j], wi[j]
+//   v[s+j] = a + t;  v[s+j+h] = a − t
+// Products and sums are rounded separately (no FMA), as in the Go version,
+// so the results are bit-identical.
+TEXT ·synthStageAVX2(SB), NOSPLIT, $0-104
+	MOVQ re_base+0(FP), SI
+	MOVQ re_len+8(FP), CX
+	MOVQ im_base+24(FP), DI
+	MOVQ wr_base+48(FP), R8
+	MOVQ wi_base+72(FP), R9
+	MOVQ h+96(FP), DX
+
+	MOVQ DX, R10
+	SHLQ $2, R10            // R10 = h·4: byte offset of b from a
+	MOVQ DX, R11
+	SHLQ $1, R11            // R11 = 2h: values per block
+
+ssblock:
+	CMPQ CX, R11
+	JLT  ssdone
+	MOVQ SI, AX             // a (real)
+	MOVQ DI, BX             // a (imag)
+	XORQ R12, R12           // j
+
+ssinner:
+	VMOVUPS (R8)(R12*4), Y4       // c
+	VMOVUPS (R9)(R12*4), Y5       // d
+	VMOVUPS (AX)(R10*1), Y2       // rb
+	VMOVUPS (BX)(R10*1), Y3       // ib
+	VMULPS  Y4, Y2, Y6            // c·rb
+	VMULPS  Y5, Y3, Y7            // d·ib
+	VSUBPS  Y7, Y6, Y6            // tr = c·rb − d·ib
+	VMULPS  Y4, Y3, Y8            // c·ib
+	VMULPS  Y5, Y2, Y9            // d·rb
+	VADDPS  Y9, Y8, Y8            // ti = c·ib + d·rb
+	VMOVUPS (AX), Y0              // ra
+	VMOVUPS (BX), Y1              // ia
+	VADDPS  Y6, Y0, Y10           // ra + tr
+	VADDPS  Y8, Y1, Y11           // ia + ti
+	VSUBPS  Y6, Y0, Y0            // ra − tr
+	VSUBPS  Y8, Y1, Y1            // ia − ti
+	VMOVUPS Y10, (AX)
+	VMOVUPS Y11, (BX)
+	VMOVUPS Y0, (AX)(R10*1)
+	VMOVUPS Y1, (BX)(R10*1)
+	ADDQ $32, AX
+	ADDQ $32, BX
+	ADDQ $8, R12
+	CMPQ R12, DX
+	JLT  ssinner
+
+	LEAQ (SI)(R10*2), SI    // next block: 2h values on
+	LEAQ (DI)(R10*2), DI
+	SUBQ R11, CX
+	JMP  ssblock
+
+ssdone:
+	VZEROUPPER
+	RET

@@ -58,6 +58,7 @@ func defaultCQCC() Config {
 // multiply-adds instead of L resampled values and NumCeps·L for the DCT
 // (L = 8118 at the defaults).
 type cqccExtractor struct {
+	ks     *kernelSet // its projectBins projects the log power
 	t      *cqt
 	nceps  int
 	deltas bool
@@ -91,7 +92,7 @@ func newCQCC(c Config) (Extractor, error) {
 	if c.NumCeps < 1 || c.NumCeps > r.n {
 		return nil, fmt.Errorf("%d cepstra from %d resampled bins (want 1…bins)", c.NumCeps, r.n)
 	}
-	return &cqccExtractor{t: t, nceps: c.NumCeps, deltas: c.Deltas, proj: r.dctProjection(c.NumCeps)}, nil
+	return &cqccExtractor{ks: defaultKernels, t: t, nceps: c.NumCeps, deltas: c.Deltas, proj: r.dctProjection(c.NumCeps)}, nil
 }
 
 func (e *cqccExtractor) Dim() int {
@@ -123,7 +124,7 @@ func (e *cqccExtractor) Extract(dst *Matrix, x []float32) error {
 	}
 	k := e.t.k
 	e.cepsT = cqtGrow(e.cepsT, e.nceps*nf)
-	projectBins(e.cepsT, e.proj, logP, e.nceps, k, nf)
+	e.ks.projectBins(e.cepsT, e.proj, logP, e.nceps, k, nf)
 	for m := 0; m < nf; m++ {
 		r := out.Data[m*e.nceps : (m+1)*e.nceps]
 		for n := range r {
@@ -240,58 +241,39 @@ func appendDeltas1(dst, src *Matrix) {
 	}
 }
 
-// projectBins sets out[n*nf+m] = Σ_b proj[n*k+b]·logP[m*k+b] (a GEMM of
-// the nceps × k projection with the frame-major log power), two
-// coefficients × four frames at a time: six sequential streams, each loaded
-// value used several times from registers.
-func projectBins(out, proj []float64, logP []float32, nceps, k, nf int) {
-	n := 0
-	for ; n+2 <= nceps; n += 2 {
-		p0 := proj[n*k : (n+1)*k]
-		p1 := proj[(n+1)*k : (n+2)*k]
-		o0 := out[n*nf : (n+1)*nf]
-		o1 := out[(n+1)*nf : (n+2)*nf]
-		m := 0
-		for ; m+4 <= nf; m += 4 {
-			l0 := logP[m*k : (m+1)*k]
-			l1 := logP[(m+1)*k : (m+2)*k]
-			l2 := logP[(m+2)*k : (m+3)*k]
-			l3 := logP[(m+3)*k : (m+4)*k]
-			var a0, a1, a2, a3, b0, b1, b2, b3 float64
-			for b, w0 := range p0 {
-				w1 := p1[b]
-				v0, v1, v2, v3 := float64(l0[b]), float64(l1[b]), float64(l2[b]), float64(l3[b])
-				a0 += w0 * v0
-				a1 += w0 * v1
-				a2 += w0 * v2
-				a3 += w0 * v3
-				b0 += w1 * v0
-				b1 += w1 * v1
-				b2 += w1 * v2
-				b3 += w1 * v3
+// projectBinsGo sets out[n*nf+m] = Σ_b proj[n*k+b]·logP[b*nf+m] (a GEMM
+// of the nceps × k projection with the bin-major log power), each sum taken
+// over b in order from 0; the kernels' projectBins give the same sums.
+func projectBinsGo(out, proj []float64, logP []float32, nceps, k, nf int) {
+	projectRange(out, proj, logP, k, nf, 0, nceps, 0, nf)
+}
+
+// projectRange is projectBinsGo for coefficients n0 ≤ n < n1 and frames
+// m0 ≤ m < m1, four frames at a time. Each product is rounded before it is
+// added (the float64 conversion), so that no build fuses them into a
+// multiply-add and the assembly, which does not either, matches bit for bit.
+func projectRange(out, proj []float64, logP []float32, k, nf, n0, n1, m0, m1 int) {
+	for n := n0; n < n1; n++ {
+		p := proj[n*k : (n+1)*k]
+		o := out[n*nf : (n+1)*nf]
+		m := m0
+		for ; m+4 <= m1; m += 4 {
+			var a0, a1, a2, a3 float64
+			for b, w := range p {
+				l := logP[b*nf+m : b*nf+m+4]
+				a0 += float64(w * float64(l[0]))
+				a1 += float64(w * float64(l[1]))
+				a2 += float64(w * float64(l[2]))
+				a3 += float64(w * float64(l[3]))
 			}
-			o0[m], o0[m+1], o0[m+2], o0[m+3] = a0, a1, a2, a3
-			o1[m], o1[m+1], o1[m+2], o1[m+3] = b0, b1, b2, b3
+			o[m], o[m+1], o[m+2], o[m+3] = a0, a1, a2, a3
 		}
-		for ; m < nf; m++ {
-			l := logP[m*k : (m+1)*k]
-			var a, c float64
-			for b, v32 := range l {
-				v := float64(v32)
-				a += p0[b] * v
-				c += p1[b] * v
-			}
-			o0[m], o1[m] = a, c
-		}
-	}
-	for ; n < nceps; n++ {
-		p0 := proj[n*k : (n+1)*k]
-		for m := 0; m < nf; m++ {
+		for ; m < m1; m++ {
 			var a float64
-			for b, v := range logP[m*k : (m+1)*k] {
-				a += p0[b] * float64(v)
+			for b, w := range p {
+				a += float64(w * float64(logP[b*nf+m]))
 			}
-			out[n*nf+m] = a
+			o[m] = a
 		}
 	}
 }

@@ -95,7 +95,7 @@ func TestCQCCProjectionMatchesExplicitPath(t *testing.T) {
 	got := make([]float32, 30)
 	for _, f := range []int{0, nf / 2, nf - 1} {
 		for k := range col {
-			col[k] = float64(logP[f*ce.t.k+k])
+			col[k] = float64(logP[k*nf+f])
 		}
 		r.apply(lin, col)
 		dct.Apply64(got, lin)

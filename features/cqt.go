@@ -40,6 +40,7 @@ import (
 // so every bin sees at least three DFT points; for the lowest bins of short
 // signals the bandwidth is then set by the signal length, not by Q.
 type cqt struct {
+	ks       *kernelSet // its logPowers takes the log of each bin's powers
 	fs, hop  int
 	binsOct  int
 	k        int
@@ -82,7 +83,7 @@ func newCQT(fs, hop, binsOct, octaves int, fmax float64) (*cqt, error) {
 	if !(fmax > 0) || fmax > float64(fs)/2 {
 		return nil, fmt.Errorf("CQT fmax %g Hz is outside (0, %g]", fmax, float64(fs)/2)
 	}
-	c := &cqt{fs: fs, hop: hop, binsOct: binsOct, k: binsOct * octaves,
+	c := &cqt{ks: defaultKernels, fs: fs, hop: hop, binsOct: binsOct, k: binsOct * octaves,
 		fmin: fmax / math.Exp2(float64(octaves)), byLength: map[int]*cqtPlan{}}
 	c.q = 1 / (math.Exp2(1/float64(binsOct)) - 1)
 	c.freqs = make([]float64, c.k)
@@ -137,8 +138,11 @@ func (c *cqt) plan(nframes int) (*cqtPlan, error) {
 	return p, nil
 }
 
-// logPower sets dst (nframes × K, frame-major: dst[m*K+k]) to
+// logPower sets dst (K × nframes, bin-major: dst[k*nframes+m]) to
 // ln(|c_k(m·hop)|² + eps) for the nframes frames of x and returns nframes.
+// Bin-major, each bin's inverse FFT writes one contiguous row (frame-major
+// scattered it at a stride of K floats, a cache line per value), and the
+// cepstral projection reads eight frames of a bin with one load.
 func (c *cqt) logPower(dst []float32, x []float32) ([]float32, int, error) {
 	nf := c.numFrames(len(x))
 	if nf == 0 {
@@ -177,7 +181,7 @@ func (c *cqt) logPower(dst []float32, x []float32) ([]float32, int, error) {
 			c.re[r], c.im[r] = float32(real(v))*g, float32(imag(v))*g
 		}
 		p.synth.run(c.re, c.im)
-		logPowers(dst[k:], c.k, c.re[:nf], c.im[:nf], scale2)
+		c.ks.logPowers(dst[k*nf:(k+1)*nf], c.re[:nf], c.im[:nf], scale2)
 	}
 	return dst, nf, nil
 }
@@ -190,34 +194,44 @@ func cqtGrow[T any](s []T, n int) []T {
 	return s[:n]
 }
 
-// logPowers sets dst[m·stride] = ln(scale·(re[m]² + im[m]²) + eps) for every m, with
+// logPowers sets dst[m] = ln(scale·(re[m]² + im[m]²) + eps) for every m, with
 // an absolute error below 1e-9 before rounding to float32, about three times
 // faster than math.Log: x = m·2^e with m ∈ [√½, √2) (a branch-free
 // reduction, as in musl's log: offsetting the bits by 1 − √½ carries into
 // the exponent exactly when the mantissa is ≥ √2), and ln m = u·P(u),
 // u = m − 1, P of degree 9 fitted (least squares on Chebyshev nodes; max
 // error 9e-10) to ln(1+u) on [√½ − 1, √2 − 1]. x ≥ eps is always normal.
-func logPowers(dst []float32, stride int, re, im []float32, scale float64) {
+func logPowers(dst []float32, re, im []float32, scale float64) {
 	const sqrtHalf = 0x3fe6a09e667f3bcd
 	im = im[:len(re)]
+	c := &logPowerPoly
 	for m, r32 := range re {
 		r, i := float64(r32), float64(im[m])
-		x := (r*r+i*i)*scale + eps
+		x := float64(float64(float64(r*r)+float64(i*i))*scale) + eps
 		ix := math.Float64bits(x) + (0x3ff0000000000000 - sqrtHalf)
 		e := float64(int64(ix>>52) - 1023)
 		u := math.Float64frombits(ix&(1<<52-1)+sqrtHalf) - 1
-		p := -0.07381923933636023
-		p = p*u + 0.12928394613770414
-		p = p*u - 0.13369948299063444
-		p = p*u + 0.14187371376088453
-		p = p*u - 0.16591602221412388
-		p = p*u + 0.20000856361878122
-		p = p*u - 0.2500246046222483
-		p = p*u + 0.3333337125827927
-		p = p*u - 0.49999974803889186
-		p = p*u + 0.9999999961443458
-		dst[m*stride] = float32(e*math.Ln2 + u*p)
+		p := c[0]
+		p = float64(p*u) + c[1]
+		p = float64(p*u) + c[2]
+		p = float64(p*u) + c[3]
+		p = float64(p*u) + c[4]
+		p = float64(p*u) + c[5]
+		p = float64(p*u) + c[6]
+		p = float64(p*u) + c[7]
+		p = float64(p*u) + c[8]
+		p = float64(p*u) + c[9]
+		dst[m] = float32(float64(e*math.Ln2) + float64(u*p))
 	}
+}
+
+// logPowerPoly is P of logPowers, highest degree first. The float64
+// conversions in logPowers round each product before the following sum, so
+// that no build fuses them into a multiply-add and the assembly kernel,
+// which does not either, gives bit-identical results.
+var logPowerPoly = [10]float64{
+	-0.07381923933636023, 0.12928394613770414, -0.13369948299063444, 0.14187371376088453, -0.16591602221412388,
+	0.20000856361878122, -0.2500246046222483, 0.3333337125827927, -0.49999974803889186, 0.9999999961443458,
 }
 
 // synth is an unnormalised inverse DFT of a power-of-two size n, in place on

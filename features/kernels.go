@@ -38,6 +38,11 @@ type kernelSet struct {
 	// synthStage is one stage of the CQT's inverse FFT, half-size h a
 	// multiple of 8 (synthStageGo).
 	synthStage func(re, im, wr, wi []float32, h int)
+	// projectBins is the CQCC's cepstral projection (projectBinsGo).
+	projectBins func(out, proj []float64, logP []float32, nceps, k, nf int)
+	// logPowers is the CQT's log power of one bin's coefficients
+	// (logPowers).
+	logPowers func(dst []float32, re, im []float32, scale float64)
 }
 
 // goKernels is the reference: plain Go, on every architecture.
@@ -55,6 +60,8 @@ var goKernels = kernelSet{
 	filter:      (*laneFilters).applyGo,
 	log10:       log10Floor,
 	synthStage:  synthStageGo,
+	projectBins: projectBinsGo,
+	logPowers:   logPowers,
 }
 
 // archSet is an assembly kernel set with whether this CPU supports it

@@ -1017,3 +1017,144 @@ ssinner:
 ssdone:
 	VZEROUPPER
 	RET
+
+// func projectAVX2(out, proj []float64, logP []float32, pairs, k, nf, m8 int)
+//
+// The CQCC's cepstral projection (projectBinsGo) for coefficients
+// 0 … 2·pairs−1 and frames 0 … m8−1 (m8 a multiple of 8, k ≥ 1), two
+// coefficients × eight frames per block:
+//   acc[c][m] += proj[n+c][b]·float64(logP[b·nf + m]),  b = 0 … k−1 in order
+// Products and sums are rounded separately (no FMA) and start from +0, as in
+// the Go version, so the results are bit-identical.
+TEXT ·projectAVX2(SB), NOSPLIT, $0-104
+	MOVQ out_base+0(FP), DI
+	MOVQ proj_base+24(FP), SI
+	MOVQ logP_base+48(FP), DX
+	MOVQ pairs+72(FP), R8
+	MOVQ k+80(FP), R9
+	MOVQ nf+88(FP), R10
+	MOVQ m8+96(FP), R11
+
+	MOVQ R9, R12
+	SHLQ $3, R12            // R12 = k·8: a proj row
+	MOVQ R10, R13
+	SHLQ $3, R13            // R13 = nf·8: an out row
+	MOVQ R10, R14
+	SHLQ $2, R14            // R14 = nf·4: a logP row (one bin)
+
+pjpair:
+	CMPQ R8, $0
+	JLE  pjdone
+	XORQ AX, AX             // m
+
+pjm:
+	CMPQ AX, R11
+	JGE  pjnext
+	VXORPD Y0, Y0, Y0       // coefficient n, frames m … m+3
+	VXORPD Y1, Y1, Y1       // coefficient n, frames m+4 … m+7
+	VXORPD Y2, Y2, Y2       // coefficient n+1, frames m … m+3
+	VXORPD Y3, Y3, Y3       // coefficient n+1, frames m+4 … m+7
+	LEAQ (DX)(AX*4), BX     // &logP[0·nf + m]
+	MOVQ SI, CX             // &proj[n·k + 0]
+	LEAQ (SI)(R12*1), R10   // end of proj row n
+
+pjb:
+	VCVTPS2PD (BX), Y4      // logP[b·nf + m … m+3]
+	VCVTPS2PD 16(BX), Y5    // logP[b·nf + m+4 … m+7]
+	VBROADCASTSD (CX), Y6          // proj[n][b]
+	VBROADCASTSD (CX)(R12*1), Y7   // proj[n+1][b]
+	VMULPD Y6, Y4, Y8
+	VADDPD Y8, Y0, Y0
+	VMULPD Y6, Y5, Y9
+	VADDPD Y9, Y1, Y1
+	VMULPD Y7, Y4, Y10
+	VADDPD Y10, Y2, Y2
+	VMULPD Y7, Y5, Y11
+	VADDPD Y11, Y3, Y3
+	ADDQ R14, BX
+	ADDQ $8, CX
+	CMPQ CX, R10
+	JLT  pjb
+
+	LEAQ (DI)(AX*8), BX     // &out[n·nf + m]
+	VMOVUPD Y0, (BX)
+	VMOVUPD Y1, 32(BX)
+	VMOVUPD Y2, (BX)(R13*1)
+	VMOVUPD Y3, 32(BX)(R13*1)
+	ADDQ $8, AX
+	JMP  pjm
+
+pjnext:
+	LEAQ (SI)(R12*2), SI    // two proj rows on
+	LEAQ (DI)(R13*2), DI    // two out rows on
+	DECQ R8
+	JMP  pjpair
+
+pjdone:
+	VZEROUPPER
+	RET
+
+// func logPowers4AVX2(dst []float32, re, im []float32, scale float64, tab *[18][4]uint64)
+//
+// logPowers, four values at a time (len(re) a multiple of 4); tab is
+// logPowerTab (32 bytes per constant). The same rounded operations in the
+// same order as the Go version (no FMA), so the results are bit-identical:
+//   x = (r·r + i·i)·scale + eps;  ix = bits(x) + (1.0 − √½ bits)
+//   e = (2^52 | ix>>52) − (2^52 + 1023);  u = float(ix & (2^52−1) + √½ bits) − 1
+//   dst = float32(e·ln 2 + u·P(u))
+TEXT ·logPowers4AVX2(SB), NOSPLIT, $0-88
+	MOVQ dst_base+0(FP), DI
+	MOVQ re_base+24(FP), SI
+	MOVQ re_len+32(FP), CX
+	MOVQ im_base+48(FP), DX
+	VBROADCASTSD scale+72(FP), Y15
+	MOVQ tab+80(FP), AX
+	XORQ BX, BX
+
+lploop:
+	CMPQ BX, CX
+	JGE  lpdone
+	VCVTPS2PD (SI)(BX*4), Y0      // r
+	VCVTPS2PD (DX)(BX*4), Y1      // i
+	VMULPD  Y0, Y0, Y0            // r·r
+	VMULPD  Y1, Y1, Y1            // i·i
+	VADDPD  Y1, Y0, Y0
+	VMULPD  Y15, Y0, Y0           // ·scale
+	VADDPD  0(AX), Y0, Y0         // + eps: x
+	VPADDQ  128(AX), Y0, Y0       // ix
+	VPSRLQ  $52, Y0, Y1
+	VPOR    224(AX), Y1, Y1       // 2^52 + (ix>>52)
+	VSUBPD  96(AX), Y1, Y1        // e
+	VPAND   160(AX), Y0, Y0
+	VPADDQ  192(AX), Y0, Y0
+	VSUBPD  32(AX), Y0, Y0        // u
+	VMOVUPD 256(AX), Y2           // P, Horner
+	VMULPD  Y0, Y2, Y2
+	VADDPD  288(AX), Y2, Y2
+	VMULPD  Y0, Y2, Y2
+	VADDPD  320(AX), Y2, Y2
+	VMULPD  Y0, Y2, Y2
+	VADDPD  352(AX), Y2, Y2
+	VMULPD  Y0, Y2, Y2
+	VADDPD  384(AX), Y2, Y2
+	VMULPD  Y0, Y2, Y2
+	VADDPD  416(AX), Y2, Y2
+	VMULPD  Y0, Y2, Y2
+	VADDPD  448(AX), Y2, Y2
+	VMULPD  Y0, Y2, Y2
+	VADDPD  480(AX), Y2, Y2
+	VMULPD  Y0, Y2, Y2
+	VADDPD  512(AX), Y2, Y2
+	VMULPD  Y0, Y2, Y2
+	VADDPD  544(AX), Y2, Y2
+	VMULPD  64(AX), Y1, Y1        // e·ln 2
+	VMULPD  Y0, Y2, Y2            // u·P(u)
+	VADDPD  Y2, Y1, Y1
+	VCVTPD2PSY Y1, X1
+	VMOVUPS X1, (DI)(BX*4)
+	ADDQ $4, BX
+	JMP  lploop
+
+lpdone:
+	VZEROUPPER
+	RET

@@ -75,6 +75,43 @@ func closeSlices(t *testing.T, what string, got, want []float64) {
 func TestKernelsMatchGo(t *testing.T) {
 	forEachKernelSet(t, func(t *testing.T, ks *kernelSet) {
 		r := rand.New(rand.NewPCG(5, 6))
+		// The CQT's log powers: bit-identical, on lengths around the
+		// kernel's four lanes and on values from 0 to 1e30.
+		for _, n := range []int{0, 1, 3, 4, 7, 8, 9, 301} {
+			re, im := make([]float32, n), make([]float32, n)
+			for i := range re {
+				mag := math.Pow(10, 30*r.Float64()-15)
+				re[i], im[i] = float32(mag*r.NormFloat64()), float32(mag*r.NormFloat64())
+				if i%5 == 0 {
+					re[i], im[i] = 0, 0
+				}
+			}
+			want, got := make([]float32, n), make([]float32, n)
+			logPowers(want, re, im, 3e-9)
+			ks.logPowers(got, re, im, 3e-9)
+			if !slices.Equal(got, want) {
+				t.Fatalf("logPowers n %d: differs from the Go version", n)
+			}
+		}
+		// The CQCC's projection: bit-identical, on the CQCC's shape (30
+		// coefficients, 864 bins) and on ones with leftover frames and an
+		// odd last coefficient.
+		for _, tc := range []struct{ nceps, k, nf int }{{30, 864, 300}, {31, 864, 17}, {2, 1, 8}, {3, 5, 7}, {1, 9, 40}, {30, 864, 3}} {
+			proj := make([]float64, tc.nceps*tc.k)
+			logP := make([]float32, tc.k*tc.nf)
+			for i := range proj {
+				proj[i] = r.NormFloat64()
+			}
+			for i := range logP {
+				logP[i] = float32(-20 * r.Float64())
+			}
+			want, got := make([]float64, tc.nceps*tc.nf), make([]float64, tc.nceps*tc.nf)
+			projectBinsGo(want, proj, logP, tc.nceps, tc.k, tc.nf)
+			ks.projectBins(got, proj, logP, tc.nceps, tc.k, tc.nf)
+			if !slices.Equal(got, want) {
+				t.Fatalf("projectBins %+v: differs from the Go version", tc)
+			}
+		}
 		// The CQT's inverse-FFT stages: bit-identical (no fused multiply-adds
 		// on either side), on the CQCC's 512-point size and others.
 		for _, tc := range []struct{ n, h int }{{16, 8}, {512, 8}, {512, 64}, {512, 256}, {4096, 1024}, {64, 32}} {

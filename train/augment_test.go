@@ -76,14 +76,7 @@ func TestAugmentUnchangedReusesClean(t *testing.T) {
 	c := tinyCorpus(t, 6, 0.5)
 	ctx := context.Background()
 	o := testCNNOptions(c, t.TempDir(), 1)
-	trials, err := c.Trials(corpus.Train)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clean, err := extractTrials(ctx, c, corpus.Train, trials, o.Features, o.Limits, 2, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	paths, clean := cleanTrainSet(t, c, o)
 	stats := features.NewStats(clean.dim)
 	for i := range clean.utts {
 		stats.Add(&clean.utts[i])
@@ -92,7 +85,6 @@ func TestAugmentUnchangedReusesClean(t *testing.T) {
 	for i := range clean.utts {
 		norm.Apply(&clean.utts[i])
 	}
-	paths := trainPaths(c, trials)
 	identity := func(dst, x []float32, _ *rand.Rand) []float32 { return append(dst[:0], x...) }
 	unchanged := func(_, _ []float32, _ *rand.Rand) []float32 { return nil }
 	mask := func(m *features.Matrix, rng *rand.Rand) { m.Data[rng.IntN(len(m.Data))] = 7 }
@@ -128,20 +120,12 @@ func TestEpochAugmenterPrefetch(t *testing.T) {
 	c := tinyCorpus(t, 6, 0.5)
 	ctx := context.Background()
 	o := testCNNOptions(c, t.TempDir(), 1)
-	trials, err := c.Trials(corpus.Train)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clean, err := extractTrials(ctx, c, corpus.Train, trials, o.Features, o.Limits, 2, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	paths, clean := cleanTrainSet(t, c, o)
 	var norm features.Normalization
 	norm.Mean, norm.Std = make([]float32, clean.dim), make([]float32, clean.dim)
 	for d := range norm.Std {
 		norm.Std[d] = 1
 	}
-	paths := trainPaths(c, trials)
 	gain := func(dst, x []float32, rng *rand.Rand) []float32 {
 		g := float32(0.5 + rng.Float64())
 		dst = append(dst[:0], x...)
@@ -186,8 +170,22 @@ func TestEpochAugmenterPrefetch(t *testing.T) {
 	}
 	a.stop()
 	a.prefetch(6)
-	_, err = a.set(ctx, 6, prev)
+	_, err := a.set(ctx, 6, prev)
 	if err == nil || !strings.Contains(err.Error(), filepath.Base(paths[3])) {
 		t.Errorf("missing file in a background build: %v, want an error naming %s", err, filepath.Base(paths[3]))
 	}
+}
+
+// cleanTrainSet returns the train paths of c and their clean features.
+func cleanTrainSet(t *testing.T, c corpus.Corpus, o CNNOptions) ([]string, *frameSet) {
+	t.Helper()
+	trials, err := c.Trials(corpus.Train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean, err := extractTrials(context.Background(), c, corpus.Train, trials, o.Features, o.Limits, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return trainPaths(c, trials), clean
 }

@@ -496,7 +496,8 @@ func (t *CNNTrainer) trainEpoch(ctx context.Context, epoch int) error {
 	defer bt.close()
 	update := o.Progress.Stage(fmt.Sprintf("epoch %d/%d", epoch, o.Epochs), "samples", len(samples))
 	for b := bt.next(); b != nil; b = bt.next() {
-		loss, correct, err := t.net.TrainStep(b.x[:b.n*bt.size], b.y[:b.n], t.opt)
+		n := b.n // b belongs to the batcher again after release
+		loss, correct, err := t.net.TrainStep(b.x[:n*bt.size], b.y[:n], t.opt)
 		bt.release(b)
 		if err != nil {
 			return err
@@ -504,9 +505,9 @@ func (t *CNNTrainer) trainEpoch(ctx context.Context, epoch int) error {
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return fmt.Errorf("training diverged at epoch %d (loss %v); a lower learning rate may help", epoch, loss)
 		}
-		st.SumLoss += loss * float64(b.n)
+		st.SumLoss += loss * float64(n)
 		st.Correct += int64(correct)
-		st.Step += b.n
+		st.Step += n
 		update(st.Step)
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -137,7 +137,7 @@ func TestEpochAugmenterPrefetch(t *testing.T) {
 	a := &epochAugmenter{cfg: o.Features, lim: o.Limits, paths: paths, clean: clean, norm: norm, tf: gain, seed: 9, workers: 2}
 	defer a.stop()
 	var prev *frameSet
-	mem := map[*float32]bool{}
+	mem := map[*frameSet]bool{}
 	for epoch := 1; epoch <= 4; epoch++ {
 		got, err := a.set(ctx, epoch, prev)
 		if err != nil {
@@ -152,7 +152,10 @@ func TestEpochAugmenterPrefetch(t *testing.T) {
 				t.Fatalf("epoch %d, utterance %d: the prefetched set differs from augmentedSet's", epoch, i)
 			}
 		}
-		mem[&got.utts[0].Data[0]] = true
+		mem[got] = true
+		if len(got.arena.chunks) != 1 {
+			t.Errorf("epoch %d: the set's arena has %d chunks, want 1 (reserved once, then reused)", epoch, len(got.arena.chunks))
+		}
 		prev = got
 		if epoch == 2 {
 			a.prefetch(7) // a build nobody asks for: cancelled by the next call
@@ -161,7 +164,7 @@ func TestEpochAugmenterPrefetch(t *testing.T) {
 		}
 	}
 	if len(mem) != 2 {
-		t.Errorf("the epochs' sets used %d blocks of memory, want 2 (alternating)", len(mem))
+		t.Errorf("the epochs used %d sets, want 2 (alternating, memory reused)", len(mem))
 	}
 
 	a.prefetch(5)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,7 +28,10 @@ import (
 // trials: every replay chain carries a cue a detector can learn. The
 // table it logs gives each EER a seeded 95 % bootstrap interval.
 // DEEP4DEEP_MATCHED_SCALE overrides the scale, DEEP4DEEP_MATCHED_SEED the
-// seed of both the corpus and the training (default 1).
+// seed of both the corpus and the training (default 1),
+// DEEP4DEEP_MATCHED_EPOCHS and DEEP4DEEP_MATCHED_FRAMES the training (6
+// epochs of 100 frames per utterance). It also logs, without asserting it,
+// the pooled EER without the chains CONDITIONS.md finds transparent.
 func TestMatchedCNN(t *testing.T) {
 	if os.Getenv("DEEP4DEEP_LONG") == "" {
 		t.Skip("set DEEP4DEEP_LONG=1")
@@ -37,6 +41,19 @@ func TestMatchedCNN(t *testing.T) {
 		var err error
 		if scale, err = strconv.ParseFloat(s, 64); err != nil {
 			t.Fatal(err)
+		}
+	}
+	epochs, frames := 6, 100
+	for _, v := range []struct {
+		name string
+		dst  *int
+	}{{"DEEP4DEEP_MATCHED_EPOCHS", &epochs}, {"DEEP4DEEP_MATCHED_FRAMES", &frames}} {
+		if s := os.Getenv(v.name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 {
+				t.Fatalf("%s=%q: want a positive integer", v.name, s)
+			}
+			*v.dst = n
 		}
 	}
 	seed := uint64(1)
@@ -54,7 +71,7 @@ func TestMatchedCNN(t *testing.T) {
 	c := corpus.Corpus{Root: root}
 	o := train.DefaultCNNOptions()
 	o.Corpus, o.Out = c, filepath.Join(t.TempDir(), "cnn")
-	o.Epochs, o.FramesPerUtt, o.DevFrames, o.Patience = 6, 100, 100, 0
+	o.Epochs, o.FramesPerUtt, o.DevFrames, o.Patience = epochs, frames, 100, 0
 	o.Seed = seed
 	o.Logf = t.Logf
 	res, err := train.TrainCNN(ctx, o)
@@ -100,9 +117,19 @@ func TestMatchedCNN(t *testing.T) {
 		lo, hi := demo.BootstrapEER(genuine, spoofs[k], demo.BootstrapResamples, 1)
 		return fmt.Sprintf("[%5.2f, %5.2f]", 100*lo, 100*hi)
 	}
+	// For information (not asserted): the pooled EER without the chains
+	// that synth/CONDITIONS.md ("What stays nearly undetectable") finds
+	// transparent at physical magnitudes, which the owner may exempt.
+	for i, tr := range trials {
+		if tr.Label != corpus.Genuine && !transparentChain(tr) {
+			spoofs["with a cue"] = append(spoofs["with a cue"], scores[i])
+		}
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "matched check, seed %d, scale %g: eval %d genuine / %d spoof, pooled EER %.2f %% %s (dev %.2f %%, best epoch %d)\n",
-		seed, scale, r.NGenuine, r.NSpoof, 100*r.EER, ci("pooled"), 100*res.DevEER, res.BestEpoch)
+	fmt.Fprintf(&b, "matched check, seed %d, scale %g, %d epochs × %d frames: eval %d genuine / %d spoof, pooled EER %.2f %% %s (dev %.2f %%, best epoch %d)\n",
+		seed, scale, epochs, frames, r.NGenuine, r.NSpoof, 100*r.EER, ci("pooled"), 100*res.DevEER, res.BestEpoch)
+	fmt.Fprintf(&b, "  pooled without the transparent chains (%d spoofs, not asserted): EER %.2f %% %s\n",
+		len(spoofs["with a cue"]), 100*eval.EER(genuine, spoofs["with a cue"]), ci("with a cue"))
 	if r.EER > 0.03 {
 		t.Errorf("pooled eval EER %.2f %% > 3 %%", 100*r.EER)
 	}
@@ -134,4 +161,22 @@ func TestMatchedCNN(t *testing.T) {
 		}
 	}
 	t.Log(b.String())
+}
+
+// transparentChain reports whether a spoof's replay chain is one that
+// synth/CONDITIONS.md lists as transparent at physical magnitudes: a studio
+// monitor (P10, P15) in an anechoic room (E01, E23) into the studio
+// microphone (R13), a line output (P13, P23, P24) into a line input (R08,
+// R23, R24), or any device over an analog wire (E24–E26).
+func transparentChain(tr corpus.Trial) bool {
+	in := func(v string, set ...string) bool { return slices.Contains(set, v) }
+	switch {
+	case in(tr.Environment, "E24", "E25", "E26"):
+		return true
+	case in(tr.Environment, "E01", "E23") && in(tr.Playback, "P10", "P15") && tr.Recorder == "R13":
+		return true
+	case in(tr.Playback, "P13", "P23", "P24") && in(tr.Recorder, "R08", "R23", "R24"):
+		return true
+	}
+	return false
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // withAugment sets a parsed augmentation spec on o, as train --augment does.
-func withAugment(t *testing.T, o CNNOptions, spec string) CNNOptions {
+func withAugment(t testing.TB, o CNNOptions, spec string) CNNOptions {
 	t.Helper()
 	sp, err := augment.Parse(spec)
 	if err != nil {
@@ -142,18 +142,7 @@ func BenchmarkAugmentCost(b *testing.B) {
 				if tc.arch == nil {
 					o.FramesPerUtt, o.DevFrames = tc.fpu, 10
 				}
-				sp, err := augment.Parse(spec)
-				if err != nil {
-					b.Fatal(err)
-				}
-				o.AugmentSpec = sp.String()
-				if f := sp.WaveFunc(); f != nil {
-					o.Augment = f
-				}
-				if f := sp.FeatureFunc(); f != nil {
-					o.AugmentFeatures = f
-				}
-				res, err := TrainCNN(context.Background(), o)
+				res, err := TrainCNN(context.Background(), withAugment(b, o, spec))
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -122,6 +122,7 @@ type epochAugmenter struct {
 	seed    uint64
 	workers int
 
+	cur    *frameSet   // the set the last call of set returned
 	spares []*frameSet // sets no batch reads any more (at most 2)
 	next   *pendingSet
 }
@@ -137,11 +138,19 @@ type pendingSet struct {
 
 // set returns epoch's augmented set: the prefetched one when it is ready
 // (waiting for it), else built now on all workers. The set returned by the
-// previous call must no longer be read.
-func (a *epochAugmenter) set(ctx context.Context, epoch int, prev *frameSet) (*frameSet, error) {
-	if prev != nil && prev != a.clean {
-		a.release(prev)
+// previous call must no longer be read: its memory is reused.
+func (a *epochAugmenter) set(ctx context.Context, epoch int) (*frameSet, error) {
+	if a.cur != nil {
+		a.release(a.cur)
 	}
+	var err error
+	a.cur, err = a.build(ctx, epoch)
+	return a.cur, err
+}
+
+// build returns epoch's set, from the background build when it is for
+// epoch, else built now.
+func (a *epochAugmenter) build(ctx context.Context, epoch int) (*frameSet, error) {
 	if p := a.next; p != nil {
 		a.next = nil
 		if p.epoch == epoch {

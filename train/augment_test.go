@@ -136,10 +136,9 @@ func TestEpochAugmenterPrefetch(t *testing.T) {
 	}
 	a := &epochAugmenter{cfg: o.Features, lim: o.Limits, paths: paths, clean: clean, norm: norm, tf: gain, seed: 9, workers: 2}
 	defer a.stop()
-	var prev *frameSet
 	mem := map[*frameSet]bool{}
 	for epoch := 1; epoch <= 4; epoch++ {
-		got, err := a.set(ctx, epoch, prev)
+		got, err := a.set(ctx, epoch)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -156,7 +155,6 @@ func TestEpochAugmenterPrefetch(t *testing.T) {
 		if len(got.arena.chunks) != 1 {
 			t.Errorf("epoch %d: the set's arena has %d chunks, want 1 (reserved once, then reused)", epoch, len(got.arena.chunks))
 		}
-		prev = got
 		if epoch == 2 {
 			a.prefetch(7) // a build nobody asks for: cancelled by the next call
 		} else {
@@ -173,7 +171,7 @@ func TestEpochAugmenterPrefetch(t *testing.T) {
 	}
 	a.stop()
 	a.prefetch(6)
-	_, err := a.set(ctx, 6, prev)
+	_, err := a.set(ctx, 6)
 	if err == nil || !strings.Contains(err.Error(), filepath.Base(paths[3])) {
 		t.Errorf("missing file in a background build: %v, want an error naming %s", err, filepath.Base(paths[3]))
 	}

@@ -277,7 +277,6 @@ type CNNTrainer struct {
 	ckptDir     string
 	stopped     bool            // early stop
 	aug         *epochAugmenter // nil without augmentation
-	augSet      *frameSet       // the augmented set of the last epoch trained
 }
 
 // NewCNNTrainer validates o and prepares the run: it reads the corpus (a
@@ -461,11 +460,9 @@ func (t *CNNTrainer) trainEpoch(ctx context.Context, epoch int) error {
 	epochSet := t.train
 	if t.aug != nil {
 		var err error
-		if epochSet, err = t.aug.set(ctx, epoch, t.augSet); err != nil {
-			t.augSet = nil
+		if epochSet, err = t.aug.set(ctx, epoch); err != nil {
 			return fmt.Errorf("train set, epoch %d: %w", epoch, err)
 		}
-		t.augSet = epochSet
 		if epoch < o.Epochs {
 			t.aug.prefetch(epoch + 1)
 		}
